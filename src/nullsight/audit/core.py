@@ -1,0 +1,200 @@
+"""Weight null-space audit: Table 2 of seed 000 for any model.
+
+For every weight acting as a linear map (:mod:`nullsight.operators`) the audit
+computes rows, cols, numerical rank (:mod:`nullsight.linalg`), nullity
+``cols - rank`` and structural nullity ``max(cols - rows, 0)``.  The model
+summary has Table 2's columns:
+
+- ``nu``  (Lemma 1 / Remark 2): weights with ``nullity >= 1``;
+- ``mu``  (Theorem 1): weights with ``rows < cols``;
+- ``sum_nullity``: the number of null-space basis vectors over all weights;
+- ``nullity_first``: the nullity of the first weight the input meets
+  (found by tracing a forward pass, :mod:`nullsight.models.tracing`).
+
+Both the numerical figures (what the stored weights really have) and the
+structural ones (what the shapes alone force) are reported.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Callable, Iterable, Iterator, TypeVar
+
+import torch
+from torch import nn
+
+from ..errors import InvalidInputError, NonFiniteWeightError
+from ..linalg import Method, RankInfo, numerical_rank_batched
+from ..models.tracing import first_operator
+from ..operators import LinearWeight, linear_weights
+
+T = TypeVar("T")
+Tracker = Callable[[Iterable[T], str, int], Iterator[T]]
+
+# Stack same-shape matrices into one batched eigen-decomposition up to this many fp64 bytes.
+_BATCH_BYTES = 64 * 2**20
+
+
+@dataclass
+class LayerAudit:
+    """One weight matrix: its shape, numerical rank and the singular values around the cut."""
+
+    name: str
+    module_type: str
+    rows: int
+    cols: int
+    rank: int
+    nullity: int
+    structural_nullity: int
+    sigma_max: float
+    sigma_min: float
+    tolerance: float
+    gap: float | None
+    sigma_below_cut: float | None
+    sigma_above_cut: float | None
+    resolution: float
+    method: str
+    groups: int = 1
+    group_nullity_sum: int | None = None
+    group_nullity_min: int | None = None
+    group_nullity_max: int | None = None
+
+    @classmethod
+    def from_rank(cls, weight: LinearWeight, info: RankInfo) -> "LayerAudit":
+        return cls(
+            name=weight.name, module_type=weight.module_type, rows=info.rows, cols=info.cols, rank=info.rank,
+            nullity=info.nullity, structural_nullity=info.structural_nullity, sigma_max=info.sigma_max,
+            sigma_min=info.sigma_min, tolerance=info.tolerance, gap=info.gap, sigma_below_cut=info.sigma_below_cut,
+            sigma_above_cut=info.sigma_above_cut, resolution=info.resolution, method=info.method, groups=weight.groups,
+        )
+
+
+@dataclass
+class ModelAudit:
+    """Table 2's row for one model, with every layer behind it."""
+
+    model: str
+    n_weights: int
+    nu: int
+    nu_pct: float
+    mu: int
+    mu_pct: float
+    sum_nullity: int
+    structural_nu: int
+    structural_sum_nullity: int
+    nullity_first: int | None
+    structural_nullity_first: int | None
+    first_weight: str | None
+    first_weight_found_by: str
+    rtol: float | None
+    rank_method: str
+    layers: list[LayerAudit] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        out = asdict(self)
+        out["kind"] = "audit"
+        return out
+
+    def table2_row(self) -> dict[str, object]:
+        """The eight Table 2 columns (numerical figures)."""
+        return {k: getattr(self, k) for k in ("n_weights", "nu", "nu_pct", "mu", "mu_pct", "sum_nullity", "nullity_first")}
+
+
+def audit_model(
+    model: nn.Module,
+    name: str = "model",
+    example_input: torch.Tensor | None = None,
+    rtol: float | None = None,
+    method: Method = "auto",
+    all_params: bool = False,
+    track: Tracker | None = None,
+) -> ModelAudit:
+    """Audit every linear weight of ``model``; ``example_input`` locates the first weight by a forward pass.
+
+    ``rtol`` overrides the default relative tolerance ``max(m, n) * eps(dtype)``;
+    ``method`` is ``auto`` (fp64 Gram, SVD near the cut), ``gram`` or ``svd`` (reference).
+    """
+    weights = linear_weights(model, all_params=all_params)
+    if not weights:
+        raise InvalidInputError(f"{name} has no weight of two or more dimensions to audit")
+    _check_finite(weights, name)
+    ranks = _rank_all(weights, rtol, method, track)
+    layers = []
+    for weight in weights:
+        layer = LayerAudit.from_rank(weight, ranks[weight.name][0])
+        if weight.groups > 1:
+            per_group = [info.nullity for info in ranks[weight.name][1:]]
+            layer.group_nullity_sum, layer.group_nullity_min, layer.group_nullity_max = (
+                sum(per_group), min(per_group), max(per_group))
+        layers.append(layer)
+    first, found_by = _first_weight(model, weights, example_input)
+    return summarise(name, layers, first, found_by, rtol, method)
+
+
+def summarise(
+    name: str, layers: list[LayerAudit], first: str | None, found_by: str, rtol: float | None, method: str
+) -> ModelAudit:
+    """Table 2's columns from per-layer results."""
+    n = len(layers)
+    nu = sum(layer.nullity >= 1 for layer in layers)
+    mu = sum(layer.rows < layer.cols for layer in layers)
+    first_layer = next((layer for layer in layers if layer.name == first), None)
+    return ModelAudit(
+        model=name, n_weights=n, nu=nu, nu_pct=round(100.0 * nu / n, 2), mu=mu, mu_pct=round(100.0 * mu / n, 2),
+        sum_nullity=sum(layer.nullity for layer in layers),
+        structural_nu=sum(layer.structural_nullity >= 1 for layer in layers),
+        structural_sum_nullity=sum(layer.structural_nullity for layer in layers),
+        nullity_first=first_layer.nullity if first_layer else None,
+        structural_nullity_first=first_layer.structural_nullity if first_layer else None,
+        first_weight=first, first_weight_found_by=found_by, rtol=rtol, rank_method=method, layers=layers,
+    )
+
+
+def _rank_all(
+    weights: list[LinearWeight], rtol: float | None, method: Method, track: Tracker | None
+) -> dict[str, list[RankInfo]]:
+    """Rank of every whole matrix (index 0) and of every group block (1..g), batched by shape."""
+    jobs: dict[tuple, list[tuple[str, torch.Tensor]]] = defaultdict(list)
+    for weight in weights:
+        jobs[(tuple(weight.matrix.shape), weight.matrix.dtype, weight.matrix.device)].append((weight.name, weight.matrix))
+    results: dict[str, list[RankInfo]] = defaultdict(list)
+    batches = [batch for group in jobs.values() for batch in _chunks(group)]
+    iterator: Iterable = batches if track is None else track(batches, "ranks", len(batches))
+    for batch in iterator:
+        stack = torch.stack([matrix for _, matrix in batch])
+        for (weight_name, _), info in zip(batch, numerical_rank_batched(stack, rtol=rtol, method=method)):
+            results[weight_name].append(info)
+    for weight in weights:
+        if weight.groups > 1:
+            # Each block gets the same tolerance policy, at its own shape.
+            results[weight.name].extend(numerical_rank_batched(weight.group_blocks(), rtol=rtol, method=method))
+    return results
+
+
+def _chunks(group: list[tuple[str, torch.Tensor]]) -> Iterator[list[tuple[str, torch.Tensor]]]:
+    per_item = group[0][1].numel() * 8
+    size = max(1, _BATCH_BYTES // max(per_item, 1))
+    for start in range(0, len(group), size):
+        yield group[start : start + size]
+
+
+def _check_finite(weights: list[LinearWeight], model_name: str) -> None:
+    bad = [(w.name, int((~torch.isfinite(w.matrix)).sum())) for w in weights if not torch.isfinite(w.matrix).all()]
+    if bad:
+        listed = ", ".join(f"{n} ({c} value{'s' if c > 1 else ''})" for n, c in bad[:5])
+        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+        raise NonFiniteWeightError(f"{model_name}: NaN/Inf in {len(bad)} weight(s): {listed}{more}")
+
+
+def _first_weight(
+    model: nn.Module, weights: list[LinearWeight], example_input: torch.Tensor | None
+) -> tuple[str | None, str]:
+    if example_input is None:
+        return weights[0].name, "parameter-order"
+    by_module = {w.module_name: w.name for w in weights if w.module_type != "Parameter"}
+    try:
+        found = first_operator(model, example_input, list(by_module))
+    except Exception as exc:  # a model that cannot run our example: fall back, and say so
+        return weights[0].name, f"parameter-order (forward trace failed: {type(exc).__name__})"
+    return by_module[found.module_name], "forward-trace"

@@ -1,0 +1,85 @@
+"""``nullsight audit``: the weight null-space audit of seed 000 (Table 2)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from ..errors import InvalidInputError
+from ..io import to_json, write_json, write_text
+from .app import app
+from .common import (DeviceOption, OutOption, QuietOption, SeedOption, command_line, emit, emit_json, parse_size,
+                     stdout, tracker)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class RankMethod(str, Enum):
+    auto = "auto"
+    gram = "gram"
+    svd = "svd"
+
+
+@app.command("audit")
+def audit(
+    models: List[str] = typer.Argument(None, help="torchvision:NAME, timm:NAME, nullsight:NAME, a checkpoint file, pkg.module:factory."),
+    weights: str = typer.Option("none", "--weights", help="none (random init) | default (library's pretrained) | PATH."),
+    arch: Optional[str] = typer.Option(None, "--arch", help="Architecture of a checkpoint file (a model spec)."),
+    rtol: Optional[float] = typer.Option(None, "--rtol", help="Relative rank tolerance; default max(m,n)*eps(dtype)."),
+    method: RankMethod = typer.Option(RankMethod.auto, "--method", help="auto (fp64 Gram, SVD near the cut) | gram | svd."),
+    all_params: bool = typer.Option(False, "--all-params", help="Also audit embeddings/tokens (any >=2-D parameter)."),
+    input_size: Optional[str] = typer.Option(None, "--input-size", help="Input size C,H,W for the forward trace."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table | json | csv | markdown."),
+    layers: bool = typer.Option(True, "--layers/--no-layers", help="Per-layer tables in the terminal output."),
+    table2: bool = typer.Option(False, "--table2", help="Reproduce Table 2 of seed 000 for every model torchvision/timm provide."),
+    results_dir: Path = typer.Option(Path("results/audit"), "--results-dir", help="Where --table2 writes its files."),
+    out: Optional[Path] = OutOption,
+    seed: int = SeedOption,
+    device: str = DeviceOption,
+    quiet: bool = QuietOption,
+) -> None:
+    """Rank, nullity and null-space size of every weight matrix of a model."""
+    from ..audit.output import rich_tables, to_csv, to_markdown
+    from ..audit.runner import audit_spec, run_table2
+    from ..audit.table2 import markdown as table2_markdown
+    from ..device import resolve_device
+
+    dev = resolve_device(device)
+    track = tracker(quiet)
+    if table2:
+        result = run_table2(weights=weights, seed=seed, device=dev, rtol=rtol, method=method.value,
+                            models=models or None, track=track)
+        result["command"] = command_line()
+        table = table2_markdown(result["rows"])
+        write_json(results_dir / "table2.json", result)
+        write_text(results_dir / "table2.md", table)
+        emit(to_json(result) if fmt is Format.json else table, out)
+        return
+    if not models:
+        raise InvalidInputError("name at least one model (e.g. torchvision:resnet50), or pass --table2")
+    size = parse_size(input_size)
+    audits = []
+    for spec in models:
+        result = audit_spec(spec, weights=weights, arch=arch, seed=seed, device=dev, rtol=rtol, method=method.value,
+                            all_params=all_params, input_size=size, track=track)
+        result["command"] = command_line()
+        audits.append(result)
+    if fmt is Format.json:
+        emit_json(audits[0] if len(audits) == 1 else audits, out)
+    elif fmt is Format.csv:
+        emit(to_csv(audits), out)
+    elif fmt is Format.markdown:
+        emit(to_markdown(audits), out)
+    elif out is not None:
+        emit_json(audits[0] if len(audits) == 1 else audits, out)
+    else:
+        for table in rich_tables(audits, layers=layers):
+            stdout.print(table)

@@ -1,0 +1,204 @@
+"""Models by name: ``torchvision:NAME``, ``timm:NAME``, ``nullsight:NAME``, a checkpoint file, ``pkg.module:factory``.
+
+``weights="none"`` builds a random-initialised architecture (seeded: all that a
+structural audit needs); ``weights="default"`` asks the library for its
+pretrained weights (a download the first time); any other value is a
+checkpoint path loaded safely into the named architecture.
+"""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+from torch import nn
+
+from ..errors import CheckpointError, ModelNotFoundError
+from ..registry import Registry, unknown_name_message
+from . import checkpoints
+from .mlp import MLP
+
+DEFAULT_IMAGE_SIZE = (3, 224, 224)
+ARCH_METADATA_KEY = "nullsight.arch"
+
+
+@dataclass
+class LoadedModel:
+    """A model ready for analysis, with what is known about its input."""
+
+    spec: str
+    module: nn.Module
+    input_size: tuple[int, ...]
+    source: str
+    weights: str
+    task: str = "classification"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def example_input(self, batch: int = 1, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+        """A deterministic input of the model's size on the model's device."""
+        device = next(self.module.parameters(), torch.empty(0)).device
+        generator = torch.Generator().manual_seed(0)
+        return torch.rand((batch, *self.input_size), generator=generator, dtype=dtype).to(device)
+
+
+Builder = Callable[[str, str], LoadedModel]
+MODEL_SOURCES: Registry[Builder] = Registry("model source", ModelNotFoundError)
+ARCHITECTURES: Registry[Callable[..., nn.Module]] = Registry("nullsight architecture", ModelNotFoundError)
+ARCH_INPUT_SIZES: dict[str, tuple[int, ...]] = {"mlp": (1, 28, 28)}
+
+ARCHITECTURES.register("mlp")(MLP)
+
+
+def load_model(
+    spec: str,
+    weights: str = "none",
+    arch: str | None = None,
+    seed: int = 0,
+    device: str | torch.device = "cpu",
+    input_size: tuple[int, ...] | None = None,
+) -> LoadedModel:
+    """Resolve ``spec`` to a :class:`LoadedModel` in eval mode on ``device``.
+
+    >>> load_model("nullsight:mlp").input_size
+    (1, 28, 28)
+    """
+    torch.manual_seed(seed)
+    source, name = _split_spec(spec)
+    if source == "file":
+        loaded = _from_file(Path(name), arch, seed)
+    else:
+        loaded = MODEL_SOURCES.get(source)(name, weights)
+        loaded.spec = spec
+        if weights not in ("none", "default"):
+            checkpoints.load_into(loaded.module, checkpoints.load_state_dict(weights), weights)
+    if input_size is not None:
+        loaded.input_size = tuple(input_size)
+    loaded.module.eval().to(device)
+    return loaded
+
+
+def _split_spec(spec: str) -> tuple[str, str]:
+    path = Path(spec)
+    if path.suffix in checkpoints.SAFETENSORS_SUFFIXES + checkpoints.PICKLE_SUFFIXES or path.is_file():
+        return "file", spec
+    if ":" in spec:
+        source, name = spec.split(":", 1)
+        if source in MODEL_SOURCES:
+            return source, name
+        if "." in source or source.isidentifier():
+            return "factory", spec
+    for source in ("torchvision", "timm"):
+        if name_exists(source, spec):
+            return source, spec
+    known = [f"torchvision:{n}" for n in _torchvision_names()] + [f"nullsight:{n}" for n in ARCHITECTURES]
+    raise ModelNotFoundError(unknown_name_message("model", spec, known + [f"timm:{n}" for n in _timm_names()]))
+
+
+def name_exists(source: str, name: str) -> bool:
+    if source == "torchvision":
+        return name in _torchvision_names()
+    if source == "timm":
+        return name in _timm_names()
+    return source == "nullsight" and name in ARCHITECTURES
+
+
+def _torchvision_names() -> list[str]:
+    import torchvision
+
+    return torchvision.models.list_models()
+
+
+def _timm_names() -> list[str]:
+    import timm
+
+    return timm.list_models()
+
+
+@MODEL_SOURCES.register("torchvision")
+def _torchvision(name: str, weights: str) -> LoadedModel:
+    import torchvision
+    from torchvision import models as tvm
+
+    if name not in _torchvision_names():
+        raise ModelNotFoundError(unknown_name_message("torchvision model", name, _torchvision_names()))
+    task = _torchvision_task(name, tvm)
+    kwargs: dict[str, Any] = {"weights": "DEFAULT" if weights == "default" else None}
+    if task in ("segmentation", "detection") and weights != "default":
+        kwargs["weights_backbone"] = None
+    if name.startswith("inception") or name == "googlenet":
+        kwargs["init_weights"] = True
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        module = _download_guard(lambda: torchvision.models.get_model(name, **kwargs), f"torchvision:{name}")
+    size = (3, 299, 299) if name.startswith("inception") else DEFAULT_IMAGE_SIZE
+    return LoadedModel(f"torchvision:{name}", module, size, "torchvision", weights, task)
+
+
+def _torchvision_task(name: str, tvm: Any) -> str:
+    for task, module in (("segmentation", tvm.segmentation), ("detection", tvm.detection),
+                         ("video", tvm.video), ("optical_flow", tvm.optical_flow)):
+        if name in tvm.list_models(module=module):
+            return task
+    return "classification"
+
+
+@MODEL_SOURCES.register("timm")
+def _timm(name: str, weights: str) -> LoadedModel:
+    import timm
+
+    if name not in _timm_names():
+        raise ModelNotFoundError(unknown_name_message("timm model", name, _timm_names()))
+    module = _download_guard(lambda: timm.create_model(name, pretrained=weights == "default"), f"timm:{name}")
+    cfg = getattr(module, "pretrained_cfg", None) or {}
+    size = tuple(cfg.get("input_size", DEFAULT_IMAGE_SIZE))
+    return LoadedModel(f"timm:{name}", module, size, "timm", weights)
+
+
+@MODEL_SOURCES.register("nullsight")
+def _nullsight(name: str, weights: str) -> LoadedModel:
+    if weights == "default":
+        raise CheckpointError(f"nullsight:{name} has no published weights; pass a checkpoint with --weights PATH")
+    module = ARCHITECTURES.get(name)()
+    return LoadedModel(f"nullsight:{name}", module, ARCH_INPUT_SIZES.get(name, DEFAULT_IMAGE_SIZE), "nullsight", weights)
+
+
+@MODEL_SOURCES.register("factory")
+def _factory(spec: str, weights: str) -> LoadedModel:
+    module_name, _, attr = spec.partition(":")
+    try:
+        factory = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise ModelNotFoundError(f"cannot import model factory {spec}: {exc}") from None
+    module = factory()
+    if not isinstance(module, nn.Module):
+        raise ModelNotFoundError(f"{spec} returned a {type(module).__name__}, not a torch.nn.Module")
+    size = tuple(getattr(module, "input_size", DEFAULT_IMAGE_SIZE))
+    return LoadedModel(spec, module, size, "factory", weights)
+
+
+def _from_file(path: Path, arch: str | None, seed: int) -> LoadedModel:
+    state = checkpoints.load_state_dict(path)
+    arch = arch or checkpoints.read_metadata(path).get(ARCH_METADATA_KEY)
+    if not arch:
+        raise ModelNotFoundError(
+            f"{path} holds only weights; name its architecture with --arch (e.g. torchvision:resnet50, nullsight:mlp)"
+        )
+    base = load_model(arch, weights="none", seed=seed)
+    checkpoints.load_into(base.module, state, str(path))
+    return LoadedModel(str(path), base.module, base.input_size, "file", str(path), base.task, {"arch": arch})
+
+
+def _download_guard(build: Callable[[], nn.Module], name: str) -> nn.Module:
+    try:
+        return build()
+    except (OSError, RuntimeError) as exc:
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "download" in text.lower() or "url" in text.lower() or "connect" in text.lower() or isinstance(exc, OSError):
+            raise CheckpointError(
+                f"cannot fetch pretrained weights for {name} ({text}); use --weights none or a local checkpoint"
+            ) from None
+        raise
