@@ -1,0 +1,53 @@
+"""Find and read nullsight result JSON files (those with a top-level ``"kind"`` key)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..errors import InvalidInputError
+
+
+def load_results(paths: Iterable[str | os.PathLike[str]]) -> list[dict[str, Any]]:
+    """The results in ``paths``: JSON files, and directories searched recursively.
+
+    Directories are searched for ``*.json`` in sorted order (hidden files and
+    folders skipped); JSON without a ``"kind"`` key is not a result and is
+    skipped. Invalid JSON raises :class:`InvalidInputError` naming the file.
+    """
+    results, seen = [], set()
+    for file in _json_files(paths):
+        key = file.resolve()
+        if key in seen:
+            continue
+        seen.add(key)
+        data = _read_json(file)
+        if isinstance(data, dict) and isinstance(data.get("kind"), str) and data["kind"]:
+            results.append(data)
+    return results
+
+
+def _json_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found = (p for p in path.rglob("*.json") if p.is_file())
+            files += sorted(p for p in found if not any(part.startswith(".") for part in p.relative_to(path).parts))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InvalidInputError(f"no such file or directory: {path}")
+    return files
+
+
+def _read_json(file: Path) -> Any:
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(f"{file}: invalid JSON ({exc.msg} at line {exc.lineno})") from None
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"{file}: not a UTF-8 text file") from None
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read {file}: {exc.strerror or exc}") from None
