@@ -72,7 +72,6 @@ def load_model(
         loaded = _from_file(Path(name), arch, seed)
     else:
         loaded = MODEL_SOURCES.get(source)(name, weights)
-        loaded.spec = spec
         if weights not in ("none", "default"):
             checkpoints.load_into(loaded.module, checkpoints.load_state_dict(weights), weights)
     if input_size is not None:

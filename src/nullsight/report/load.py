@@ -15,7 +15,7 @@ def load_results(paths: Iterable[str | os.PathLike[str]]) -> list[dict[str, Any]
 
     Directories are searched for ``*.json`` in sorted order (hidden files and
     folders skipped); JSON without a ``"kind"`` key is not a result and is
-    skipped. Invalid JSON raises :class:`InvalidInputError` naming the file.
+    skipped; a JSON list contributes each of its results. Invalid JSON raises :class:`InvalidInputError` naming the file.
     """
     results, seen = [], set()
     for file in _json_files(paths):
@@ -24,9 +24,13 @@ def load_results(paths: Iterable[str | os.PathLike[str]]) -> list[dict[str, Any]
             continue
         seen.add(key)
         data = _read_json(file)
-        if isinstance(data, dict) and isinstance(data.get("kind"), str) and data["kind"]:
-            results.append(data)
+        items = data if isinstance(data, list) else [data]  # a command may write several results at once
+        results += [item for item in items if _is_result(item)]
     return results
+
+
+def _is_result(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("kind"), str) and bool(data["kind"])
 
 
 def _json_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:

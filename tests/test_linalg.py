@@ -1,0 +1,101 @@
+"""The rank/nullity core against the fp64 SVD reference, on matrices of known rank."""
+
+import math
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nullsight.errors import InvalidInputError, NonFiniteWeightError
+from nullsight.linalg import default_rtol, null_space, numerical_rank, numerical_rank_batched, reference_rank
+
+
+def known_rank_matrix(m: int, n: int, r: int, seed: int, dtype=torch.float32) -> torch.Tensor:
+    """U diag(s) V^T with r singular values in [1, 10] and the rest exactly zero (before rounding to dtype)."""
+    g = torch.Generator().manual_seed(seed)
+    u, _ = torch.linalg.qr(torch.randn(m, m, generator=g, dtype=torch.float64))
+    v, _ = torch.linalg.qr(torch.randn(n, n, generator=g, dtype=torch.float64))
+    s = torch.zeros(min(m, n), dtype=torch.float64)
+    s[:r] = torch.linspace(10.0, 1.0, r, dtype=torch.float64) if r else s[:0]
+    return (u[:, : len(s)] @ torch.diag(s) @ v[:, : len(s)].T).to(dtype)
+
+
+shapes = st.tuples(st.integers(1, 48), st.integers(1, 48)).flatmap(
+    lambda mn: st.tuples(st.just(mn[0]), st.just(mn[1]), st.integers(0, min(mn)), st.integers(0, 2**16))
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(shapes)
+def test_known_rank_is_found_by_every_method(case):
+    m, n, r, seed = case
+    w = known_rank_matrix(m, n, r, seed)
+    for method in ("auto", "gram", "svd"):
+        info = numerical_rank(w, method=method)
+        assert info.rank == r, (method, info)
+        assert info.nullity == n - r
+        assert info.structural_nullity == max(n - m, 0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 64), st.integers(1, 64), st.integers(0, 2**16))
+def test_fast_path_agrees_with_reference_on_random_matrices(m, n, seed):
+    w = torch.randn(m, n, generator=torch.Generator().manual_seed(seed))
+    fast, ref = numerical_rank(w), reference_rank(w)
+    assert fast.rank == ref.rank
+    assert math.isclose(fast.sigma_max, ref.sigma_max, rel_tol=1e-10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(shapes)
+def test_null_space_basis_is_orthonormal_and_annihilated(case):
+    m, n, r, seed = case
+    w = known_rank_matrix(m, n, r, seed)
+    basis = null_space(w)
+    assert basis.shape == (n, n - r)
+    assert basis.dtype == torch.float64
+    assert torch.allclose(basis.T @ basis, torch.eye(n - r, dtype=torch.float64), atol=1e-12)
+    if basis.numel():
+        assert (w.double() @ basis).abs().max() <= 1e-5 * 10  # fp32 rounding of w, relative to sigma_max = 10
+
+
+def test_tolerance_policy_is_lapack_style():
+    assert default_rtol((32, 784), torch.float32) == 784 * torch.finfo(torch.float32).eps
+    w = torch.diag(torch.tensor([1.0, 1e-2, 1e-5, 0.0]))
+    info = numerical_rank(w)
+    assert info.tolerance == pytest.approx(4 * torch.finfo(torch.float32).eps)
+    assert info.rank == 3 and info.sigma_below_cut == 0.0 and info.sigma_above_cut == pytest.approx(1e-5)
+    assert numerical_rank(w, rtol=1e-3).rank == 2
+
+
+def test_near_the_cut_is_confirmed_by_svd():
+    tau = 3 * torch.finfo(torch.float32).eps
+    w = torch.diag(torch.tensor([1.0, 0.5, tau * (1 + 1e-9)], dtype=torch.float32))
+    info = numerical_rank(w)
+    assert info.method == "svd-fp64"
+    assert info.rank == reference_rank(w).rank
+
+
+def test_fp64_weights_use_the_svd():
+    w = torch.randn(20, 30, dtype=torch.float64)
+    assert numerical_rank(w).method == "svd-fp64"
+
+
+def test_zero_matrix_has_rank_zero():
+    info = numerical_rank(torch.zeros(4, 6))
+    assert info.rank == 0 and info.nullity == 6 and info.sigma_max == 0.0
+
+
+def test_batched_matches_one_by_one():
+    stack = torch.stack([known_rank_matrix(6, 9, r, r) for r in range(7)])
+    assert [i.rank for i in numerical_rank_batched(stack)] == list(range(7))
+
+
+def test_exception_on_non_finite_and_bad_shape():
+    w = torch.ones(3, 3)
+    w[1, 1] = float("nan")
+    with pytest.raises(NonFiniteWeightError):
+        numerical_rank(w)
+    with pytest.raises(InvalidInputError, match=r"\[m, n\]"):
+        numerical_rank(torch.ones(2, 3, 4))
