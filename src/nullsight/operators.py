@@ -89,3 +89,34 @@ def _conv_transpose_matrix(module: nn.Module) -> torch.Tensor:
     groups = module.groups
     per_group = weight.reshape(groups, weight.shape[0] // groups, -1)  # (g, in/g, out/g * k)
     return per_group.transpose(1, 2).reshape(-1, weight.shape[0] // groups)  # groups stacked along rows
+
+
+def conv2d_operator_matrix(
+    weight: torch.Tensor,
+    input_size: tuple[int, int],
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+    groups: int = 1,
+    chunk: int = 4096,
+) -> torch.Tensor:
+    """The dense matrix of ``x -> conv2d(x, weight)`` at one input resolution (seed 001, App. B).
+
+    Unlike :func:`conv_weight_matrix`, which acts on one patch, this is the whole
+    operator ``(C_out * H_out * W_out) x (C_in * H * W)`` including overlaps,
+    stride and zero padding; its null space is the set of inputs the layer
+    cannot see.  Dense: meant for small inputs (MNIST / CIFAR sizes); the
+    columns are built by convolving the standard basis in chunks, in fp64.
+    """
+    c_in = weight.shape[1] * groups
+    h, w = input_size
+    n = c_in * h * w
+    w64 = weight.detach().to(torch.float64)
+    columns = []
+    for start in range(0, n, chunk):
+        stop = min(n, start + chunk)
+        basis = torch.zeros(stop - start, n, dtype=torch.float64, device=weight.device)
+        basis[torch.arange(stop - start), torch.arange(start, stop)] = 1.0
+        out = torch.nn.functional.conv2d(basis.reshape(-1, c_in, h, w), w64, None, stride, padding, dilation, groups)
+        columns.append(out.reshape(stop - start, -1))
+    return torch.cat(columns).transpose(0, 1).contiguous()
