@@ -38,6 +38,14 @@ class LoadedModel:
     task: str = "classification"
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def normalization(self) -> tuple[tuple[float, ...], tuple[float, ...]] | None:
+        """``(mean, std)`` of the inputs this model was trained on, where its checkpoint records them."""
+        meta = self.extra.get("metadata", {})
+        if "nullsight.mean" not in meta:
+            return None
+        parse = lambda text: tuple(float(v) for v in text.split(","))  # noqa: E731
+        return parse(meta["nullsight.mean"]), parse(meta["nullsight.std"])
+
     def example_input(self, batch: int = 1, dtype: torch.dtype = torch.float32) -> torch.Tensor:
         """A deterministic input of the model's size on the model's device."""
         device = next(self.module.parameters(), torch.empty(0)).device
@@ -48,9 +56,10 @@ class LoadedModel:
 Builder = Callable[[str, str], LoadedModel]
 MODEL_SOURCES: Registry[Builder] = Registry("model source", ModelNotFoundError)
 ARCHITECTURES: Registry[Callable[..., nn.Module]] = Registry("nullsight architecture", ModelNotFoundError)
-ARCH_INPUT_SIZES: dict[str, tuple[int, ...]] = {"mlp": (1, 28, 28)}
+ARCH_INPUT_SIZES: dict[str, tuple[int, ...]] = {"mlp": (1, 28, 28), "mlp-digits": (1, 8, 8)}
 
-ARCHITECTURES.register("mlp")(MLP)
+ARCHITECTURES.register("mlp")(MLP)  # seed 001: (784, 32, 16, 10)
+ARCHITECTURES.register("mlp-digits")(lambda: MLP((64, 32, 16, 10)))  # the same widths on sklearn's 8x8 digits
 
 
 def load_model(
@@ -188,7 +197,8 @@ def _from_file(path: Path, arch: str | None, seed: int) -> LoadedModel:
         )
     base = load_model(arch, weights="none", seed=seed)
     checkpoints.load_into(base.module, state, str(path))
-    return LoadedModel(str(path), base.module, base.input_size, "file", str(path), base.task, {"arch": arch})
+    extra = {"arch": arch, "metadata": checkpoints.read_metadata(path)}
+    return LoadedModel(str(path), base.module, base.input_size, "file", str(path), base.task, extra)
 
 
 def _download_guard(build: Callable[[], nn.Module], name: str) -> nn.Module:

@@ -1,0 +1,72 @@
+"""Null(W1) and its complement for a network whose first operator is fully connected (seed 001, Sec. 2.2, 3).
+
+For ``f = f2 o T1`` with ``T1(x) = W1 x`` linear, ``Null(W1)`` is a (partial)
+null space of ``f``: ``f(x + v) = f(x)`` for every ``v`` in it (Lemma 2.3).
+Any input splits into ``x = x_hat + x_perp``, the orthogonal projections onto
+``Null(W1)`` and onto the row space of ``W1``; the network sees only ``x_perp``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from ..errors import InvalidInputError
+from ..linalg import default_rtol, null_space
+from ..models.tracing import first_operator
+from ..operators import linear_weights
+
+
+@dataclass
+class NullSpaceProjector:
+    """Orthonormal basis ``(n, d)`` of ``Null(W1)`` (fp64) with the projections onto it and its complement."""
+
+    weight: torch.Tensor
+    basis: torch.Tensor
+
+    @classmethod
+    def from_weight(cls, weight: torch.Tensor, rtol: float | None = None) -> "NullSpaceProjector":
+        rtol_ = default_rtol(tuple(weight.shape), weight.dtype) if rtol is None else rtol
+        return cls(weight.detach().double().cpu(), null_space(weight, rtol=rtol_).cpu())
+
+    @classmethod
+    def from_model(cls, model: nn.Module, example: torch.Tensor, rtol: float | None = None) -> "NullSpaceProjector":
+        """The projector of the first operator ``example`` meets, which must be an ``nn.Linear``."""
+        layer = first_linear(model, example)
+        return cls.from_weight(layer.weight, rtol)
+
+    @property
+    def dim(self) -> int:
+        return int(self.basis.shape[1])
+
+    def null_part(self, x: torch.Tensor) -> torch.Tensor:
+        """``x_hat``: the component of each input in ``Null(W1)`` (shape and dtype of ``x``)."""
+        flat = x.reshape(len(x), -1).double().cpu()
+        return ((flat @ self.basis) @ self.basis.T).reshape(x.shape).to(x.dtype).to(x.device)
+
+    def row_part(self, x: torch.Tensor) -> torch.Tensor:
+        """``x_perp``: what the network sees, the component in the row space of ``W1``."""
+        flat = x.reshape(len(x), -1).double().cpu()
+        perp = flat - (flat @ self.basis) @ self.basis.T
+        return perp.reshape(x.shape).to(x.dtype).to(x.device)
+
+    def residual(self) -> float:
+        """``max |W1 N|`` in fp64: how null the basis really is (round-off level)."""
+        return float((self.weight @ self.basis).abs().max()) if self.dim else 0.0
+
+
+def first_linear(model: nn.Module, example: torch.Tensor) -> nn.Linear:
+    """The first linear operator of ``model`` (by a forward trace); an error unless it is fully connected."""
+    weights = linear_weights(model)
+    if not weights:
+        raise InvalidInputError("the model has no linear layer")
+    found = first_operator(model, example, [w.module_name for w in weights])
+    module = dict(model.named_modules())[found.module_name]
+    if not isinstance(module, nn.Linear):
+        raise InvalidInputError(
+            f"null-space steganography needs a fully connected first layer; this model starts with "
+            f"{type(module).__name__} ({found.module_name}) — see `nullsight stego conv` for convolutions"
+        )
+    return module

@@ -1,0 +1,158 @@
+"""From names to steganography results (``nullsight stego ...``): models, images, pairs, JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..data import load_data, load_image
+from ..errors import InvalidInputError
+from ..io import atomic_path
+from ..models import LoadedModel, load_model
+from ..normalization import PM1, Normalization
+from ..versions import versions
+from .conv_null import conv_null_spaces
+from .evaluate import evaluate_stego, predict
+from .hide import hide
+from .projector import NullSpaceProjector
+from .sees import what_the_network_sees
+
+N_EXAMPLES = 6
+
+
+def load_stego_model(spec: str, arch: str | None = None) -> tuple[LoadedModel, Normalization, NullSpaceProjector]:
+    """A model, its input normalisation (from its checkpoint; seed 001's [-1, 1] otherwise) and Null(W1)."""
+    loaded = load_model(spec, arch=arch)
+    recorded = loaded.normalization()
+    norm = Normalization.of(*recorded) if recorded else PM1
+    projector = NullSpaceProjector.from_model(loaded.module, loaded.example_input())
+    return loaded, norm, projector
+
+
+def image_ref(text: str, size: tuple[int, ...]) -> tuple[torch.Tensor, int]:
+    """``mnist:123`` (test image 123 of a data source) or an image file -> pixels ``(1, C, H, W)`` and label (-1 if unknown)."""
+    name, _, index = text.rpartition(":")
+    if name and index.isdigit() and not Path(text).exists():
+        batch = load_data(name, split="test", n=int(index) + 1)
+        if int(index) >= len(batch):
+            raise InvalidInputError(f"{text}: {name} has only {len(batch)} test images")
+        return batch.images[int(index) : int(index) + 1], int(batch.labels[int(index)])
+    image = load_image(text, channels=size[0])
+    if tuple(image.shape) != tuple(size):
+        raise InvalidInputError(f"{text} is {tuple(image.shape)}, the model takes {tuple(size)}")
+    return image.unsqueeze(0), -1
+
+
+def pairs(cover_data: str, hidden_data: str, n: int | None, seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Covers (first ``n`` test images of ``cover_data``) and hiddens (a seeded permutation of ``hidden_data``'s)."""
+    covers = load_data(cover_data, split="test", n=n)
+    hiddens = load_data(hidden_data, split="test")
+    order = torch.randperm(len(hiddens), generator=torch.Generator().manual_seed(seed))[: len(covers)]
+    if len(order) < len(covers):
+        covers = load_data(cover_data, split="test", n=len(order))
+    if covers.images.shape[1:] != hiddens.images.shape[1:]:
+        raise InvalidInputError(f"{cover_data} images {tuple(covers.images.shape[1:])} and {hidden_data} images "
+                                f"{tuple(hiddens.images.shape[1:])} differ in size")
+    return covers.images, hiddens.images[order], hiddens.labels[order]
+
+
+def eval_run(spec: str, cover_data: str, hidden_data: str, n: int | None, alpha1: float, alpha2: float | None,
+             noise: tuple[float, ...], seed: int) -> dict:
+    loaded, norm, projector = load_stego_model(spec)
+    covers, hiddens, labels = pairs(cover_data, hidden_data, n, seed)
+    evaluation = evaluate_stego(loaded.module, projector, norm, covers, hiddens, labels, alpha1, alpha2, noise, seed)
+    low, high = norm.bounds
+    shown = hide(norm.to_model(covers[:N_EXAMPLES]), norm.to_model(hiddens[:N_EXAMPLES]), projector, alpha1, alpha2, low, high)
+    _, pred, conf = predict(loaded.module, shown.stego)
+    examples = {"cover": _rounded(covers[:N_EXAMPLES]), "hidden": _rounded(hiddens[:N_EXAMPLES]),
+                "stego": _rounded(norm.to_pixels(shown.stego).clamp(0, 1)), "prediction": pred.tolist(),
+                "confidence": [round(float(c), 4) for c in conf], "hidden_label": labels[:N_EXAMPLES].tolist(),
+                "alpha2": [round(float(a), 4) for a in shown.alpha2], "shape": list(covers.shape[1:])}
+    return {"kind": "stego-eval", "model": loaded.spec, "cover_data": cover_data, "hidden_data": hidden_data,
+            "null_dim": projector.dim, "null_residual": projector.residual(), "seed": seed,
+            **evaluation.to_dict(), "examples": examples, "versions": versions()}
+
+
+def sees_run(spec: str, data: str, n: int) -> dict:
+    loaded, norm, projector = load_stego_model(spec)
+    batch = load_data(data, split="test", n=n)
+    seen = what_the_network_sees(loaded.module, projector, norm, batch.images)
+    return {"kind": "stego-sees", "model": loaded.spec, "data": data, **seen.summary(),
+            "examples": {"original": _rounded(seen.original), "seen": _rounded(seen.seen), "shape": list(batch.images.shape[1:])},
+            "versions": versions()}
+
+
+def conv_run(size: int, kernel: int, max_filters: int, padding: str, model: str | None, seed: int) -> dict:
+    """Null dimension of the first convolution as filters are added (random kernels, or a model's first conv)."""
+    if model is not None:
+        loaded = load_model(model)
+        convs = [m for m in loaded.module.modules() if isinstance(m, torch.nn.Conv2d)]
+        if not convs:
+            raise InvalidInputError(f"{model} has no Conv2d layer")
+        kernels = convs[0].weight.detach()[:max_filters]
+        source = f"{loaded.spec} first conv"
+    else:
+        kernels = torch.randn(max_filters, 1, kernel, kernel, generator=torch.Generator().manual_seed(seed))
+        source = "random (seeded) kernels"
+    k = kernels.shape[-1]
+    pad = 0 if padding == "valid" else k // 2
+    rows = conv_null_spaces(kernels, size, padding=pad, seed=seed)
+    return {"kind": "stego-conv", "source": source, "size": size, "kernel": k, "padding": padding, "seed": seed,
+            "rows": [row.to_dict() for row in rows], "versions": versions()}
+
+
+def hide_run(spec: str, cover: str, hidden: str, alpha1: float, alpha2: float | None, out: Path) -> dict:
+    """Hide one image in another; writes ``out`` (8-bit PNG) and ``out.npy`` (lossless, model space)."""
+    loaded, norm, projector = load_stego_model(spec)
+    c, _ = image_ref(cover, loaded.input_size)
+    h, h_label = image_ref(hidden, loaded.input_size)
+    low, high = norm.bounds
+    made = hide(norm.to_model(c), norm.to_model(h), projector, alpha1, alpha2, low, high)
+    _, pred_s, conf_s = predict(loaded.module, made.stego)
+    _, pred_h, conf_h = predict(loaded.module, norm.to_model(h))
+    _, pred_c, _ = predict(loaded.module, norm.to_model(c))
+    pixels = norm.to_pixels(made.stego).clamp(0, 1)
+    save_png(pixels[0], out)
+    with atomic_path(out.with_suffix(".npy")) as tmp:
+        with open(tmp, "wb") as handle:
+            np.save(handle, made.stego[0].numpy())
+    return {"kind": "stego-hide", "model": loaded.spec, "cover": cover, "hidden": hidden, "alpha1": alpha1,
+            "alpha2": float(made.alpha2[0]), "in_range": bool(made.in_range[0]), "stego_png": str(out),
+            "stego_npy": str(out.with_suffix(".npy")), "prediction": int(pred_s[0]), "confidence": float(conf_s[0]),
+            "hidden_prediction": int(pred_h[0]), "hidden_confidence": float(conf_h[0]), "hidden_label": h_label,
+            "cover_prediction": int(pred_c[0]), "agree": bool(pred_s[0] == pred_h[0]), "null_dim": projector.dim}
+
+
+def reveal_run(spec: str, stego: Path) -> dict:
+    """The network's reading of a stego image (.npy lossless, or an 8-bit image), and its two components."""
+    loaded, norm, projector = load_stego_model(spec)
+    if stego.suffix == ".npy":
+        try:
+            x = torch.from_numpy(np.load(stego, allow_pickle=False)).float().unsqueeze(0)
+        except (OSError, ValueError) as exc:
+            raise InvalidInputError(f"cannot read {stego}: {exc}") from None
+        if tuple(x.shape[1:]) != tuple(loaded.input_size):
+            raise InvalidInputError(f"{stego} is {tuple(x.shape[1:])}, the model takes {tuple(loaded.input_size)}")
+    else:
+        x = norm.to_model(image_ref(str(stego), loaded.input_size)[0])
+    _, pred, conf = predict(loaded.module, x)
+    _, pred_row, _ = predict(loaded.module, projector.row_part(x))
+    return {"kind": "stego-reveal", "model": loaded.spec, "stego": str(stego), "prediction": int(pred[0]),
+            "confidence": float(conf[0]), "row_space_prediction": int(pred_row[0]),
+            "null_part_norm": float(projector.null_part(x).norm()), "row_part_norm": float(projector.row_part(x).norm())}
+
+
+def save_png(pixels: torch.Tensor, path: Path) -> None:
+    """``(C, H, W)`` pixels in [0, 1] -> 8-bit PNG, atomically."""
+    from PIL import Image
+
+    array = (pixels.clamp(0, 1) * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
+    image = Image.fromarray(array[..., 0] if array.shape[2] == 1 else array)
+    with atomic_path(path) as tmp:
+        image.save(tmp, format="PNG")
+
+
+def _rounded(images: torch.Tensor) -> list:
+    return [[round(float(v), 3) for v in image.flatten()] for image in images]

@@ -1,0 +1,57 @@
+"""From names to a trained, evaluated, saved classifier (``nullsight train``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+import torch
+
+from ..data import load_data
+from ..models import load_model, save_state_dict
+from ..models.store import checkpoint_name, models_root
+from ..models.zoo import ARCH_METADATA_KEY
+from ..normalization import PM1, Normalization
+from ..stego.paper import PAPER_TRAINING
+from ..versions import versions
+from . import distributed
+from .loop import TrainConfig, Tracker, evaluate, train_classifier
+
+
+def train_run(
+    arch: str,
+    data: str,
+    config: TrainConfig,
+    device: torch.device | str = "cpu",
+    normalization: str = "pm1",
+    n_train: int | None = None,
+    out: Path | None = None,
+    track: Tracker | None = None,
+) -> dict:
+    """Train ``arch`` on ``data``, evaluate on the original and rescaled train/test sets, save safetensors.
+
+    Returns the JSON-ready result (``kind: "train"``) with the checkpoint path;
+    only the main process writes the checkpoint under torchrun.
+    """
+    train = load_data(data, split="train", n=n_train)
+    test = load_data(data, split="test")
+    norm = PM1 if normalization == "pm1" else Normalization.of(train.mean, train.std)  # seed 001 uses [-1, 1]
+    mean, std = norm.mean, norm.std
+    x_train, x_test = norm.to_model(train.images), norm.to_model(test.images)
+    model = load_model(arch, seed=config.seed).module
+    history = train_classifier(model, x_train, train.labels, config, device=device, track=track)
+    model.cpu()
+    factor = config.rescale[0] if config.rescale else 0.2
+    metrics = {
+        "train_original": evaluate(model, x_train, train.labels),
+        "train_rescaled": evaluate(model, factor * x_train, train.labels),
+        "test_original": evaluate(model, x_test, test.labels),
+        "test_rescaled": evaluate(model, factor * x_test, test.labels),
+    }
+    path = Path(out) if out is not None else models_root() / checkpoint_name(arch, data, config.seed)
+    metadata = {ARCH_METADATA_KEY: arch, "nullsight.data": data, "nullsight.mean": ",".join(map(str, mean)),
+                "nullsight.std": ",".join(map(str, std)), "nullsight.seed": str(config.seed),
+                "nullsight.rescale": ",".join(map(str, config.rescale))}
+    if distributed.is_main_process():
+        save_state_dict(model, path, metadata)
+    return {"kind": "train", "arch": arch, "data": data, "checkpoint": str(path), "normalization": {"mean": list(mean), "std": list(std)},
+            "config": config.to_dict(), "rescale_factor_evaluated": factor, "metrics": metrics,
+            "history": history.to_dict(), "paper": PAPER_TRAINING.get(data), "versions": versions()}

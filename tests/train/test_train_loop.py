@@ -1,0 +1,40 @@
+"""The training loop: determinism, rescaled copies, and DistributedDataParallel with 2 local processes."""
+
+import json
+import subprocess
+import sys
+
+import torch
+
+from nullsight.models import MLP
+from nullsight.train import TrainConfig, train_classifier
+from nullsight.train.loop import with_rescaled_copies
+
+
+def test_rescaled_copies_follow_the_originals():
+    x, y = with_rescaled_copies(torch.ones(3, 2), torch.arange(3), [0.2, 0.5])
+    assert x.shape == (9, 2) and torch.equal(y, torch.arange(3).repeat(3))
+    assert torch.allclose(x[3:6], torch.full((3, 2), 0.2))
+
+
+def test_same_seed_same_weights():
+    x, y = torch.randn(256, 1, 8, 8), torch.randint(0, 10, (256,))
+    weights = []
+    for _ in range(2):
+        torch.manual_seed(123)
+        model = MLP((64, 8, 10))
+        train_classifier(model, x, y, TrainConfig(epochs=2, batch_size=32, seed=5))
+        weights.append(model.layers[1].weight.detach().clone())
+    assert torch.equal(*weights)
+
+
+def test_ddp_two_processes(tmp_path):
+    out = tmp_path / "ddp.json"
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29533", "-m", "nullsight",
+           "train", "--arch", "nullsight:mlp-digits", "--data", "digits", "--epochs", "2", "--n-train", "400", "-q",
+           "--out", str(tmp_path / "m.safetensors"), "--results", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(out.read_text())
+    assert result["history"]["world_size"] == 2
+    assert (tmp_path / "m.safetensors").exists()
