@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 NS := $(VENV)/bin/nullsight
 DEMO_MODELS := nullsight:mlp torchvision:alexnet torchvision:resnet50 timm:deit_tiny_patch16_224 torchvision:lraspp_mobilenet_v3_large
 
-.PHONY: demo test install data table2 bench readme clean
+.PHONY: demo test install data table2 bench readme clean experiments-stego
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,9 +19,15 @@ install: $(VENV)/.installed
 data: install
 	$(NS) data fetch mnist fashion-mnist
 
+DEMO_MLP := results/demo/mlp-mnist.safetensors
+
 demo: install data
 	$(NS) audit $(DEMO_MODELS) --seed 0 --quiet --format json --out results/demo/audit.json
-	$(NS) report results/demo/audit.json --out results/demo/report.html --title "nullsight demo"
+	$(NS) train --data mnist --epochs 5 --lr 3e-3 --seed 0 --quiet --out $(DEMO_MLP) --results results/demo/train-mnist.json > /dev/null
+	$(NS) stego eval -m $(DEMO_MLP) --n 2000 --out results/demo/stego-mnist.json > /dev/null
+	$(NS) stego sees -m $(DEMO_MLP) --data mnist --out results/demo/sees-mnist.json > /dev/null
+	$(NS) stego conv --out results/demo/conv-null.json > /dev/null
+	$(NS) report results/demo --out results/demo/report.html --title "nullsight demo"
 	@echo "open results/demo/report.html"
 
 test: install
@@ -32,6 +38,19 @@ table2: install
 
 bench: install
 	$(PY) benchmarks/audit.py
+	$(PY) benchmarks/stego.py --model $(MODELS)/mlp-mnist-seed0.safetensors
+
+MODELS := $(HOME)/.cache/nullsight/models
+experiments-stego: install data
+	$(NS) train --data mnist --epochs 60 --lr 3e-3 --seed 0 -q --results results/stego/train-mnist.json > /dev/null
+	$(NS) train --data fashion-mnist --epochs 60 --lr 3e-3 --seed 0 -q --results results/stego/train-fashion-mnist.json > /dev/null
+	$(NS) stego eval -m $(MODELS)/mlp-mnist-seed0.safetensors --cover-data mnist --hidden-data mnist -o results/stego/eval-mnist-mnist.json > /dev/null
+	$(NS) stego eval -m $(MODELS)/mlp-mnist-seed0.safetensors --cover-data fashion-mnist --hidden-data mnist -o results/stego/eval-fashion-cover-mnist.json > /dev/null
+	$(NS) stego eval -m $(MODELS)/mlp-fashion-mnist-seed0.safetensors --cover-data fashion-mnist --hidden-data fashion-mnist -o results/stego/eval-fashion-fashion.json > /dev/null
+	$(NS) stego eval -m $(MODELS)/mlp-fashion-mnist-seed0.safetensors --cover-data mnist --hidden-data fashion-mnist -o results/stego/eval-mnist-cover-fashion.json > /dev/null
+	$(NS) stego sees -m $(MODELS)/mlp-mnist-seed0.safetensors --data mnist -o results/stego/sees-mnist.json > /dev/null
+	$(NS) stego conv --kernel 3 --size 28 --max-filters 6 -o results/stego/conv-valid-3x3.json > /dev/null
+	$(NS) stego conv --kernel 3 --size 28 --max-filters 2 --padding same -o results/stego/conv-same-3x3.json > /dev/null
 
 readme: install
 	$(PY) tools/readme_tables.py

@@ -1,0 +1,133 @@
+"""Regenerate the README's result tables from the JSON files under results/ (never typed by hand).
+
+    python tools/readme_tables.py
+
+Each table sits between ``<!-- BEGIN name -->`` and ``<!-- END name -->`` markers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+from nullsight.audit.table2 import markdown as table2_markdown
+from nullsight.formats import markdown_table
+from nullsight.io import write_text
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def table2_block(path: Path) -> str:
+    data = json.loads(path.read_text())
+    notes = [f"- **{row['model']}**: " + "; ".join(row["explanation"]) for row in data["rows"] if row["explanation"]]
+    return (f"Generated from `{path.relative_to(ROOT)}` (`{data['command']}`), weights: `{data['weights']}`. "
+            "Ours: numerical (structural in brackets).\n\n" + table2_markdown(data["rows"]) + "\n" + "\n".join(notes) + "\n")
+
+
+def bench_block(path: Path) -> str:
+    data = json.loads(path.read_text())
+    r = data["resnet50"]
+    rows = [["ResNet-50 audit", r["fast_s"], r["reference_s"], r["speedup"], r["ranks_identical"]]]
+    ww = data.get("weightwatcher", {})
+    text = f"Generated from `{path.relative_to(ROOT)}` (`{data['command']}`), {data['threads']} CPU threads.\n\n"
+    text += markdown_table(["what", "fast path (s)", "fp64 SVD reference (s)", "speed-up", "ranks identical"], rows)
+    if "analyze_s" in ww:
+        text += f"\nWeightWatcher {ww['version']} `analyze()` on ResNet-50: {ww['analyze_s']} s ({ww['speedup_vs_weightwatcher']}x slower than the audit).\n"
+    elif ww:
+        text += f"\nWeightWatcher: {ww.get('error') or ww.get('why')}\n"
+    if "zoo" in data:
+        zoo_rows = [[z["model"], z["n_weights"], z["build_s"], z["fast_s"], z.get("reference_s"), z.get("speedup"),
+                     z.get("ranks_identical"), z["svd_fallbacks"]] for z in data["zoo"]]
+        text += "\nThe Table 2 zoo (random-init weights):\n\n" + markdown_table(
+            ["model", "n", "build (s)", "audit (s)", "reference (s)", "speed-up", "ranks identical", "layers confirmed by SVD"], zoo_rows)
+        text += (f"\nWhole zoo: {data['zoo_total_s']} s including model construction ({data['zoo_audit_s']} s of audit)"
+                 + (f"; the fp64 SVD reference took {data['zoo_reference_s']} s and every rank is identical: "
+                    f"{data['zoo_ranks_identical']}." if "zoo_reference_s" in data else ".") + "\n")
+    return text
+
+
+def _source(paths: list[Path]) -> str:
+    return ", ".join(f"`{p.relative_to(ROOT)}`" for p in paths)
+
+
+def stego_train_block(paths: list[Path]) -> str:
+    rows, commands = [], []
+    for path in paths:
+        d = json.loads(path.read_text())
+        m, paper = d["metrics"], d.get("paper") or {}
+        rows.append([d["data"], d["config"]["epochs"], m["train_original"]["accuracy"], paper.get("train_accuracy_original"),
+                     m["train_rescaled"]["accuracy"], paper.get("train_accuracy_rescaled"), m["test_original"]["accuracy"],
+                     m["test_rescaled"]["accuracy"], m["train_original"]["mean_confidence_correct"],
+                     paper.get("train_confidence_original"), m["train_rescaled"]["mean_confidence_correct"],
+                     paper.get("train_confidence_rescaled")])
+        commands.append(f"`{d['command']}`")
+    return (f"Generated from {_source(paths)} ({'; '.join(commands)}).\n\n" + markdown_table(
+        ["data", "epochs", "train acc.", "paper", "train acc. 0.2x", "paper", "test acc.", "test acc. 0.2x",
+         "conf. (correct)", "paper", "conf. 0.2x", "paper"], rows))
+
+
+def stego_eval_block(paths: list[Path]) -> str:
+    rows, commands = [], []
+    for path in paths:
+        d = json.loads(path.read_text())
+        r = d["robustness"]
+        rows.append([Path(d["model"]).name, d["cover_data"], d["hidden_data"], d["n"], d["null_dim"], d["success_rate"],
+                     d["success_vs_label"], d["agrees_with_scaled_hidden"], d["mean_confidence"], d["alpha2_mean"],
+                     d["psnr_to_cover_mean"], d["ssim_to_cover_mean"]] + [r[k] for k in sorted(r)])
+        keys = sorted(r)
+        commands.append(f"`{d['command']}`")
+    columns = ["model", "cover", "hidden", "pairs", "null dim", "success", "= label", "= pred(0.2H)", "confidence",
+               "mean α2", "PSNR (dB)", "SSIM"] + [f"after {k}" for k in keys]
+    return f"Generated from {_source(paths)} ({'; '.join(commands)}).\n\n" + markdown_table(columns, rows)
+
+
+def stego_conv_block(paths: list[Path]) -> str:
+    text = ""
+    for path in paths:
+        d = json.loads(path.read_text())
+        rows = [[x["filters"], x["input_dim"], x["output_dim"], x["null_dim"], x["expected_generic"], x["max_abs_conv_of_basis"]]
+                for x in d["rows"]]
+        text += (f"Generated from `{path.relative_to(ROOT)}` (`{d['command']}`): {d['source']}, {d['kernel']}x{d['kernel']} "
+                 f"{d['padding']} on {d['size']}x{d['size']}.\n\n" + markdown_table(
+                     ["filters", "input dim", "output dim", "null dim", "max(in - out, 0)", "max |conv(basis)| (fp64)"], rows) + "\n")
+    return text
+
+
+def bench_stego_block(path: Path) -> str:
+    d = json.loads(path.read_text())
+    return (f"Generated from `{path.relative_to(ROOT)}` (`{d['command']}`): one MNIST epoch with the 0.2x copies "
+            f"({d['train_samples_per_epoch']:,} samples) took {d['train_epoch_s']} s; stego evaluation of {d['eval_pairs']:,} "
+            f"pairs took {d['eval_batched_s']} s batched ({d['batched_per_pair_ms']} ms per pair, SSIM included) against "
+            f"{d['one_by_one_per_pair_ms']} ms per pair one at a time: {d['batched_speedup']}x.\n")
+
+
+GLOBS = {"stego-train": ("results/stego/train-*.json", stego_train_block),
+         "stego-eval": ("results/stego/eval-*.json", stego_eval_block),
+         "stego-conv": ("results/stego/conv-*.json", stego_conv_block)}
+
+
+BLOCKS = {"bench-stego": ("results/bench-stego.json", bench_stego_block), "table2": ("results/audit/table2.json", table2_block), "bench-audit": ("results/bench-audit.json", bench_block)}
+
+
+def main() -> int:
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    jobs = [(name, rel, build, ROOT / rel) for name, (rel, build) in BLOCKS.items()]
+    jobs += [(name, pattern, build, sorted(ROOT.glob(pattern))) for name, (pattern, build) in GLOBS.items()]
+    for name, rel, build, path in jobs:
+        if not path or (isinstance(path, Path) and not path.exists()):
+            print(f"skip {name}: {rel} not found", file=sys.stderr)
+            continue
+        pattern = re.compile(rf"(<!-- BEGIN {name} -->\n).*?(<!-- END {name} -->)", re.S)
+        if not pattern.search(text):
+            print(f"skip {name}: no markers in README.md", file=sys.stderr)
+            continue
+        text = pattern.sub(lambda m: m.group(1) + build(path) + m.group(2), text)
+    write_text(readme, text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
