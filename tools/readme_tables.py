@@ -91,7 +91,7 @@ def stego_conv_block(paths: list[Path]) -> str:
                 for x in d["rows"]]
         text += (f"Generated from `{path.relative_to(ROOT)}` (`{d['command']}`): {d['source']}, {d['kernel']}x{d['kernel']} "
                  f"{d['padding']} on {d['size']}x{d['size']}.\n\n" + markdown_table(
-                     ["filters", "input dim", "output dim", "null dim", "max(in - out, 0)", "max |conv(basis)| (fp64)"], rows) + "\n")
+                     ["filters", "input dim", "output dim", "null dim", "max(in - out, 0)", "max abs conv(basis), fp64"], rows) + "\n")
     return text
 
 

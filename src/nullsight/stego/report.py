@@ -80,7 +80,7 @@ def sees_sections(results: list[dict]) -> list[Section]:
 def conv_sections(results: list[dict]) -> list[Section]:
     sections = []
     for r in results:
-        columns = ["filters", "input dim", "output dim", "null dim", "generic count max(in-out, 0)", "max |conv(basis)|", "max |Δ forward|"]
+        columns = ["filters", "input dim", "output dim", "null dim", "generic count max(in-out, 0)", "max abs conv(basis)", "max abs Δ forward"]
         rows = [[x["filters"], x["input_dim"], x["output_dim"], x["null_dim"], x["expected_generic"],
                  x["max_abs_conv_of_basis"], x["max_abs_diff_forward"]] for x in r["rows"]]
         sections.append(Section(f"First-convolution null space ({r['kernel']}x{r['kernel']}, {r['padding']}, {r['size']}x{r['size']})",
