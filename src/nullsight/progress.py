@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
-from typing import Iterable, Iterator, TypeVar
+from typing import Callable, Iterable, Iterator, TypeVar
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 T = TypeVar("T")
+# What the cores accept to report progress: ``track(items, description, total)`` yielding the items.
+Tracker = Callable[[Iterable[T], str, int], Iterator[T]]
 
 _stderr = Console(stderr=True)
 

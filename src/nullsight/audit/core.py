@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import Iterable, Iterator
 
 import torch
 from torch import nn
@@ -28,9 +28,8 @@ from ..errors import InvalidInputError, NonFiniteWeightError
 from ..linalg import Method, RankInfo, numerical_rank_batched
 from ..models.tracing import first_operator
 from ..operators import LinearWeight, linear_weights
+from ..progress import Tracker
 
-T = TypeVar("T")
-Tracker = Callable[[Iterable[T], str, int], Iterator[T]]
 
 # Stack same-shape matrices into one batched eigen-decomposition up to this many fp64 bytes.
 _BATCH_BYTES = 64 * 2**20

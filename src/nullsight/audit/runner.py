@@ -9,7 +9,8 @@ import torch
 from ..linalg import Method
 from ..models import load_model
 from ..versions import versions
-from .core import Tracker, audit_model
+from ..progress import Tracker
+from .core import audit_model
 from .table2 import TABLE2, compare
 
 

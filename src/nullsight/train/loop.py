@@ -10,17 +10,16 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Iterable, Iterator, Sequence, TypeVar
+from typing import Iterable, Iterator, Sequence
 
 import torch
 from torch import nn
 from torch.utils.data import DistributedSampler
 
+from ..progress import Tracker
 from . import distributed
 
-T = TypeVar("T")
 SMALL_MODEL_PARAMS = 1_000_000
-Tracker = Callable[[Iterable[T], str, int], Iterator[T]]
 
 
 @dataclass

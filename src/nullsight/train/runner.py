@@ -13,7 +13,8 @@ from ..normalization import PM1, Normalization
 from ..stego.paper import PAPER_TRAINING
 from ..versions import versions
 from . import distributed
-from .loop import TrainConfig, Tracker, evaluate, train_classifier
+from ..progress import Tracker
+from .loop import TrainConfig, evaluate, train_classifier
 
 
 def train_run(
