@@ -107,7 +107,10 @@ def numerical_rank_batched(
     for b in range(batch):
         lam, d = eig[b].cpu(), float(delta[b])
         tau2 = (rtol_ * math.sqrt(float(lam[0]))) ** 2
-        ambiguous = bool(((lam - tau2).abs() <= d).any()) or (tau2 <= d and float(lam[0]) > 0)
+        if float(frob2[b]) == 0.0:  # the zero matrix: exactly rank 0, nothing to confirm
+            ambiguous = False
+        else:
+            ambiguous = bool(((lam - tau2).abs() <= d).any()) or tau2 <= d
         if ambiguous and method == "auto":
             results.append(_from_svd(matrices[b], rtol_))
         else:
