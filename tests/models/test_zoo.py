@@ -33,3 +33,13 @@ def test_weights_only_checkpoint_needs_an_arch(tmp_path):
     torch.save({"w": torch.ones(2, 2)}, path)
     with pytest.raises(ModelNotFoundError, match="--arch"):
         load_model(str(path))
+
+
+def test_parametric_mlp_sizes_and_input_shape():
+    loaded = load_model("nullsight:mlp-3072-32-16-10")
+    assert loaded.input_size == (3, 32, 32)
+    assert loaded.module(loaded.example_input()).shape == (1, 10)
+    from nullsight.models.zoo import mlp_arch_for
+
+    assert mlp_arch_for((1, 28, 28), 10) == "nullsight:mlp"
+    assert mlp_arch_for((1, 28, 28), 47) == "nullsight:mlp-784-32-16-47"

@@ -8,7 +8,7 @@ Importing this package registers every source in :data:`DATA_SOURCES`.
 
 from __future__ import annotations
 
-from . import cifar, digits, foolbox_samples, mnist  # noqa: F401  (registers the sources)
+from . import cifar, digits, emnist, foolbox_samples, mnist  # noqa: F401  (registers the sources)
 from .base import DataBatch, data_root
 from .catalog import describe_sources
 from .fetch import fetch_data

@@ -170,8 +170,31 @@ def _timm(name: str, weights: str) -> LoadedModel:
 def _nullsight(name: str, weights: str) -> LoadedModel:
     if weights == "default":
         raise CheckpointError(f"nullsight:{name} has no published weights; pass a checkpoint with --weights PATH")
+    sizes = _mlp_sizes(name)
+    if sizes is not None:  # nullsight:mlp-3072-32-16-10: seed 001's MLP at other widths
+        return LoadedModel(f"nullsight:{name}", MLP(sizes), _flat_input_size(sizes[0]), "nullsight", weights)
     module = ARCHITECTURES.get(name)()
     return LoadedModel(f"nullsight:{name}", module, ARCH_INPUT_SIZES.get(name, DEFAULT_IMAGE_SIZE), "nullsight", weights)
+
+
+def _mlp_sizes(name: str) -> tuple[int, ...] | None:
+    parts = name.split("-")
+    if parts[0] == "mlp" and len(parts) >= 3 and all(p.isdigit() and int(p) > 0 for p in parts[1:]):
+        return tuple(int(p) for p in parts[1:])
+    return None
+
+
+def _flat_input_size(n: int) -> tuple[int, ...]:
+    """The image shape a flat input size most likely comes from (28x28 gray, 32x32 colour, 8x8 digits)."""
+    return {784: (1, 28, 28), 3072: (3, 32, 32), 64: (1, 8, 8)}.get(n, (n,))
+
+
+def mlp_arch_for(shape: tuple[int, ...], n_classes: int) -> str:
+    """Seed 001's (in, 32, 16, out) MLP for inputs of ``shape`` and ``n_classes`` classes."""
+    n = 1
+    for d in shape:
+        n *= d
+    return "nullsight:mlp" if (n, n_classes) == (784, 10) else f"nullsight:mlp-{n}-32-16-{n_classes}"
 
 
 @MODEL_SOURCES.register("factory")

@@ -8,7 +8,7 @@ import torch
 from ..data import load_data
 from ..models import load_model, save_state_dict
 from ..models.store import checkpoint_name, models_root
-from ..models.zoo import ARCH_METADATA_KEY
+from ..models.zoo import ARCH_METADATA_KEY, mlp_arch_for
 from ..normalization import PM1, Normalization
 from ..stego.paper import PAPER_TRAINING
 from ..versions import versions
@@ -37,6 +37,8 @@ def train_run(
     norm = PM1 if normalization == "pm1" else Normalization.of(train.mean, train.std)  # seed 001 uses [-1, 1]
     mean, std = norm.mean, norm.std
     x_train, x_test = norm.to_model(train.images), norm.to_model(test.images)
+    if arch == "nullsight:mlp":  # seed 001's widths, sized to this data set
+        arch = mlp_arch_for(tuple(train.images.shape[1:]), max(len(train.classes), int(train.labels.max()) + 1))
     model = load_model(arch, seed=config.seed).module
     history = train_classifier(model, x_train, train.labels, config, device=device, track=track)
     model.cpu()
