@@ -35,38 +35,26 @@ from ..progress import Tracker
 _BATCH_BYTES = 64 * 2**20
 
 
-@dataclass
-class LayerAudit:
-    """One weight matrix: its shape, numerical rank and the singular values around the cut."""
+@dataclass(frozen=True)
+class LayerAudit(RankInfo):
+    """One weight matrix: its numerical rank (every :class:`RankInfo` field) and where it sits in the model.
 
-    name: str
-    module_type: str
-    rows: int
-    cols: int
-    rank: int
-    nullity: int
-    structural_nullity: int
-    sigma_max: float
-    sigma_min: float
-    tolerance: float
-    gap: float | None
-    sigma_below_cut: float | None
-    sigma_above_cut: float | None
-    resolution: float
-    method: str
+    Grouped convolutions also carry the nullities of their ``groups`` diagonal blocks.
+    """
+
+    name: str = ""
+    module_type: str = ""
     groups: int = 1
     group_nullity_sum: int | None = None
     group_nullity_min: int | None = None
     group_nullity_max: int | None = None
 
     @classmethod
-    def from_rank(cls, weight: LinearWeight, info: RankInfo) -> "LayerAudit":
-        return cls(
-            name=weight.name, module_type=weight.module_type, rows=info.rows, cols=info.cols, rank=info.rank,
-            nullity=info.nullity, structural_nullity=info.structural_nullity, sigma_max=info.sigma_max,
-            sigma_min=info.sigma_min, tolerance=info.tolerance, gap=info.gap, sigma_below_cut=info.sigma_below_cut,
-            sigma_above_cut=info.sigma_above_cut, resolution=info.resolution, method=info.method, groups=weight.groups,
-        )
+    def from_rank(cls, weight: LinearWeight, info: RankInfo, per_group: list[RankInfo] = ()) -> "LayerAudit":
+        nullities = [g.nullity for g in per_group]
+        spread = (sum(nullities), min(nullities), max(nullities)) if nullities else (None, None, None)
+        return cls(**asdict(info), name=weight.name, module_type=weight.module_type, groups=weight.groups,
+                   group_nullity_sum=spread[0], group_nullity_min=spread[1], group_nullity_max=spread[2])
 
 
 @dataclass
@@ -119,14 +107,7 @@ def audit_model(
         raise InvalidInputError(f"{name} has no weight of two or more dimensions to audit")
     _check_finite(weights, name)
     ranks = _rank_all(weights, rtol, method, track)
-    layers = []
-    for weight in weights:
-        layer = LayerAudit.from_rank(weight, ranks[weight.name][0])
-        if weight.groups > 1:
-            per_group = [info.nullity for info in ranks[weight.name][1:]]
-            layer.group_nullity_sum, layer.group_nullity_min, layer.group_nullity_max = (
-                sum(per_group), min(per_group), max(per_group))
-        layers.append(layer)
+    layers = [LayerAudit.from_rank(w, ranks[w.name][0], ranks[w.name][1:]) for w in weights]
     first, found_by = _first_weight(model, weights, example_input)
     return summarise(name, layers, first, found_by, rtol, method)
 
