@@ -137,6 +137,8 @@ def _torchvision(name: str, weights: str) -> LoadedModel:
     kwargs: dict[str, Any] = {"weights": "DEFAULT" if weights == "default" else None}
     if task in ("segmentation", "detection") and weights != "default":
         kwargs["weights_backbone"] = None
+    if task == "segmentation" and name.startswith(("fcn_", "deeplabv3_")) and weights != "default":
+        kwargs["aux_loss"] = True  # the architecture torchvision's pretrained weights have
     if name.startswith("inception") or name == "googlenet":
         kwargs["init_weights"] = True
     with warnings.catch_warnings():
