@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 NS := $(VENV)/bin/nullsight
 DEMO_MODELS := nullsight:mlp torchvision:alexnet torchvision:resnet50 timm:deit_tiny_patch16_224 torchvision:lraspp_mobilenet_v3_large
 
-.PHONY: demo test install data table2 bench readme clean experiments-stego
+.PHONY: demo test install data table2 bench readme clean experiments-stego experiments-collisions
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,25 @@ table2: install
 bench: install
 	$(PY) benchmarks/audit.py
 	$(PY) benchmarks/stego.py --model $(MODELS)/mlp-mnist-seed0.safetensors
+	$(PY) benchmarks/collide.py --n 8
 
 MODELS := $(HOME)/.cache/nullsight/models
+COLLIDE := $(NS) collide
+experiments-collisions: install data
+	$(COLLIDE) timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 4 --beta 0.05 -f json -o results/collisions/deit-tiny.json -q --save-images --results-dir results/collisions
+	$(COLLIDE) timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 2 --beta 0.3 --box -f json -o results/collisions/deit-tiny-box.json -q
+	$(COLLIDE) timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 2 --beta 0.3 --per-patch --region 0,0,112,224 -f json -o results/collisions/deit-tiny-per-patch.json -q --save-images --results-dir results/collisions/per-patch
+	$(COLLIDE) timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 2 --beta 0.02 --attack pgd --eps 0.0157 --steps 10 -f json -o results/collisions/deit-tiny-pgd.json -q
+	$(COLLIDE) torchvision:vit_b_16 --data foolbox-imagenet --n 2 --beta 0.05 -f json -o results/collisions/vit-b-16.json -q
+	$(COLLIDE) torchvision:alexnet --data foolbox-imagenet --n 2 --beta 0.05 -f json -o results/collisions/alexnet.json -q
+	$(COLLIDE) torchvision:resnet50 --data foolbox-imagenet --n 2 --beta 0.05 -f json -o results/collisions/resnet50.json -q --save-images --results-dir results/collisions
+	$(COLLIDE) torchvision:lraspp_mobilenet_v3_large --data foolbox-imagenet --n 2 --beta 0.05 -f json -o results/collisions/lraspp-mobilenet-v3.json -q
+	$(COLLIDE) $(MODELS)/mlp-mnist-seed0.safetensors --data mnist --n 10 --beta 0.5 -f json -o results/collisions/mlp-mnist.json -q --save-images --results-dir results/collisions
+	$(COLLIDE) $(MODELS)/mlp-mnist-seed0.safetensors --data mnist --n 10 --beta 0.5 --box -f json -o results/collisions/mlp-mnist-box.json -q
+	$(COLLIDE) $(MODELS)/mlp-mnist-seed0.safetensors --data mnist --n 100 --sweep --results-dir results/collisions -q
+	$(COLLIDE) timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 20 --sweep --results-dir results/collisions -q
+	$(COLLIDE) torchvision:vit_b_16 --data foolbox-imagenet --n 2 --sweep --results-dir results/collisions -q
+
 experiments-stego: install data
 	$(NS) train --data mnist --epochs 60 --lr 3e-3 --seed 0 -q --results results/stego/train-mnist.json > /dev/null
 	$(NS) train --data fashion-mnist --epochs 60 --lr 3e-3 --seed 0 -q --results results/stego/train-fashion-mnist.json > /dev/null

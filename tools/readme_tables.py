@@ -73,7 +73,7 @@ def stego_eval_block(paths: list[Path]) -> str:
     for path in paths:
         d = json.loads(path.read_text())
         r = d["robustness"]
-        rows.append([Path(d["model"]).name, d["cover_data"], d["hidden_data"], d["n"], d["null_dim"], d["success_rate"],
+        rows.append([_model_name(d["model"]), d["cover_data"], d["hidden_data"], d["n"], d["null_dim"], d["success_rate"],
                      d["success_vs_label"], d["agrees_with_scaled_hidden"], d["mean_confidence"], d["alpha2_mean"],
                      d["psnr_to_cover_mean"], d["ssim_to_cover_mean"]] + [r[k] for k in sorted(r)])
         keys = sorted(r)
@@ -103,12 +103,68 @@ def bench_stego_block(path: Path) -> str:
             f"{d['one_by_one_per_pair_ms']} ms per pair one at a time: {d['batched_speedup']}x.\n")
 
 
+def _model_name(spec: str) -> str:
+    """A checkpoint path shows as its file name; a library spec as it is."""
+    return Path(spec).name if spec.endswith((".safetensors", ".pth", ".pt")) else spec
+
+
+def collisions_block(folder: Path) -> str:
+    """Markdown: one row per collision result, one per sweep, each with the command that made it."""
+    results = [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
+    rows, sweeps, commands = [], [], []
+    for r in results:
+        if r.get("kind") == "collision":
+            box = r.get("box") or {}
+            variant = "box" if (box.get("constrained")) else ("PGD + " if r.get("attack") else "") + (
+                "per-patch" if r.get("per_patch") else (r.get("recipe") or "—"))
+            rows.append([_model_name(r["model"]), r["method"], r["first_layer"]["name"], r["null_dim"], variant, r["beta"],
+                         r["exact"], r["max_abs_diff"], r["max_rel_diff_fp64"], r["first_collision_layer"],
+                         r["psnr"], r["same_top1"], box.get("clipped", {}).get("exact"),
+                         box.get("png8", {}).get("exact"), r["n_images"]])
+            commands.append(r.get("command"))
+        elif r.get("kind") == "collision-sweep":
+            pts = r["points"]
+            sweeps.append([_model_name(r["model"]), r["method"], r["null_dim"], r["n_images"],
+                           f"{pts[0]['beta']:g}–{pts[-1]['beta']:g}" if pts else "—",
+                           f"{pts[0]['psnr_mean']:.1f} → {pts[-1]['psnr_mean']:.1f}" if pts else "—",
+                           f"{pts[0]['ssim_mean']:.3f} → {pts[-1]['ssim_mean']:.3f}" if pts else "—",
+                           min((p["exact_fraction"] for p in pts), default=None),
+                           max((p["max_rel_diff_fp64"] for p in pts), default=None)])
+            commands.append(r.get("command"))
+    head = ["model", "method", "first layer", "null dim", "P", "β (L∞)", "exact", "max abs Δ fp32",
+            "max rel Δ fp64", "first collision", "PSNR dB", "same top-1", "clipped exact", "PNG-8 exact", "images"]
+    text = (f"Generated from `{folder.relative_to(ROOT)}/*.json`; random-init "
+            "weights unless the model is a checkpoint. **exact** = fp64 relative output difference ≤ 1e-9 in a "
+            "forward pass.\n\n" + markdown_table(head, rows))
+    if sweeps:
+        text += "\nBeta sweep (Fig. 3 of seed 000), outputs verified at every β:\n\n" + markdown_table(
+            ["model", "method", "null dim", "images", "β range", "PSNR dB", "SSIM", "exact fraction (min)",
+             "max rel Δ fp64"], sweeps)
+    text += "\nCommands:\n\n" + "\n".join(f"- `{c}`" for c in commands if c) + "\n"
+    return text
+
+
 GLOBS = {"stego-train": ("results/stego/train-*.json", stego_train_block),
          "stego-eval": ("results/stego/eval-*.json", stego_eval_block),
          "stego-conv": ("results/stego/conv-*.json", stego_conv_block)}
 
 
-BLOCKS = {"bench-stego": ("results/bench-stego.json", bench_stego_block), "table2": ("results/audit/table2.json", table2_block), "bench-audit": ("results/bench-audit.json", bench_block)}
+def bench_collide_block(path: Path) -> str:
+    d = json.loads(path.read_text())
+    v = d["verified"]
+    rows = [[n["operator"], n["fast"], n["fast_s"], n.get("reference_s"), n.get("speedup"), n["dim_fast"],
+             n.get("dim_reference"), n.get("why_no_reference", "")] for n in d["null_space"]]
+    return (f"Generated from `{path.relative_to(ROOT)}` (`{d['command']}`), {d['threads']} CPU threads. "
+            f"Collisions verified per second on {v['model']} at 224x224 ({v['n']} images, fp32 + fp64 forward passes "
+            f"with per-layer hooks): {v['verified_per_s_batched']}/s batched against {v['verified_per_s_one_at_a_time']}/s "
+            f"one at a time ({v['batched_speedup']}x); all exact: {v['all_exact']} (max fp64 relative difference "
+            f"{v['max_rel_diff_fp64']:.1e}).\n\n" + markdown_table(
+                ["operator", "fast path", "fast (s)", "dense SVD (s)", "speed-up", "null dim", "null dim (dense)", "note"], rows))
+
+
+BLOCKS = {"bench-stego": ("results/bench-stego.json", bench_stego_block),
+          "bench-collide": ("results/bench-collide.json", bench_collide_block),
+          "collisions": ("results/collisions", collisions_block), "table2": ("results/audit/table2.json", table2_block), "bench-audit": ("results/bench-audit.json", bench_block)}
 
 
 def main() -> int:

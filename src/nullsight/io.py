@@ -51,6 +51,13 @@ def write_text(path: str | os.PathLike[str], text: str) -> Path:
     return Path(path)
 
 
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
+
+
 def to_json(obj: Any) -> str:
     """Stable JSON (sorted keys, 2-space indent) so that results diff cleanly."""
     return json.dumps(obj, indent=2, sort_keys=True, allow_nan=False, default=_default) + "\n"

@@ -23,7 +23,7 @@ SectionBuilder = Callable[[list[dict[str, Any]]], list[Section]]
 SECTION_BUILDERS: Registry[SectionBuilder] = Registry("report section", InvalidInputError)
 
 # Modules that register section builders when imported; imported before a report is built.
-BUILDER_MODULES: tuple[str, ...] = ("nullsight.audit.report", "nullsight.stego.report")
+BUILDER_MODULES: tuple[str, ...] = ("nullsight.audit.report", "nullsight.stego.report", "nullsight.collisions.report")
 
 _SCALARS = (str, int, float, bool, type(None))
 _MAX_ROWS = 60

@@ -1,0 +1,168 @@
+"""The first linear operator an input meets, found by a forward trace, and what kind it is.
+
+Seed 000, Definition 4 uses ``W_1``, "the weights of the first layer"; which
+layer that is depends on execution order, not parameter order, so it is found
+with :func:`nullsight.models.tracing.first_operator`.  Three kinds:
+
+- ``fc``: an ``nn.Linear`` fed the flattened input (MLPs, Lemma 1);
+- ``patchify``: an ``nn.Conv2d`` with stride == kernel, no padding, dilation 1,
+  groups 1 (ViT / DeiT patch embeddings, Remark 2): the operator is block
+  diagonal, one copy of the ``out x (C k k)`` patch matrix per patch;
+- ``conv-operator``: any other ``nn.Conv2d`` (overlapping or padded, AlexNet's
+  and ResNet's conv1): neighbouring patches share pixels, so only the null
+  space of the whole operator at the input resolution gives exact collisions.
+
+The weight returned is the *pixel-space* weight ``W diag(1/std)`` (see
+:mod:`nullsight.collisions.pixel`), in fp64.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from ..errors import InvalidInputError
+from ..models.tracing import first_operator
+from ..operators import linear_weights
+from .pixel import PixelSpace
+
+METHODS = ("fc", "patchify", "conv-operator")
+
+
+@dataclass
+class FirstLayer:
+    """The first linear operator, in pixel space.
+
+    ``weight``: fp64 ``(out, in_features)`` for ``fc``, ``(out, C, kh, kw)`` for convolutions.
+    """
+
+    name: str
+    module_type: str
+    method: str
+    weight: torch.Tensor
+    stored_dtype: torch.dtype
+    input_size: tuple[int, int, int]
+    stride: tuple[int, int] = (1, 1)
+    padding: tuple[int, int] = (0, 0)
+    dilation: tuple[int, int] = (1, 1)
+    groups: int = 1
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def kernel(self) -> tuple[int, int]:
+        return tuple(self.weight.shape[-2:]) if self.weight.ndim == 4 else (1, 1)  # type: ignore[return-value]
+
+    @property
+    def patch_matrix(self) -> torch.Tensor:
+        """The paper's ``W_1``: ``out x in_features`` (fc) or ``out x (C/g * kh * kw)`` (conv)."""
+        return self.weight.reshape(self.weight.shape[0], -1)
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"name": self.name, "type": self.module_type, "method": self.method,
+                                  "weight_shape": list(self.patch_matrix.shape)}
+        if self.method != "fc":
+            out.update(kernel=list(self.kernel), stride=list(self.stride), padding=list(self.padding),
+                       dilation=list(self.dilation), groups=self.groups)
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out
+
+
+class _Captured(Exception):
+    def __init__(self, value: torch.Tensor) -> None:
+        super().__init__("captured")
+        self.value = value
+
+
+def find_first_layer(model: PixelSpace, input_size: tuple[int, int, int]) -> FirstLayer:
+    """Trace ``model`` on a pixel-space example of ``input_size`` (C, H, W) and classify its first operator.
+
+    Raises :class:`InvalidInputError` when the first operator is not a Linear
+    or Conv2d, or when the input reaches it transformed (a non-linear or
+    data-dependent step first), since no weight null space then maps to inputs.
+    """
+    c, h, w = input_size
+    example = torch.rand((1, c, h, w), generator=torch.Generator().manual_seed(0))
+    example = example.to(model.mean.device)
+    weights = {lw.module_name: lw for lw in linear_weights(model) if lw.module_type != "Parameter"}
+    if not weights:
+        raise InvalidInputError("the model has no linear operator (Linear / Conv) to build a collision from")
+    try:
+        found = first_operator(model, example, list(weights))
+    except RuntimeError as exc:
+        raise InvalidInputError(f"cannot trace the model on a {tuple(input_size)} input: {exc}") from None
+    module = dict(model.named_modules())[found.module_name]
+    name = found.module_name.removeprefix("model.")
+    if not isinstance(module, (nn.Linear, nn.Conv2d)):
+        raise InvalidInputError(f"the first linear operator {name} is a {type(module).__name__}; "
+                                "collisions are built through a Linear or Conv2d first layer only")
+    seen = _input_of(model, module, example)
+    expected = model.normalise(example)
+    std = model.std.flatten().to(torch.float64).cpu()
+    stored = module.weight.dtype
+    weight = module.weight.detach().to(device="cpu", dtype=torch.float64)
+    if isinstance(module, nn.Linear):
+        if seen.shape[-1] != c * h * w or not torch.equal(seen.reshape(1, -1), expected.reshape(1, -1)):
+            raise InvalidInputError(_transformed(name, "Linear"))
+        scale = std.repeat_interleave(h * w)  # one std per flattened pixel, channel-major
+        return FirstLayer(name, "Linear", "fc", weight / scale, stored, (c, h, w))
+    if seen.shape != expected.shape or not torch.equal(seen, expected):
+        raise InvalidInputError(_transformed(name, "Conv2d"))
+    if module.padding_mode != "zeros" and any(_pair(module.padding)):
+        raise InvalidInputError(f"{name} pads with {module.padding_mode!r}; only zero padding is supported")
+    stride, dilation = _pair(module.stride), _pair(module.dilation)
+    padding = _padding(module, weight.shape[-2:])
+    groups = module.groups
+    out_ch, in_per_group = weight.shape[:2]
+    channel = (torch.arange(out_ch) // (out_ch // groups)).view(-1, 1) * in_per_group + torch.arange(in_per_group)
+    weight = weight / std[channel].view(out_ch, in_per_group, 1, 1)  # W diag(1/std): pixel-space weight
+    kernel = tuple(weight.shape[-2:])
+    patchify = stride == kernel and padding == (0, 0) and dilation == (1, 1) and groups == 1
+    layer = FirstLayer(name, "Conv2d", "patchify" if patchify else "conv-operator", weight, stored, (c, h, w),
+                       stride, padding, dilation, groups)
+    if patchify and (h % kernel[0] or w % kernel[1]):
+        layer.notes.append(f"{h % kernel[0]} row(s) / {w % kernel[1]} column(s) at the border are never seen "
+                           "by the patch grid; the perturbation leaves them at zero")
+    return layer
+
+
+def _input_of(model: nn.Module, module: nn.Module, example: torch.Tensor) -> torch.Tensor:
+    """What ``module`` receives when ``model`` runs on ``example`` (the pass stops there)."""
+
+    def hook(_m: nn.Module, inputs: tuple[torch.Tensor, ...]) -> None:
+        raise _Captured(inputs[0].detach())
+
+    handle = module.register_forward_pre_hook(hook)
+    try:
+        with torch.no_grad():
+            model(example)
+    except _Captured as captured:
+        return captured.value
+    finally:
+        handle.remove()
+    raise InvalidInputError("the forward pass never reached the first linear operator")  # pragma: no cover
+
+
+def _transformed(name: str, kind: str) -> str:
+    return (f"the input reaches the first linear operator {name} ({kind}) transformed (a non-linear or resizing "
+            "step comes first); no null space of its weight maps back to input pixels")
+
+
+def _pair(value: object) -> tuple[int, int]:
+    if isinstance(value, (tuple, list)):
+        return (int(value[0]), int(value[1]))
+    return (int(value), int(value))  # type: ignore[arg-type]
+
+
+def _padding(module: nn.Conv2d, kernel: tuple[int, ...]) -> tuple[int, int]:
+    if module.padding == "valid":
+        return (0, 0)
+    if module.padding == "same":
+        dil = _pair(module.dilation)
+        total = [d * (k - 1) for d, k in zip(dil, kernel)]
+        if any(t % 2 for t in total):
+            raise InvalidInputError(f"{module} uses asymmetric 'same' padding; not supported")
+        return (total[0] // 2, total[1] // 2)
+    return _pair(module.padding)

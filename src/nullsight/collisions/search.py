@@ -1,0 +1,228 @@
+"""The Null-space search of seed 000 (Definition 4, Remark 2, Eq. 6) as one configured object.
+
+>>> search = NullSpaceSearch(model, mean, std, (3, 224, 224), beta=0.1)   # doctest: +SKIP
+>>> result = search(images)            # (B, 3, 224, 224) in [0, 1] -> CollisionResult
+
+``__init__`` stores hyper-parameters; the first call traces the model, finds
+the null space and the direction ``d`` (cached); every call builds
+``x_hat = x + beta d`` (or the box-constrained ``x + P``) and verifies it.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from typing import Sequence
+
+import torch
+from torch import nn
+
+from ..errors import InvalidInputError
+from . import box as boxlib
+from .attack import AttackResult
+from .conv_null import NullSpace, null_space_for, weight_null_basis
+from .first_layer import FirstLayer, find_first_layer
+from .metrics import lpips_status, psnr, ssim
+from .perturbation import Direction, image_direction, tiled_direction
+from .pixel import PixelSpace
+from .result import CollisionResult
+from .verify import Verification, Verifier
+
+
+@dataclass
+class Prepared:
+    """What does not depend on the images: the wrapped model, its first layer, null space and direction."""
+
+    model: PixelSpace
+    first: FirstLayer
+    null: NullSpace
+    direction: Direction | None
+    verifier: Verifier
+    message: str
+
+
+class NullSpaceSearch:
+    """Exact feature collisions ``x_hat = x + P``, ``P`` in the null space of the first linear operator.
+
+    Args (paper symbols in brackets):
+        model: takes normalised input; ``mean``/``std`` normalise pixels in ``[0, 1]``.
+        input_size: ``(C, H, W)`` the model is run at.
+        beta: L-infinity size of ``P`` in pixel units [beta].
+        basis: ``K``, ``"random"`` or ``"all"``: which combination of null basis vectors [phi].
+        per_patch: a different ``phi_p`` per patch (patchify only) [beta_i phi_i], ``region`` limiting it.
+        box: choose ``P`` in the null space that keeps ``x + P`` in ``[0, 1]``.
+        task: ``"classification"`` or ``"segmentation"``.
+    Shapes: images ``(B, C, H, W)`` float in ``[0, 1]``.
+    """
+
+    def __init__(self, model: nn.Module, mean: Sequence[float], std: Sequence[float], input_size: Sequence[int],
+                 beta: float = 0.05, basis: str | int = "random", per_patch: bool = False,
+                 region: tuple[int, int, int, int] | None = None, box: bool = False,
+                 task: str = "classification", seed: int = 0, layers: bool = True, name: str = "model",
+                 dense_limit: int = 4096) -> None:
+        self.model, self.mean, self.std = model, tuple(mean), tuple(std)
+        self.input_size = tuple(int(s) for s in input_size)
+        self.beta, self.basis, self.per_patch, self.region, self.box = float(beta), basis, per_patch, region, box
+        self.task, self.seed, self.layers, self.name, self.dense_limit = task, seed, layers, name, dense_limit
+        self._prepared: Prepared | None = None
+
+    def __repr__(self) -> str:
+        return (f"NullSpaceSearch(beta={self.beta}, basis={self.basis!r}, per_patch={self.per_patch}, "
+                f"region={self.region}, box={self.box}, task={self.task!r})")
+
+    def prepare(self) -> Prepared:
+        """Trace, null space and direction (computed once)."""
+        if self._prepared is None:
+            if len(self.input_size) != 3:
+                raise InvalidInputError(f"collisions need image models (C, H, W); input size {self.input_size}")
+            model = PixelSpace(self.model, self.mean, self.std).eval()
+            first = find_first_layer(model, self.input_size)  # type: ignore[arg-type]
+            null = null_space_for(first, dense_limit=self.dense_limit, seed=self.seed)
+            direction, message = self._direction(first, null)
+            self._prepared = Prepared(model, first, null, direction, Verifier(model, self.task, self.layers), message)
+        return self._prepared
+
+    def _direction(self, first: FirstLayer, null: NullSpace) -> tuple[Direction | None, str]:
+        if (self.per_patch or self.region is not None) and first.method != "patchify":
+            raise InvalidInputError(f"--per-patch / --region need a patchify first layer; {first.name} is {first.method}")
+        if null.dim and null.basis is not None:
+            if first.method == "patchify":
+                d = tiled_direction(first, null.basis, self.basis, self.seed, self.per_patch, self.region)
+            else:
+                d = image_direction(first, null.basis, self.basis, self.seed)
+            where = "ker(W_1)" if first.method != "conv-operator" else "the null space of the convolution operator"
+            return d, f"P built from {where} (dimension {null.dim}{'' if null.certified else ', estimated'})"
+        if first.method == "conv-operator":
+            phi = weight_null_basis(first)
+            no = (f"no exact collision exists through {first.name}: the convolution operator at "
+                  f"{first.input_size[1]}x{first.input_size[2]} has a trivial null space"
+                  f"{'' if null.certified else ' (estimate: no singular value below the tolerance found)'}")
+            if phi is None:
+                return None, no + "; W_1 itself has a trivial null space, so not even the paper's recipe applies"
+            d = tiled_direction(first, phi, self.basis, self.seed, exact=False)
+            return d, no + (f"; shown instead: the residual of the paper's tiled-phi recipe (phi in ker(W_1), "
+                            f"nullity {phi.shape[1]}, repeated with the kernel's period)")
+        return None, (f"no exact collision exists through {first.name}: its weight {tuple(first.patch_matrix.shape)} "
+                      f"has a trivial null space (full column rank at tolerance {null.tolerance:.3e})")
+
+    def check_images(self, images: torch.Tensor) -> torch.Tensor:
+        """Shape, finiteness and range checks at the door; returns fp64 images."""
+        expected = ["B", *map(str, self.input_size)]
+        if not isinstance(images, torch.Tensor) or images.ndim != 4:
+            shape = list(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
+            raise InvalidInputError(f"expected images of shape {expected}, got {shape}")
+        if tuple(images.shape[1:]) != self.input_size:
+            c, h, w = images.shape[1:]
+            raise InvalidInputError(f"the image is {c}x{h}x{w} but {self.name} takes "
+                                    f"{'x'.join(map(str, self.input_size))} (pass --resize to resize it)")
+        if not torch.isfinite(images).all():
+            raise InvalidInputError(f"the input holds {int((~torch.isfinite(images)).sum())} NaN/Inf value(s)")
+        if images.min() < 0 or images.max() > 1:
+            raise InvalidInputError(f"pixel values must lie in [0, 1], got [{float(images.min()):.4g}, "
+                                    f"{float(images.max()):.4g}]")
+        return images.to(torch.float64)
+
+    def perturb(self, x: torch.Tensor, beta: float | None = None) -> tuple[torch.Tensor, dict | None]:
+        """``P`` for images ``x`` (fp64): ``beta d``, or its box-constrained version."""
+        prep = self.prepare()
+        beta = self.beta if beta is None else float(beta)
+        d = prep.direction.image.to(x.device).unsqueeze(0)  # type: ignore[union-attr]
+        target = beta * d
+        if not self.box:
+            return target.expand_as(x).clone(), None
+        if not prep.direction.exact_by_construction or not prep.null.certified:  # type: ignore[union-attr]
+            raise InvalidInputError("--box needs an exact null-space basis; this first layer has none")
+        mask = d != 0
+        saturated = boxlib.out_of_range_fraction(x + target, mask)
+        if bool((saturated >= 1.0).all()):
+            bm = float(boxlib.beta_max(x, d).min())
+            raise InvalidInputError(f"beta {beta:g} pushes every perturbed pixel out of [0, 1]; nothing of the "
+                                    f"requested perturbation survives the box (largest in-range beta: {bm:.4g})")
+        proj = boxlib.box_project(x, target, self._projector(prep))
+        return proj.perturbation, proj.to_dict()
+
+    def _projector(self, prep: Prepared):
+        first, basis = prep.first, prep.null.basis
+        if first.method != "patchify":
+            def project(v: torch.Tensor) -> torch.Tensor:
+                flat = v.flatten(1)
+                return ((flat @ basis) @ basis.T).reshape(v.shape)
+            return project
+        c, h, w = first.input_size
+        kh, kw = first.kernel
+        gh, gw = h // kh, w // kw
+        keep = (prep.direction.mask if prep.direction.mask is not None  # type: ignore[union-attr]
+                else torch.ones(h, w, dtype=torch.bool)).to(torch.float64)
+
+        def project_patches(v: torch.Tensor) -> torch.Tensor:
+            b = v.shape[0]
+            inner = v[:, :, : gh * kh, : gw * kw].reshape(b, c, gh, kh, gw, kw).permute(0, 2, 4, 1, 3, 5)
+            patches = inner.reshape(b, gh * gw, c * kh * kw)
+            patches = (patches @ basis) @ basis.T
+            out = v.clone()  # pixels outside the patch grid are never seen: left free
+            out[:, :, : gh * kh, : gw * kw] = patches.reshape(b, gh, gw, c, kh, kw).permute(0, 3, 1, 4, 2, 5).reshape(
+                b, c, gh * kh, gw * kw)
+            return out * keep
+        return project_patches
+
+    def __call__(self, images: torch.Tensor, attack: AttackResult | None = None) -> CollisionResult:
+        """Build ``x_hat`` for every image (Eq. 6 when ``attack`` gives ``x'``) and verify it."""
+        x = self.check_images(images)
+        prep = self.prepare()
+        ok_lpips, lpips_note = lpips_status()
+        base = x if attack is None else attack.adversarial.to(torch.float64)
+        common = dict(model=self.name, task=self.task, first_layer=prep.first.to_dict(), method=prep.first.method,
+                      null_dim=prep.null.dim, null_space=prep.null.to_dict(), beta=self.beta, basis=str(self.basis),
+                      per_patch=self.per_patch, lpips=None, lpips_note=lpips_note, n_images=x.shape[0])
+        if prep.direction is None:
+            return CollisionResult(**common, recipe=None, exact=False, max_abs_diff=None, max_rel_diff=None,
+                                   max_abs_diff_fp64=None, max_rel_diff_fp64=None, first_collision_layer=None,
+                                   psnr=None, ssim=None, same_top1=None, message=prep.message, x=x)
+        p, box_info = self.perturb(base)
+        x_hat = base + p
+        v = prep.verifier(base, x_hat)
+        clipped = prep.verifier.without_layers()(base, boxlib.clip(x_hat))
+        png = prep.verifier.without_layers()(base, boxlib.png_quantise(x_hat))
+        d = prep.direction.image.unsqueeze(0)
+        bmax = boxlib.beta_max(base, d)
+        oor = boxlib.out_of_range_fraction(x_hat, d != 0)
+        ps, ss = psnr(base, x_hat), ssim(base, x_hat)
+        images = [_image_record(i, v, clipped, png, ps, ss, float(bmax[i]), float(oor[i])) for i in range(x.shape[0])]
+        box = {"clipped": _summary(clipped), "png8": _summary(png), "out_of_range_fraction": max(oor.tolist()),
+               "beta_max_in_box": float(bmax.min()), "constrained": box_info}
+        attack_info = None
+        if attack is not None:
+            attack_info = attack.to_dict() | {"psnr_x_vs_x_hat": _mean(psnr(x, x_hat)),
+                                              "same_top1_as_adversarial": all(v.same_top1)}
+        exact = all(v.exact)
+        msg = prep.message + ("; verified exact (fp64 relative difference <= 1e-9)" if exact else
+                              "; NOT exact: the forward pass shows a difference above 1e-9 (fp64, relative)")
+        return CollisionResult(
+            **common, recipe=prep.direction.recipe, exact=exact, max_abs_diff=max(v.max_abs_diff),
+            max_rel_diff=max(v.max_rel_diff), max_abs_diff_fp64=max(v.max_abs_diff_fp64),
+            max_rel_diff_fp64=max(v.max_rel_diff_fp64), first_collision_layer=v.first_collision_layer,
+            psnr=_mean(ps), ssim=statistics.fmean(ss), same_top1=all(v.same_top1), message=msg,
+            beta_max_in_box=float(bmax.min()), box=box, attack=attack_info,
+            layers=[layer.to_dict() for layer in v.layers], images=images, x=base, perturbation=p, x_hat=x_hat)
+
+
+def _summary(v: Verification) -> dict:
+    return {"exact": all(v.exact), "max_abs_diff": max(v.max_abs_diff), "max_rel_diff_fp64": max(v.max_rel_diff_fp64),
+            "same_top1": all(v.same_top1)}
+
+
+def _mean(values: list[float | None]) -> float | None:
+    finite = [x for x in values if x is not None]
+    return statistics.fmean(finite) if finite else None
+
+
+def _image_record(i: int, v: Verification, clipped: Verification, png: Verification, ps: list, ss: list,
+                  bmax: float, oor: float) -> dict:
+    return {"index": i, "exact": v.exact[i], "max_abs_diff": v.max_abs_diff[i], "max_rel_diff": v.max_rel_diff[i],
+            "max_abs_diff_fp64": v.max_abs_diff_fp64[i], "max_rel_diff_fp64": v.max_rel_diff_fp64[i],
+            "same_top1": v.same_top1[i], "prediction": v.predictions[i], "psnr": ps[i], "ssim": ss[i],
+            "beta_max_in_box": bmax, "out_of_range_fraction": oor,
+            "clipped": {"exact": clipped.exact[i], "max_rel_diff_fp64": clipped.max_rel_diff_fp64[i],
+                        "same_top1": clipped.same_top1[i]},
+            "png8": {"exact": png.exact[i], "max_rel_diff_fp64": png.max_rel_diff_fp64[i],
+                     "same_top1": png.same_top1[i]}}

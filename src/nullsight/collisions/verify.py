@@ -1,0 +1,183 @@
+"""Prove a collision with forward passes (seed 000, Definition 1, Fig. 5).
+
+``x`` and ``x_hat`` go through the model in one batch ``[x; x_hat]`` (eval
+mode: samples are independent), in fp32 and in an fp64 copy; a forward hook on
+every leaf module records, per image, ``max |f_k(x_hat) - f_k(x)|`` and
+``max |f_k(x)|`` without storing any feature map.  Relative difference is
+``max|diff| / max|f_k(x)|``.  A collision is **exact** only when the output's
+fp64 relative difference is ``<= EXACT_RTOL = 1e-9`` (the paper's Fig. 5 shows
+~1e-14); the *layer of first collision* is where the final run of colliding
+layers (fp64, same threshold) begins, in execution order.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+EXACT_RTOL = 1e-9
+
+
+@dataclass
+class LayerDiff:
+    """One module call: the largest differences over the images of the batch."""
+
+    name: str
+    type: str
+    max_abs_diff: float
+    max_rel_diff: float
+    max_abs_diff_fp64: float
+    max_rel_diff_fp64: float
+
+    @property
+    def collides(self) -> bool:
+        return self.max_rel_diff_fp64 <= EXACT_RTOL
+
+    def to_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Verification:
+    """Output differences per image, predictions, and the per-layer record."""
+
+    max_abs_diff: list[float]
+    max_rel_diff: list[float]
+    max_abs_diff_fp64: list[float]
+    max_rel_diff_fp64: list[float]
+    same_top1: list[bool]
+    predictions: list[dict]
+    layers: list[LayerDiff] = field(default_factory=list)
+
+    @property
+    def exact(self) -> list[bool]:
+        return [r <= EXACT_RTOL for r in self.max_rel_diff_fp64]
+
+    @property
+    def first_collision_layer(self) -> str | None:
+        """Start of the last run of layers that collide in fp64 (None if the output does not)."""
+        first = None
+        for layer in reversed(self.layers):
+            if not layer.collides:
+                break
+            first = layer.name
+        return first if all(self.exact) else None
+
+
+class Verifier:
+    """Forward ``[x; x_hat]`` through ``model`` in fp32 and an fp64 copy, with or without per-layer hooks.
+
+    ``task``: ``"classification"`` (top-5 of the logits) or ``"segmentation"``
+    (``output["out"]`` arg-maxed per pixel).
+    """
+
+    def __init__(self, model: nn.Module, task: str = "classification", layers: bool = True) -> None:
+        self.model32 = model
+        self.model64 = copy.deepcopy(model).to(torch.float64)
+        self.task = task
+        self.layers = layers
+
+    def without_layers(self) -> "Verifier":
+        """The same verifier (sharing its fp64 copy) that records the output only, not every layer."""
+        fast = copy.copy(self)
+        fast.layers = False
+        return fast
+
+    def __repr__(self) -> str:
+        return f"Verifier(task={self.task!r}, layers={self.layers})"
+
+    def __call__(self, x: torch.Tensor, x_hat: torch.Tensor) -> Verification:
+        out32, l32 = _compare(self.model32, x.to(torch.float32), x_hat.to(torch.float32), self.layers)
+        out64, l64 = _compare(self.model64, x.to(torch.float64), x_hat.to(torch.float64), self.layers)
+        layers = [LayerDiff(a[0], a[1], float(a[2].max()), float(a[3].max()), float(b[2].max()), float(b[3].max()))
+                  for a, b in zip(l32, l64)]
+        same, preds = _predictions(out32, self.task)
+        return Verification(out32[0].tolist(), out32[1].tolist(), out64[0].tolist(), out64[1].tolist(), same, preds,
+                            layers)
+
+
+def main_output(out: object) -> torch.Tensor:
+    """The tensor a model's output is judged by: itself, ``out["out"]`` (torchvision segmentation), or the first."""
+    if isinstance(out, torch.Tensor):
+        return out
+    if isinstance(out, dict):
+        return out["out"] if "out" in out else next(iter(out.values()))
+    if isinstance(out, (tuple, list)):
+        return main_output(out[0])
+    raise TypeError(f"cannot compare a model output of type {type(out).__name__}")
+
+
+def _tensors(out: object) -> list[torch.Tensor]:
+    if isinstance(out, torch.Tensor):
+        return [out]
+    if isinstance(out, dict):
+        return [t for v in out.values() for t in _tensors(v)]
+    if isinstance(out, (tuple, list)):
+        return [t for v in out for t in _tensors(v)]
+    return []
+
+
+def _diff(t: torch.Tensor, b: int) -> tuple[torch.Tensor, torch.Tensor]:
+    a, a_hat = t[:b].detach(), t[b:].detach()
+    if not a.is_floating_point():
+        return torch.zeros(b), torch.zeros(b)
+    diff = (a_hat - a).abs().flatten(1).amax(dim=1) if a[0].numel() else torch.zeros(b)
+    ref = a.abs().flatten(1).amax(dim=1) if a[0].numel() else torch.ones(b)
+    return diff.cpu().double(), ref.cpu().double()
+
+
+def _rel(diff: torch.Tensor, ref: torch.Tensor) -> torch.Tensor:
+    return diff / ref.clamp_min(1e-30)  # an all-zero reference feature: finite, huge unless diff is 0 too
+
+
+def _compare(model: nn.Module, x: torch.Tensor, x_hat: torch.Tensor, hooks: bool):
+    b = x.shape[0]
+    records: list[list] = []
+    counts: dict[str, int] = {}
+    handles = []
+
+    def hook_for(name: str):
+        def hook(module: nn.Module, _inputs: object, out: object) -> None:
+            parts = [t for t in _tensors(out) if t.ndim >= 1 and t.shape[0] == 2 * b]
+            if not parts:
+                return
+            diffs = [_diff(t, b) for t in parts]
+            diff = torch.stack([d for d, _ in diffs]).amax(dim=0)
+            ref = torch.stack([r for _, r in diffs]).amax(dim=0)
+            counts[name] = counts.get(name, 0) + 1
+            label = name if counts[name] == 1 else f"{name}#{counts[name]}"
+            records.append([label, type(module).__name__, diff, _rel(diff, ref)])
+        return hook
+
+    if hooks:
+        for name, module in model.named_modules():
+            if not any(True for _ in module.children()):
+                handles.append(module.register_forward_hook(hook_for(name.removeprefix("model."))))
+    try:
+        with torch.no_grad():
+            out = main_output(model(torch.cat([x, x_hat])))
+    finally:
+        for handle in handles:
+            handle.remove()
+    diff, ref = _diff(out, b)
+    return (diff, _rel(diff, ref), out[:b].float(), out[b:].float()), records
+
+
+def _predictions(out: tuple, task: str) -> tuple[list[bool], list[dict]]:
+    a, a_hat = out[2], out[3]
+    if task == "segmentation" or a.ndim == 4:
+        m, m_hat = a.argmax(dim=1), a_hat.argmax(dim=1)
+        agree = (m == m_hat).flatten(1).float().mean(dim=1)
+        return ([bool(v == 1.0) for v in agree],
+                [{"pixel_agreement": float(v), "classes_x": sorted(set(mi.unique().tolist())),
+                  "classes_x_hat": sorted(set(mh.unique().tolist()))} for v, mi, mh in zip(agree, m, m_hat)])
+    k = min(5, a.shape[-1])
+    top, top_hat = a.topk(k, dim=-1), a_hat.topk(k, dim=-1)
+    same = (top.indices[:, 0] == top_hat.indices[:, 0]).tolist()
+    preds = [{"top5_x": ti.tolist(), "top5_x_hat": th.tolist(), "top5_logits_x": [round(v, 6) for v in tv.tolist()],
+              "top5_logits_x_hat": [round(v, 6) for v in thv.tolist()]}
+             for ti, th, tv, thv in zip(top.indices, top_hat.indices, top.values, top_hat.values)]
+    return same, preds
