@@ -11,8 +11,8 @@ import typer
 from ..errors import InvalidInputError
 from ..io import to_json, write_json, write_text
 from .app import app
-from .common import (DeviceOption, OutOption, QuietOption, SeedOption, command_line, emit, emit_json, parse_size,
-                     stdout, tracker)
+from .common import (ArchOption, DeviceOption, OutOption, QuietOption, SeedOption, WeightsOption, command_line, emit,
+                     emit_json, parse_size, stdout, tracker)
 
 
 class Format(str, Enum):
@@ -31,8 +31,8 @@ class RankMethod(str, Enum):
 @app.command("audit")
 def audit(
     models: List[str] = typer.Argument(None, help="torchvision:NAME, timm:NAME, nullsight:NAME, a checkpoint file, pkg.module:factory."),
-    weights: str = typer.Option("none", "--weights", help="none (random init) | default (library's pretrained) | PATH."),
-    arch: Optional[str] = typer.Option(None, "--arch", help="Architecture of a checkpoint file (a model spec)."),
+    weights: str = WeightsOption,
+    arch: Optional[str] = ArchOption,
     rtol: Optional[float] = typer.Option(None, "--rtol", help="Relative rank tolerance; default max(m,n)*eps(dtype)."),
     method: RankMethod = typer.Option(RankMethod.auto, "--method", help="auto (fp64 Gram, SVD near the cut) | gram | svd."),
     all_params: bool = typer.Option(False, "--all-params", help="Also audit embeddings/tokens (any >=2-D parameter)."),

@@ -11,7 +11,8 @@ import typer
 from ..errors import InvalidInputError
 from ..io import write_bytes, write_json
 from .app import app
-from .common import DeviceOption, OutOption, QuietOption, SeedOption, command_line, emit_json, stdout, tracker
+from .common import (ArchOption, DeviceOption, OutOption, QuietOption, SeedOption, WeightsOption, command_line,
+                     emit_json, stdout, tracker)
 
 
 class Format(str, Enum):
@@ -39,8 +40,8 @@ def collide(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table | json."),
     results_dir: Path = typer.Option(Path("results/collisions"), "--results-dir", help="Where --sweep and --save-images write."),
     save_images: bool = typer.Option(False, "--save-images", help="Write original / perturbation / collided PNGs."),
-    weights: str = typer.Option("none", "--weights", help="none (random init) | default (pretrained) | PATH."),
-    arch: Optional[str] = typer.Option(None, "--arch", help="Architecture of a checkpoint file."),
+    weights: str = WeightsOption,
+    arch: Optional[str] = ArchOption,
     out: Optional[Path] = OutOption,
     seed: int = SeedOption,
     device: str = DeviceOption,

@@ -19,6 +19,8 @@ stdout = Console()
 SeedOption = typer.Option(0, "--seed", help="Random seed (same seed, same JSON).")
 DeviceOption = typer.Option("auto", "--device", help="auto | cpu | cuda[:N].")
 QuietOption = typer.Option(False, "--quiet", "-q", help="No progress bars.")
+WeightsOption = typer.Option("none", "--weights", help="none (random init) | default (library's pretrained) | PATH.")
+ArchOption = typer.Option(None, "--arch", help="Architecture of a checkpoint file (a model spec, e.g. torchvision:resnet50).")
 OutOption = typer.Option(None, "--out", "-o", help="Write the output to this file (atomically) instead of stdout.")
 
 
