@@ -13,7 +13,7 @@ from ..io import atomic_path
 from ..models import LoadedModel, load_model
 from ..normalization import PM1, Normalization
 from ..versions import versions
-from .conv_null import conv_null_spaces
+from .filter_intersection import conv_null_spaces
 from .evaluate import evaluate_stego, predict
 from .hide import hide
 from .projector import NullSpaceProjector

@@ -2,7 +2,7 @@
 
 import torch
 
-from nullsight.stego.conv_null import conv_null_spaces
+from nullsight.stego.filter_intersection import conv_null_spaces
 
 
 def test_one_valid_3x3_kernel_on_28x28_has_a_108_dimensional_null_space():
