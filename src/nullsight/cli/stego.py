@@ -10,7 +10,7 @@ import typer
 from ..errors import InvalidInputError
 from ..io import write_json
 from .app import app
-from .common import OutOption, SeedOption, command_line, emit_json
+from .common import ArchOption, OutOption, SeedOption, command_line, emit_json
 
 stego_app = typer.Typer(help="Null-space steganography and what the network sees (seed 001).", no_args_is_help=True)
 app.add_typer(stego_app, name="stego")
@@ -40,21 +40,22 @@ def hide_cmd(
     alpha1: float = typer.Option(0.2, "--alpha1", help="Weight of the hidden image's row-space part."),
     alpha2: Optional[float] = typer.Option(None, "--alpha2", help="Weight of the cover's null-space part; default: largest in range."),
     image_out: Path = typer.Option(Path("stego.png"), "--image-out", help="Stego image (8-bit PNG; a lossless .npy beside it)."),
+    arch: Optional[str] = ArchOption,
     out: Optional[Path] = OutOption,
 ) -> None:
     """Hide the class of one image inside the look of another: S = a1*H_perp + a2*C_hat."""
     from ..stego.runner import hide_run
 
-    _finish(hide_run(model, cover, hidden, alpha1, alpha2, image_out), out)
+    _finish(hide_run(model, cover, hidden, alpha1, alpha2, image_out, arch), out)
 
 
 @stego_app.command("reveal")
 def reveal_cmd(model: str = ModelOption, stego: Path = typer.Argument(..., help="A .npy written by `hide`, or an image."),
-               out: Optional[Path] = OutOption) -> None:
+               arch: Optional[str] = ArchOption, out: Optional[Path] = OutOption) -> None:
     """What the network reads in a stego image."""
     from ..stego.runner import reveal_run
 
-    _finish(reveal_run(model, stego), out)
+    _finish(reveal_run(model, stego, arch), out)
 
 
 @stego_app.command("eval")
@@ -67,21 +68,22 @@ def eval_cmd(
     alpha2: Optional[float] = typer.Option(None, "--alpha2"),
     noise: str = typer.Option("0.01,0.05", "--noise", help="Pixel-noise std values to test."),
     seed: int = SeedOption,
+    arch: Optional[str] = ArchOption,
     out: Optional[Path] = OutOption,
 ) -> None:
     """Success rate, confidence and look of stego images over a test set, and what breaks them."""
     from ..stego.runner import eval_run
 
-    _finish(eval_run(model, cover_data, hidden_data, n, alpha1, alpha2, _noise(noise), seed), out)
+    _finish(eval_run(model, cover_data, hidden_data, n, alpha1, alpha2, _noise(noise), seed, arch), out)
 
 
 @stego_app.command("sees")
 def sees_cmd(model: str = ModelOption, data: str = typer.Option("mnist", "--data"), n: int = typer.Option(16, "--n", min=1),
-             out: Optional[Path] = OutOption) -> None:
+             arch: Optional[str] = ArchOption, out: Optional[Path] = OutOption) -> None:
     """What the network sees: the row-space projection of inputs, with the prediction check."""
     from ..stego.runner import sees_run
 
-    _finish(sees_run(model, data, n), out)
+    _finish(sees_run(model, data, n, arch), out)
 
 
 @stego_app.command("conv")

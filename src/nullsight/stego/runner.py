@@ -59,8 +59,8 @@ def pairs(cover_data: str, hidden_data: str, n: int | None, seed: int) -> tuple[
 
 
 def eval_run(spec: str, cover_data: str, hidden_data: str, n: int | None, alpha1: float, alpha2: float | None,
-             noise: tuple[float, ...], seed: int) -> dict:
-    loaded, norm, projector = load_stego_model(spec)
+             noise: tuple[float, ...], seed: int, arch: str | None = None) -> dict:
+    loaded, norm, projector = load_stego_model(spec, arch)
     covers, hiddens, labels = pairs(cover_data, hidden_data, n, seed)
     evaluation = evaluate_stego(loaded.module, projector, norm, covers, hiddens, labels, alpha1, alpha2, noise, seed)
     low, high = norm.bounds
@@ -75,8 +75,8 @@ def eval_run(spec: str, cover_data: str, hidden_data: str, n: int | None, alpha1
             **evaluation.to_dict(), "examples": examples, "versions": versions()}
 
 
-def sees_run(spec: str, data: str, n: int) -> dict:
-    loaded, norm, projector = load_stego_model(spec)
+def sees_run(spec: str, data: str, n: int, arch: str | None = None) -> dict:
+    loaded, norm, projector = load_stego_model(spec, arch)
     batch = load_data(data, split="test", n=n)
     seen = what_the_network_sees(loaded.module, projector, norm, batch.images)
     return {"kind": "stego-sees", "model": loaded.spec, "data": data, **seen.summary(),
@@ -103,9 +103,10 @@ def conv_run(size: int, kernel: int, max_filters: int, padding: str, model: str 
             "rows": [row.to_dict() for row in rows], "versions": versions()}
 
 
-def hide_run(spec: str, cover: str, hidden: str, alpha1: float, alpha2: float | None, out: Path) -> dict:
+def hide_run(spec: str, cover: str, hidden: str, alpha1: float, alpha2: float | None, out: Path,
+             arch: str | None = None) -> dict:
     """Hide one image in another; writes ``out`` (8-bit PNG) and ``out.npy`` (lossless, model space)."""
-    loaded, norm, projector = load_stego_model(spec)
+    loaded, norm, projector = load_stego_model(spec, arch)
     c, _ = image_ref(cover, loaded.input_size)
     h, h_label = image_ref(hidden, loaded.input_size)
     low, high = norm.bounds
@@ -125,9 +126,9 @@ def hide_run(spec: str, cover: str, hidden: str, alpha1: float, alpha2: float | 
             "cover_prediction": int(pred_c[0]), "agree": bool(pred_s[0] == pred_h[0]), "null_dim": projector.dim}
 
 
-def reveal_run(spec: str, stego: Path) -> dict:
+def reveal_run(spec: str, stego: Path, arch: str | None = None) -> dict:
     """The network's reading of a stego image (.npy lossless, or an 8-bit image), and its two components."""
-    loaded, norm, projector = load_stego_model(spec)
+    loaded, norm, projector = load_stego_model(spec, arch)
     if stego.suffix == ".npy":
         try:
             x = torch.from_numpy(np.load(stego, allow_pickle=False)).float().unsqueeze(0)
