@@ -1,7 +1,5 @@
 """The rank/nullity core against the fp64 SVD reference, on matrices of known rank."""
 
-import math
-
 import pytest
 import torch
 from hypothesis import given, settings
@@ -31,7 +29,7 @@ shapes = st.tuples(st.integers(1, 48), st.integers(1, 48)).flatmap(
 def test_known_rank_is_found_by_every_method(case):
     m, n, r, seed = case
     w = known_rank_matrix(m, n, r, seed)
-    for method in ("auto", "gram", "svd"):
+    for method in ("auto", "certify", "gram", "svd"):
         info = numerical_rank(w, method=method)
         assert info.rank == r, (method, info)
         assert info.nullity == n - r
@@ -44,7 +42,9 @@ def test_fast_path_agrees_with_reference_on_random_matrices(m, n, seed):
     w = torch.randn(m, n, generator=torch.Generator().manual_seed(seed))
     fast, ref = numerical_rank(w), reference_rank(w)
     assert fast.rank == ref.rank
-    assert math.isclose(fast.sigma_max, ref.sigma_max, rel_tol=1e-10)
+    # Weyl: |sigma - sigma*| <= delta / sigma*, with the reported resolution = sqrt(delta).
+    for got, want in ((fast.sigma_max, ref.sigma_max), (fast.sigma_min, ref.sigma_min)):
+        assert abs(got - want) <= fast.resolution**2 / max(want, 1e-300) + 1e-12 * ref.sigma_max
 
 
 @settings(max_examples=40, deadline=None)
@@ -77,9 +77,11 @@ def test_near_the_cut_is_confirmed_by_svd():
     assert info.rank == reference_rank(w).rank
 
 
-def test_fp64_weights_use_the_svd():
-    w = torch.randn(20, 30, dtype=torch.float64)
-    assert numerical_rank(w).method == "svd-fp64"
+def test_fp64_weights_below_any_gram_resolution_use_the_svd():
+    deficient = known_rank_matrix(20, 30, 7, seed=3, dtype=torch.float64)
+    info = numerical_rank(deficient)
+    assert info.method == "svd-fp64" and info.rank == 7  # its cut (~1e-14) lies inside the Gram's error band
+    assert numerical_rank(torch.randn(20, 30, dtype=torch.float64)).rank == 20
 
 
 def test_zero_matrix_has_rank_zero():
@@ -99,3 +101,10 @@ def test_exception_on_non_finite_and_bad_shape():
         numerical_rank(w)
     with pytest.raises(InvalidInputError, match=r"\[m, n\]"):
         numerical_rank(torch.ones(2, 3, 4))
+
+
+def test_certify_proves_full_rank_without_singular_values():
+    info = numerical_rank(torch.randn(64, 300, generator=torch.Generator().manual_seed(0)), method="certify")
+    assert info.rank == 64 and info.method.startswith("cholesky") and info.sigma_min is None and info.sigma_max is None
+    deficient = numerical_rank(known_rank_matrix(30, 40, 12, seed=1), method="certify")
+    assert deficient.rank == 12 and not deficient.method.startswith("cholesky")  # no proof: the spectrum decides

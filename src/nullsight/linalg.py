@@ -13,18 +13,22 @@ checkpoint): the question is whether a direction is distinguishable from zero
 at the precision the network computes in.  The singular values themselves are
 always computed in fp64.
 
-Fast path (``method="gram"``): the eigenvalues of the fp64 Gram matrix of the
-smaller side, ``W W^T`` or ``W^T W`` (k x k, k = min(m, n)).  The products of
-fp32 entries are exact in fp64, so only the summation rounds, and Weyl's
-inequality bounds every eigenvalue's error by
+Fast path (``method="auto"``): the eigenvalues of the Gram matrix of the
+smaller side, ``W W^T`` or ``W^T W`` (k x k, k = min(m, n)), first in fp32,
+then in fp64.  Weyl's inequality bounds every computed eigenvalue's error by
 
-    delta = gamma_n * ||W||_F^2 + 10 * k * u * ||G||_2,   gamma_n = n u / (1 - n u),  u = 2^-53
+    delta = gamma_n * ||W||_F^2 + 10 * k * u * ||G||_2,   gamma_n = n u / (1 - n u)
 
-(the first term bounds the Gram's rounding, the second the symmetric
-eigensolver's backward error).  Every eigenvalue farther than ``delta`` from
-``tau^2`` is classified rigorously.  A layer with an eigenvalue inside that band
-("near the cut"), or whose ``tau^2`` is itself below ``delta`` (fp64 weights),
-is confirmed by an fp64 SVD of the matrix, the reference (``method="svd"``).
+with ``u`` the unit roundoff of the Gram's precision (the first term bounds the
+product's rounding, the second the symmetric eigensolver's backward error).
+A matrix is decided at a precision when every eigenvalue lies farther than
+``delta`` from the cut (allowing for the cut's own uncertainty through
+``sigma_max``).  The fp32 tier is tried only where its bound can be smaller
+than the average eigenvalue (``n * u32 * k < 1/2``: small and medium layers);
+undecided matrices go to the fp64 Gram, whose products of fp32 entries are
+exact, and those still "near the cut" (or stored in fp64, whose cut lies below
+any Gram's resolution) are confirmed by an fp64 SVD of the matrix, the
+reference (``method="svd"``).  ``method="gram"`` forces the fp64 Gram alone.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ import torch
 
 from .errors import InvalidInputError
 
-Method = Literal["auto", "gram", "svd"]
+Method = Literal["auto", "certify", "gram", "svd"]
 
 _U64 = 2.0**-53
 
@@ -57,6 +61,8 @@ class RankInfo:
     side of the threshold ``tolerance`` (``None`` where there is none), and
     ``gap`` is their ratio.  ``resolution`` is the error bound on the computed
     singular values near zero (``sqrt(delta)`` on the Gram path, 0 for the SVD).
+    ``method="certify"`` proves full ranks without computing singular values: there
+    ``sigma_*``, ``tolerance`` and ``gap`` are None.
     """
 
     rows: int
@@ -64,9 +70,9 @@ class RankInfo:
     rank: int
     nullity: int
     structural_nullity: int
-    sigma_max: float
-    sigma_min: float
-    tolerance: float
+    sigma_max: float | None
+    sigma_min: float | None
+    tolerance: float | None
     rtol: float
     sigma_below_cut: float | None
     sigma_above_cut: float | None
@@ -94,28 +100,114 @@ def numerical_rank_batched(
     rtol_ = default_rtol((m, n), matrices.dtype) if rtol is None else float(rtol)
     if method == "svd" or min(m, n) == 0:
         return [_from_svd(w, rtol_) for w in matrices]
-    if method not in ("auto", "gram"):
-        raise InvalidInputError(f"unknown rank method {method!r}; use auto, gram or svd")
-    w64 = matrices.detach().to(device=matrices.device, dtype=torch.float64)
-    gram = w64 @ w64.transpose(1, 2) if m <= n else w64.transpose(1, 2) @ w64
-    eig = torch.linalg.eigvalsh(gram).flip(-1).clamp_min(0.0)  # descending, sigma^2
+    if method not in ("auto", "certify", "gram"):
+        raise InvalidInputError(f"unknown rank method {method!r}; use auto, certify, gram or svd")
+    results: list[RankInfo | None] = [None] * batch
+    pending = list(range(batch))
+    if method == "certify":
+        pending = _certify_full_rank(matrices, rtol_, results)
+        method = "auto"
+    tiers = [torch.float64] if method == "gram" else [torch.float32, torch.float64]
+    for precision in tiers:
+        if not pending or (precision == torch.float32 and not _fp32_tier_useful(matrices, pending)):
+            continue
+        lam, delta = _gram_spectrum(matrices[pending], precision)
+        still = []
+        for row, b in enumerate(pending):
+            if method == "gram" or _decided(lam[row], float(delta[row]), rtol_):
+                name = f"gram-{_short(precision)}"
+                results[b] = _summarise(lam[row].sqrt(), m, n, rtol_, resolution=math.sqrt(float(delta[row])), method=name)
+            else:
+                still.append(b)
+        pending = still
+    for b in pending:  # near the cut at every Gram precision: the fp64 SVD decides
+        results[b] = _from_svd(matrices[b], rtol_)
+    return results  # type: ignore[return-value]
+
+
+def _certify_full_rank(matrices: torch.Tensor, rtol: float, results: list[RankInfo | None]) -> list[int]:
+    """Rank ``k = min(m, n)`` proved by a Cholesky factorisation, without eigenvalues; fills ``results``.
+
+    With ``G`` the computed Gram matrix (error ``<= delta``, as in :func:`_gram_spectrum`) and
+    ``t >= tau^2`` (from ``lambda_max <= min(||G||_inf + delta, ||W||_F^2)``), a successful fp64
+    Cholesky of ``G - (t + delta + eta) I`` (``eta`` bounding its own backward error) proves every
+    exact eigenvalue ``> tau^2``.  Ranks only: no singular value is reported (None).  Tried with an
+    fp32 Gram where useful, then fp64; returns the indices it could not certify.
+    """
+    _, m, n = matrices.shape
     k, inner = min(m, n), max(m, n)
-    gamma = inner * _U64 / (1.0 - inner * _U64)
-    frob2 = w64.pow(2).sum(dim=(1, 2))
-    delta = gamma * frob2 + 10.0 * k * _U64 * eig[:, 0]
-    results = []
-    for b in range(batch):
-        lam, d = eig[b].cpu(), float(delta[b])
-        tau2 = (rtol_ * math.sqrt(float(lam[0]))) ** 2
-        if float(frob2[b]) == 0.0:  # the zero matrix: exactly rank 0, nothing to confirm
-            ambiguous = False
-        else:
-            ambiguous = bool(((lam - tau2).abs() <= d).any()) or tau2 <= d
-        if ambiguous and method == "auto":
-            results.append(_from_svd(matrices[b], rtol_))
-        else:
-            results.append(_summarise(lam.sqrt(), m, n, rtol_, resolution=math.sqrt(d), method="gram-fp64"))
-    return results
+    pending = list(range(len(matrices)))
+    precisions = ([torch.float32] if _fp32_tier_useful(matrices, pending) else []) + [torch.float64]
+    for precision in precisions:
+        if not pending:
+            break
+        w = matrices[pending].detach().to(precision)
+        gram = (w @ w.transpose(1, 2) if m <= n else w.transpose(1, 2) @ w).to(torch.float64)
+        u = torch.finfo(precision).eps / 2
+        frob2 = matrices[pending].detach().to(torch.float64).pow(2).sum(dim=(1, 2))
+        delta = inner * u / (1.0 - inner * u) * frob2
+        eta = 10.0 * (k + 1) * _U64 * k * frob2  # Cholesky backward error (||G|| <= ||W||_F^2)
+        lam_max_high = torch.minimum(gram.abs().sum(dim=2).amax(dim=1) + delta, frob2)
+        shift = rtol**2 * lam_max_high + delta + eta
+        _, info = torch.linalg.cholesky_ex(gram - shift.view(-1, 1, 1) * torch.eye(k, dtype=torch.float64, device=gram.device))
+        still = []
+        for row, b in enumerate(pending):
+            if int(info[row]) != 0 or float(frob2[row]) == 0.0:
+                still.append(b)
+                continue
+            results[b] = RankInfo(rows=m, cols=n, rank=k, nullity=n - k, structural_nullity=max(n - m, 0),
+                                  sigma_max=None, sigma_min=None, tolerance=None, rtol=rtol, sigma_below_cut=None,
+                                  sigma_above_cut=None, gap=None, resolution=math.sqrt(float(delta[row])),
+                                  method=f"cholesky-{_short(precision)}")
+        pending = still
+    return pending
+
+
+def _short(dtype: torch.dtype) -> str:
+    return "fp32" if dtype == torch.float32 else "fp64"
+
+
+def _gram_spectrum(matrices: torch.Tensor, precision: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    """Eigenvalues (descending, fp64, on the CPU) of the Gram matrices of the smaller side, and Weyl error bounds.
+
+    ``delta = gamma_n(u) * ||W||_F^2 + 10 * k * u * lambda_max``: the rounding of
+    the Gram product in ``precision`` (unit roundoff ``u``, inner dimension ``n``;
+    exact products of fp32 entries in fp64 make it a bound on the summation only)
+    plus the symmetric eigensolver's backward error.
+    """
+    _, m, n = matrices.shape
+    k, inner = min(m, n), max(m, n)
+    w = matrices.detach().to(precision)
+    gram = w @ w.transpose(1, 2) if m <= n else w.transpose(1, 2) @ w
+    lam = torch.linalg.eigvalsh(gram).flip(-1).to(torch.float64).clamp_min(0.0).cpu()
+    u = torch.finfo(precision).eps / 2
+    gamma = inner * u / (1.0 - inner * u)
+    frob2 = matrices.detach().to(torch.float64).pow(2).sum(dim=(1, 2)).cpu()
+    return lam, gamma * frob2 + 10.0 * k * u * lam[:, 0]
+
+
+def _fp32_tier_useful(matrices: torch.Tensor, rows: list[int]) -> bool:
+    """The fp32 Gram can certify a rank only if its error bound is below the average eigenvalue ``||W||_F^2 / k``.
+
+    Only for weights exactly representable in fp32, and off where fp32 matmuls may run in TF32 (CUDA with
+    ``allow_tf32``): either rounding would fall outside the bound.
+    """
+    if matrices.dtype not in (torch.float32, torch.float16, torch.bfloat16):
+        return False  # fp64 weights would be rounded on the way in, outside the bound
+    if matrices.device.type == "cuda" and torch.backends.cuda.matmul.allow_tf32:
+        return False
+    _, m, n = matrices.shape
+    u = torch.finfo(torch.float32).eps / 2
+    return max(m, n) * u * min(m, n) < 0.5
+
+
+def _decided(lam: torch.Tensor, delta: float, rtol: float) -> bool:
+    """Every eigenvalue surely on one side of the cut ``tau^2 = (rtol * sigma_max)^2``, given errors ``<= delta``."""
+    if float(lam[0]) == 0.0:  # the zero matrix: exactly rank 0
+        return True
+    tau2_low = rtol**2 * max(float(lam[0]) - delta, 0.0)
+    tau2_high = rtol**2 * (float(lam[0]) + delta)
+    return bool(((lam - delta > tau2_high) | (lam + delta < tau2_low)).all())
 
 
 def reference_rank(matrix: torch.Tensor, rtol: float | None = None) -> RankInfo:

@@ -24,6 +24,7 @@ class Format(str, Enum):
 
 class RankMethod(str, Enum):
     auto = "auto"
+    certify = "certify"
     gram = "gram"
     svd = "svd"
 
@@ -34,7 +35,7 @@ def audit(
     weights: str = WeightsOption,
     arch: Optional[str] = ArchOption,
     rtol: Optional[float] = typer.Option(None, "--rtol", help="Relative rank tolerance; default max(m,n)*eps(dtype)."),
-    method: RankMethod = typer.Option(RankMethod.auto, "--method", help="auto (fp64 Gram, SVD near the cut) | gram | svd."),
+    method: RankMethod = typer.Option(RankMethod.auto, "--method", help="auto (fp32/fp64 Gram, SVD near the cut) | certify (ranks only, Cholesky proofs) | gram | svd."),
     all_params: bool = typer.Option(False, "--all-params", help="Also audit embeddings/tokens (any >=2-D parameter)."),
     input_size: Optional[str] = typer.Option(None, "--input-size", help="Input size C,H,W for the forward trace."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table | json | csv | markdown."),
