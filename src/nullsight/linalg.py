@@ -141,10 +141,11 @@ def _certify_full_rank(matrices: torch.Tensor, rtol: float, results: list[RankIn
     for precision in precisions:
         if not pending:
             break
-        w = matrices[pending].detach().to(precision)
+        subset = matrices if len(pending) == len(matrices) else matrices[pending]
+        w = subset.detach().to(precision)
         gram = (w @ w.transpose(1, 2) if m <= n else w.transpose(1, 2) @ w).to(torch.float64)
         u = torch.finfo(precision).eps / 2
-        frob2 = matrices[pending].detach().to(torch.float64).pow(2).sum(dim=(1, 2))
+        frob2 = _frobenius2_upper(gram, inner, u)
         delta = inner * u / (1.0 - inner * u) * frob2
         eta = 10.0 * (k + 1) * _U64 * k * frob2  # Cholesky backward error (||G|| <= ||W||_F^2)
         lam_max_high = torch.minimum(gram.abs().sum(dim=2).amax(dim=1) + delta, frob2)
@@ -182,8 +183,16 @@ def _gram_spectrum(matrices: torch.Tensor, precision: torch.dtype) -> tuple[torc
     lam = torch.linalg.eigvalsh(gram).flip(-1).to(torch.float64).clamp_min(0.0).cpu()
     u = torch.finfo(precision).eps / 2
     gamma = inner * u / (1.0 - inner * u)
-    frob2 = matrices.detach().to(torch.float64).pow(2).sum(dim=(1, 2)).cpu()
+    frob2 = _frobenius2_upper(gram.to(torch.float64), inner, u).cpu()
     return lam, gamma * frob2 + 10.0 * k * u * lam[:, 0]
+
+
+def _frobenius2_upper(gram: torch.Tensor, inner: int, u: float) -> torch.Tensor:
+    """An upper bound of ``||W||_F^2`` from the computed Gram's trace: each diagonal entry is a sum of
+    squares (relative rounding error at most ``gamma_n``), summed again in fp64."""
+    gamma = inner * u / (1.0 - inner * u)
+    k = gram.shape[-1]
+    return gram.diagonal(dim1=1, dim2=2).sum(dim=1) / ((1.0 - gamma) * (1.0 - k * _U64))
 
 
 def _fp32_tier_useful(matrices: torch.Tensor, rows: list[int]) -> bool:
@@ -271,8 +280,9 @@ def _as_matrix(matrix: torch.Tensor) -> torch.Tensor:
 
 
 def _check_finite(matrices: torch.Tensor) -> None:
-    if not torch.isfinite(matrices).all():
-        bad = int((~torch.isfinite(matrices)).sum())
-        from .errors import NonFiniteWeightError
+    if torch.isfinite(matrices.sum()) or torch.isfinite(matrices).all():  # one pass when finite (the usual case)
+        return
+    from .errors import NonFiniteWeightError
 
-        raise NonFiniteWeightError(f"matrix holds {bad} NaN/Inf value(s)")
+    bad = int((~torch.isfinite(matrices)).sum())
+    raise NonFiniteWeightError(f"matrix holds {bad} NaN/Inf value(s)")

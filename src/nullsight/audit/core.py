@@ -160,7 +160,8 @@ def _chunks(group: list[tuple[str, torch.Tensor]]) -> Iterator[list[tuple[str, t
 
 
 def _check_finite(weights: list[LinearWeight], model_name: str) -> None:
-    bad = [(w.name, int((~torch.isfinite(w.matrix)).sum())) for w in weights if not torch.isfinite(w.matrix).all()]
+    suspects = [w for w in weights if not torch.isfinite(w.matrix.sum())]  # one cheap pass; NaN/Inf propagate
+    bad = [(w.name, int((~torch.isfinite(w.matrix)).sum())) for w in suspects if not torch.isfinite(w.matrix).all()]
     if bad:
         listed = ", ".join(f"{n} ({c} value{'s' if c > 1 else ''})" for n, c in bad[:5])
         more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
