@@ -27,6 +27,9 @@ demo: install data
 	$(NS) stego eval -m $(DEMO_MLP) --n 2000 --out results/demo/stego-mnist.json > /dev/null
 	$(NS) stego sees -m $(DEMO_MLP) --data mnist --out results/demo/sees-mnist.json > /dev/null
 	$(NS) stego conv --out results/demo/conv-null.json > /dev/null
+	$(NS) collide $(DEMO_MLP) --data mnist --n 4 --beta 0.5 --quiet --format json --out results/demo/collide-mlp.json
+	$(NS) collide timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 2 --beta 0.05 --quiet --format json --out results/demo/collide-deit-tiny.json
+	$(NS) collide torchvision:resnet50 --data foolbox-imagenet --n 1 --beta 0.05 --quiet --format json --out results/demo/collide-resnet50.json
 	$(NS) report results/demo --out results/demo/report.html --title "nullsight demo"
 	@echo "open results/demo/report.html"
 

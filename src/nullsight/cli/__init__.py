@@ -11,6 +11,7 @@ import sys
 
 from ..errors import NullsightError
 from .app import app
+from .common import set_argv
 
 # Importing the command modules registers their commands on ``app``.
 from . import audit as _audit  # noqa: F401,E402
@@ -23,6 +24,7 @@ from . import train as _train  # noqa: F401,E402
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
+    set_argv(argv)
     try:
         app(args=argv, standalone_mode=False)
     except NullsightError as exc:

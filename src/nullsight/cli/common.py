@@ -24,9 +24,18 @@ ArchOption = typer.Option(None, "--arch", help="Architecture of a checkpoint fil
 OutOption = typer.Option(None, "--out", "-o", help="Write the output to this file (atomically) instead of stdout.")
 
 
+_argv: list[str] | None = None
+
+
+def set_argv(argv: list[str] | None) -> None:
+    """Remember the arguments :func:`nullsight.cli.main` was called with (``None``: the process's own)."""
+    global _argv
+    _argv = None if argv is None else list(argv)
+
+
 def command_line() -> str:
     """The command that made a result, recorded in its JSON."""
-    return shlex.join(["nullsight", *sys.argv[1:]])
+    return shlex.join(["nullsight", *(sys.argv[1:] if _argv is None else _argv)])
 
 
 def tracker(quiet: bool):
