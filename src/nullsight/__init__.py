@@ -1,7 +1,8 @@
 """nullsight: the directions a neural network cannot see.
 
 The Python API mirrors the CLI: models and data by name, pure cores on
-tensors, dataclass results with ``to_dict()``.
+tensors, dataclass results with ``to_dict()``.  Attributes load lazily, so
+``nullsight --help`` does not wait for torch.
 
 >>> import nullsight
 >>> audit = nullsight.audit_model(nullsight.load_model("nullsight:mlp").module, name="mlp")
@@ -9,27 +10,32 @@ tensors, dataclass results with ``to_dict()``.
 752
 """
 
+from importlib import import_module as _import_module
 from importlib import metadata as _metadata
 
-from .audit import LayerAudit, ModelAudit, audit_model
 from .errors import NullsightError
-from .linalg import RankInfo, null_space, numerical_rank, reference_rank
-from .models import load_model
 
 try:
     __version__ = _metadata.version("nullsight")
 except _metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
-__all__ = [
-    "LayerAudit",
-    "ModelAudit",
-    "NullsightError",
-    "RankInfo",
-    "__version__",
-    "audit_model",
-    "load_model",
-    "null_space",
-    "numerical_rank",
-    "reference_rank",
-]
+_LAZY = {
+    "LayerAudit": "nullsight.audit",
+    "ModelAudit": "nullsight.audit",
+    "audit_model": "nullsight.audit",
+    "RankInfo": "nullsight.linalg",
+    "null_space": "nullsight.linalg",
+    "numerical_rank": "nullsight.linalg",
+    "reference_rank": "nullsight.linalg",
+    "load_model": "nullsight.models",
+    "load_data": "nullsight.data",
+}
+
+__all__ = ["NullsightError", "__version__", *sorted(_LAZY)]
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        return getattr(_import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'nullsight' has no attribute {name!r}")
