@@ -108,3 +108,9 @@ def test_certify_proves_full_rank_without_singular_values():
     assert info.rank == 64 and info.method.startswith("cholesky") and info.sigma_min is None and info.sigma_max is None
     deficient = numerical_rank(known_rank_matrix(30, 40, 12, seed=1), method="certify")
     assert deficient.rank == 12 and not deficient.method.startswith("cholesky")  # no proof: the spectrum decides
+
+
+def test_underflowing_fp32_gram_is_not_mistaken_for_a_zero_matrix():
+    tiny = known_rank_matrix(6, 9, 4, seed=2) * 1e-25  # squares underflow in fp32, not in fp64
+    assert numerical_rank(tiny).rank == 4
+    assert numerical_rank(torch.zeros(6, 9)).method == "gram-fp32"

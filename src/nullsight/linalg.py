@@ -90,12 +90,13 @@ def numerical_rank(matrix: torch.Tensor, rtol: float | None = None, method: Meth
 
 
 def numerical_rank_batched(
-    matrices: torch.Tensor, rtol: float | None = None, method: Method = "auto"
+    matrices: torch.Tensor, rtol: float | None = None, method: Method = "auto", check_finite: bool = True
 ) -> list[RankInfo]:
     """Numerical ranks of a stack ``(B, m, n)`` of matrices (e.g. the groups of a grouped convolution)."""
     if matrices.ndim != 3:
         raise InvalidInputError(f"expected a (B, m, n) stack of matrices, got shape {tuple(matrices.shape)}")
-    _check_finite(matrices)
+    if check_finite:
+        _check_finite(matrices)
     batch, m, n = matrices.shape
     rtol_ = default_rtol((m, n), matrices.dtype) if rtol is None else float(rtol)
     if method == "svd" or min(m, n) == 0:
@@ -103,13 +104,20 @@ def numerical_rank_batched(
     if method not in ("auto", "certify", "gram"):
         raise InvalidInputError(f"unknown rank method {method!r}; use auto, certify, gram or svd")
     results: list[RankInfo | None] = [None] * batch
-    pending = list(range(batch))
+    # Zero matrices are rank 0 from the stored weights themselves (a zero computed spectrum may be underflow);
+    # they carry the name of the first tier, which is exact for them.
+    first_tier = torch.float32 if method != "gram" and _fp32_tier_useful(matrices) else torch.float64
+    nonzero = matrices.detach().flatten(1).ne(0).any(dim=1).tolist()
+    for b in (b for b in range(batch) if not nonzero[b]):
+        zeros = torch.zeros(min(m, n), dtype=torch.float64)
+        results[b] = _summarise(zeros, m, n, rtol_, resolution=0.0, method=f"gram-{_short(first_tier)}")
+    pending = [b for b in range(batch) if nonzero[b]]
     if method == "certify":
-        pending = _certify_full_rank(matrices, rtol_, results)
+        pending = _certify_full_rank(matrices, rtol_, results, pending)
         method = "auto"
     tiers = [torch.float64] if method == "gram" else [torch.float32, torch.float64]
     for precision in tiers:
-        if not pending or (precision == torch.float32 and not _fp32_tier_useful(matrices, pending)):
+        if not pending or (precision == torch.float32 and not _fp32_tier_useful(matrices)):
             continue
         lam, delta = _gram_spectrum(matrices[pending], precision)
         still = []
@@ -125,35 +133,35 @@ def numerical_rank_batched(
     return results  # type: ignore[return-value]
 
 
-def _certify_full_rank(matrices: torch.Tensor, rtol: float, results: list[RankInfo | None]) -> list[int]:
+def _certify_full_rank(
+    matrices: torch.Tensor, rtol: float, results: list[RankInfo | None], pending: list[int]
+) -> list[int]:
     """Rank ``k = min(m, n)`` proved by a Cholesky factorisation, without eigenvalues; fills ``results``.
 
     With ``G`` the computed Gram matrix (error ``<= delta``, as in :func:`_gram_spectrum`) and
     ``t >= tau^2`` (from ``lambda_max <= min(||G||_inf + delta, ||W||_F^2)``), a successful fp64
     Cholesky of ``G - (t + delta + eta) I`` (``eta`` bounding its own backward error) proves every
     exact eigenvalue ``> tau^2``.  Ranks only: no singular value is reported (None).  Tried with an
-    fp32 Gram where useful, then fp64; returns the indices it could not certify.
+    fp32 Gram where useful, then fp64; returns the indices of ``pending`` it could not certify.
     """
     _, m, n = matrices.shape
     k, inner = min(m, n), max(m, n)
-    pending = list(range(len(matrices)))
-    precisions = ([torch.float32] if _fp32_tier_useful(matrices, pending) else []) + [torch.float64]
+    precisions = ([torch.float32] if _fp32_tier_useful(matrices) else []) + [torch.float64]
     for precision in precisions:
         if not pending:
             break
         subset = matrices if len(pending) == len(matrices) else matrices[pending]
-        w = subset.detach().to(precision)
-        gram = (w @ w.transpose(1, 2) if m <= n else w.transpose(1, 2) @ w).to(torch.float64)
+        gram = _gram(subset, precision).to(torch.float64)
         u = torch.finfo(precision).eps / 2
         frob2 = _frobenius2_upper(gram, inner, u)
-        delta = inner * u / (1.0 - inner * u) * frob2
+        delta = _gamma(inner, u) * frob2
         eta = 10.0 * (k + 1) * _U64 * k * frob2  # Cholesky backward error (||G|| <= ||W||_F^2)
         lam_max_high = torch.minimum(gram.abs().sum(dim=2).amax(dim=1) + delta, frob2)
         shift = rtol**2 * lam_max_high + delta + eta
         _, info = torch.linalg.cholesky_ex(gram - shift.view(-1, 1, 1) * torch.eye(k, dtype=torch.float64, device=gram.device))
         still = []
         for row, b in enumerate(pending):
-            if int(info[row]) != 0 or float(frob2[row]) == 0.0:
+            if int(info[row]) != 0:
                 still.append(b)
                 continue
             results[b] = RankInfo(rows=m, cols=n, rank=k, nullity=n - k, structural_nullity=max(n - m, 0),
@@ -178,24 +186,32 @@ def _gram_spectrum(matrices: torch.Tensor, precision: torch.dtype) -> tuple[torc
     """
     _, m, n = matrices.shape
     k, inner = min(m, n), max(m, n)
-    w = matrices.detach().to(precision)
-    gram = w @ w.transpose(1, 2) if m <= n else w.transpose(1, 2) @ w
+    gram = _gram(matrices, precision)
     lam = torch.linalg.eigvalsh(gram).flip(-1).to(torch.float64).clamp_min(0.0).cpu()
     u = torch.finfo(precision).eps / 2
-    gamma = inner * u / (1.0 - inner * u)
     frob2 = _frobenius2_upper(gram.to(torch.float64), inner, u).cpu()
-    return lam, gamma * frob2 + 10.0 * k * u * lam[:, 0]
+    return lam, _gamma(inner, u) * frob2 + 10.0 * k * u * lam[:, 0]
+
+
+def _gram(matrices: torch.Tensor, precision: torch.dtype) -> torch.Tensor:
+    """``W W^T`` or ``W^T W`` of each matrix of a stack, whichever is smaller, computed in ``precision``."""
+    w = matrices.detach().to(precision)
+    return w @ w.transpose(1, 2) if w.shape[1] <= w.shape[2] else w.transpose(1, 2) @ w
+
+
+def _gamma(n: int, u: float) -> float:
+    """The standard rounding bound ``gamma_n = n u / (1 - n u)`` of a length-``n`` dot product."""
+    return n * u / (1.0 - n * u)
 
 
 def _frobenius2_upper(gram: torch.Tensor, inner: int, u: float) -> torch.Tensor:
     """An upper bound of ``||W||_F^2`` from the computed Gram's trace: each diagonal entry is a sum of
     squares (relative rounding error at most ``gamma_n``), summed again in fp64."""
-    gamma = inner * u / (1.0 - inner * u)
     k = gram.shape[-1]
-    return gram.diagonal(dim1=1, dim2=2).sum(dim=1) / ((1.0 - gamma) * (1.0 - k * _U64))
+    return gram.diagonal(dim1=1, dim2=2).sum(dim=1) / ((1.0 - _gamma(inner, u)) * (1.0 - k * _U64))
 
 
-def _fp32_tier_useful(matrices: torch.Tensor, rows: list[int]) -> bool:
+def _fp32_tier_useful(matrices: torch.Tensor) -> bool:
     """The fp32 Gram can certify a rank only if its error bound is below the average eigenvalue ``||W||_F^2 / k``.
 
     Only for weights exactly representable in fp32, and off where fp32 matmuls may run in TF32 (CUDA with
@@ -211,9 +227,13 @@ def _fp32_tier_useful(matrices: torch.Tensor, rows: list[int]) -> bool:
 
 
 def _decided(lam: torch.Tensor, delta: float, rtol: float) -> bool:
-    """Every eigenvalue surely on one side of the cut ``tau^2 = (rtol * sigma_max)^2``, given errors ``<= delta``."""
-    if float(lam[0]) == 0.0:  # the zero matrix: exactly rank 0
-        return True
+    """Every eigenvalue surely on one side of the cut ``tau^2 = (rtol * sigma_max)^2``, given errors ``<= delta``.
+
+    A computed spectrum of zeros decides nothing: the weights are not zero (those are settled before), so the
+    products underflowed; the next tier recomputes them.
+    """
+    if float(lam[0]) == 0.0:
+        return False
     tau2_low = rtol**2 * max(float(lam[0]) - delta, 0.0)
     tau2_high = rtol**2 * (float(lam[0]) + delta)
     return bool(((lam - delta > tau2_high) | (lam + delta < tau2_low)).all())

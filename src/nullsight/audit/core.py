@@ -134,7 +134,10 @@ def summarise(
 def _rank_all(
     weights: list[LinearWeight], rtol: float | None, method: Method, track: Tracker | None
 ) -> dict[str, list[RankInfo]]:
-    """Rank of every whole matrix (index 0) and of every group block (1..g), batched by shape."""
+    """Rank of every whole matrix (index 0) and of every group block (1..g), batched by shape.
+
+    Finiteness was checked (with layer names) by :func:`_check_finite` before.
+    """
     jobs: dict[tuple, list[tuple[str, torch.Tensor]]] = defaultdict(list)
     for weight in weights:
         jobs[(tuple(weight.matrix.shape), weight.matrix.dtype, weight.matrix.device)].append((weight.name, weight.matrix))
@@ -143,12 +146,12 @@ def _rank_all(
     iterator: Iterable = batches if track is None else track(batches, "ranks", len(batches))
     for batch in iterator:
         stack = torch.stack([matrix for _, matrix in batch])
-        for (weight_name, _), info in zip(batch, numerical_rank_batched(stack, rtol=rtol, method=method)):
+        for (weight_name, _), info in zip(batch, numerical_rank_batched(stack, rtol, method, check_finite=False)):
             results[weight_name].append(info)
     for weight in weights:
         if weight.groups > 1:
             # Each block gets the same tolerance policy, at its own shape.
-            results[weight.name].extend(numerical_rank_batched(weight.group_blocks(), rtol=rtol, method=method))
+            results[weight.name].extend(numerical_rank_batched(weight.group_blocks(), rtol, method, check_finite=False))
     return results
 
 
