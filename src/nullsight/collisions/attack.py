@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from ..errors import InvalidInputError
+from ..normalization import Normalization
 from ..registry import Registry
 
 AttackFactory = Callable[[float, int], object]
@@ -82,7 +83,7 @@ def run_attack(model: nn.Module, x: torch.Tensor, mean: Sequence[float], std: Se
     torch.manual_seed(seed)
     x32 = x.to(torch.float32)
     with torch.no_grad():
-        logits = model((x32 - torch.tensor(mean).view(1, -1, 1, 1)) / torch.tensor(std).view(1, -1, 1, 1))
+        logits = model(Normalization.of(mean, std).to_model(x32))
     if not isinstance(logits, torch.Tensor) or logits.ndim != 2:
         raise InvalidInputError("--attack works on classifiers only (the model does not return (B, classes) logits)")
     labels = logits.argmax(dim=1)

@@ -10,6 +10,7 @@ from pathlib import Path
 import torch
 
 from ..errors import InvalidInputError
+from ..normalization import Normalization
 
 
 def data_root() -> Path:
@@ -56,10 +57,7 @@ class DataBatch:
 
     def normalized(self) -> torch.Tensor:
         """``(images - mean) / std`` per channel."""
-        kw = {"dtype": self.images.dtype, "device": self.images.device}
-        mean = torch.tensor(self.mean, **kw).view(1, -1, 1, 1)
-        std = torch.tensor(self.std, **kw).view(1, -1, 1, 1)
-        return (self.images - mean) / std
+        return Normalization.of(self.mean, self.std).to_model(self.images)
 
     def to(self, device: torch.device | str) -> DataBatch:
         """A new batch with images and labels on ``device``."""

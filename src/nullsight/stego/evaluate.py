@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from ..imaging import psnr, quantize_8bit, ssim
+from ..inference import predict
 from ..normalization import Normalization
 from .hide import hide
 from .projector import NullSpaceProjector
@@ -40,14 +41,6 @@ class StegoEvaluation:
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
-
-
-@torch.no_grad()
-def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 4096) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Logits, predicted class and softmax confidence, batched."""
-    logits = torch.cat([model(x[i : i + batch_size]) for i in range(0, len(x), batch_size)])
-    conf, pred = torch.softmax(logits.double(), dim=1).max(1)
-    return logits, pred, conf
 
 
 def evaluate_stego(

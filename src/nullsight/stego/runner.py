@@ -14,7 +14,8 @@ from ..models import LoadedModel, load_model
 from ..normalization import PM1, Normalization
 from ..versions import versions
 from .filter_intersection import conv_null_spaces
-from .evaluate import evaluate_stego, predict
+from ..inference import predict
+from .evaluate import evaluate_stego
 from .hide import hide
 from .projector import NullSpaceProjector
 from .sees import what_the_network_sees

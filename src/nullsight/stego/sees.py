@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from ..normalization import Normalization
-from .evaluate import predict
+from ..inference import predict
 from .projector import NullSpaceProjector
 
 

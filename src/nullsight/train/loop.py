@@ -16,6 +16,7 @@ import torch
 from torch import nn
 from torch.utils.data import DistributedSampler
 
+from ..inference import predict
 from ..progress import Tracker
 from . import distributed
 
@@ -130,16 +131,11 @@ def _train(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, config:
     return TrainResult(history=history, n_train=len(x), world_size=distributed.world_size())
 
 
-@torch.no_grad()
 def evaluate(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, batch_size: int = 4096) -> dict[str, float]:
     """Accuracy, and mean softmax confidence on the correctly predicted inputs (seed 001's two figures)."""
     model.eval()
-    device = next(model.parameters()).device
-    correct, confidence_sum = 0, 0.0
-    for start in range(0, len(inputs), batch_size):
-        probs = torch.softmax(model(inputs[start : start + batch_size].to(device)).double(), dim=1)
-        conf, pred = probs.max(1)
-        hit = pred.cpu() == labels[start : start + batch_size]
-        correct += int(hit.sum())
-        confidence_sum += float(conf.cpu()[hit].sum())
-    return {"accuracy": correct / len(inputs), "mean_confidence_correct": confidence_sum / max(correct, 1), "n": len(inputs)}
+    _, pred, conf = predict(model, inputs, batch_size)
+    hit = pred.cpu() == labels
+    correct = int(hit.sum())
+    return {"accuracy": correct / len(inputs), "mean_confidence_correct": float(conf.cpu()[hit].sum()) / max(correct, 1),
+            "n": len(inputs)}
