@@ -22,6 +22,9 @@ def train(
     rescale: List[float] = typer.Option([0.2], "--rescale", help="Add copies scaled by this factor (repeatable; seed 001: 0.2)."),
     no_rescale: bool = typer.Option(False, "--no-rescale", help="Train on the original images only."),
     normalization: str = typer.Option("pm1", "--normalization", help="pm1 ([-1, 1], seed 001) | dataset (mean/std)."),
+    optimizer: str = typer.Option("adam", "--optimizer", help="adam | sgd (momentum 0.9, Nesterov)."),
+    weight_decay: float = typer.Option(0.0, "--weight-decay", min=0.0),
+    augment: str = typer.Option("none", "--augment", help="Batch augmentation: none | crop | crop-flip | ..."),
     n_train: Optional[int] = typer.Option(None, "--n-train", help="Use only the first N training images."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Checkpoint path (.safetensors); default: the models cache."),
     results: Optional[Path] = typer.Option(None, "--results", help="Write the result JSON here (e.g. results/stego/train-mnist.json)."),
@@ -39,7 +42,8 @@ def train(
     if normalization not in ("pm1", "dataset"):
         raise InvalidInputError(f"--normalization must be pm1 or dataset, got {normalization!r}")
     dev = resolve_device(device)
-    config = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, rescale=[] if no_rescale else list(rescale), seed=seed)
+    config = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, rescale=[] if no_rescale else list(rescale), seed=seed,
+                         optimizer=optimizer, weight_decay=weight_decay, augment=augment)
     with distributed.process_group(dev):
         result = train_run(arch, data, config, device=dev, normalization=normalization, n_train=n_train, out=out,
                            track=tracker(quiet))

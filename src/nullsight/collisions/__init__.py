@@ -6,7 +6,7 @@ input meets and proves (or disproves) the collision with fp32 and fp64 forward
 passes.  See :mod:`nullsight.collisions.search` for the pieces.
 """
 
-from .attack import ATTACKS, AttackResult, run_attack
+from ..attacks import ATTACKS, AttackResult, run_attack
 from .conv_null import NullSpace, null_space_for, periodic_spectrum
 from .first_layer import FirstLayer, find_first_layer
 from .pixel import PixelSpace

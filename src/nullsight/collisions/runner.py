@@ -18,7 +18,7 @@ from ..data import DataBatch, load_data
 from ..errors import InvalidInputError
 from ..models import LoadedModel, load_model
 from ..versions import versions
-from .attack import run_attack
+from ..attacks import run_attack
 from .report import previews
 from .search import NullSpaceSearch
 from .sweep import DEFAULT_BETAS, beta_sweep

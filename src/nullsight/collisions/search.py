@@ -19,7 +19,7 @@ from torch import nn
 
 from ..errors import InvalidInputError
 from . import box as boxlib
-from .attack import AttackResult
+from ..attacks import AttackResult
 from .conv_null import NullSpace, null_space_for, weight_null_basis
 from .first_layer import FirstLayer, find_first_layer
 from .metrics import lpips_status, psnr, ssim

@@ -10,7 +10,7 @@ from .build import build_report, write_report
 from .document import Figure, Section, Table
 from .figures import figure_png, new_figure
 from .load import load_results
-from .sections import SECTION_BUILDERS, generic_sections
+from .sections import SECTION_BUILDERS, generic_sections, section_for
 
 __all__ = [
     "SECTION_BUILDERS",
@@ -22,5 +22,6 @@ __all__ = [
     "generic_sections",
     "load_results",
     "new_figure",
+    "section_for",
     "write_report",
 ]

@@ -1,12 +1,12 @@
-"""The registry of section builders: one per result ``kind``, plus a generic fallback.
+"""The registry of section builders: one per result class, plus a generic fallback.
 
-A module producing results registers how to show them::
+A module producing results registers how to show them, against the result's class::
 
-    @SECTION_BUILDERS.register("audit")
-    def build(results: list[dict]) -> list[Section]: ...
+    @section_for(AuditResult)
+    def build(results: list[AuditResult]) -> list[Section]: ...
 
-The builder receives every result of its kind at once, so that it can compare
-them (one chart for several audits).
+The builder receives every result of its kind at once, typed (loaded with
+``from_dict``), so that it can compare them (one chart for several audits).
 """
 
 from __future__ import annotations
@@ -16,11 +16,24 @@ from typing import Any, Callable
 
 from ..errors import InvalidInputError
 from ..registry import Registry
+from ..results import RESULT_KINDS, Result, load_result_kinds
 from .document import Section, Table
 
-SectionBuilder = Callable[[list[dict[str, Any]]], list[Section]]
+SectionBuilder = Callable[[list[Any]], list[Section]]
 
 SECTION_BUILDERS: Registry[SectionBuilder] = Registry("report section", InvalidInputError)
+TYPED_KINDS: set[str] = set()
+
+
+def section_for(result_class: type[Result]) -> Callable[[SectionBuilder], SectionBuilder]:
+    """Decorator: ``builder(results: list[result_class]) -> list[Section]`` shows every result of that class."""
+
+    def decorator(builder: SectionBuilder) -> SectionBuilder:
+        SECTION_BUILDERS.register(result_class.KIND)(builder)
+        TYPED_KINDS.add(result_class.KIND)
+        return builder
+
+    return decorator
 
 # Modules that register section builders when imported; imported before a report is built.
 BUILDER_MODULES: tuple[str, ...] = ("nullsight.audit.report", "nullsight.stego.report", "nullsight.collisions.report")
@@ -51,8 +64,13 @@ def build_sections(kind: str, results: list[dict[str, Any]]) -> list[Section]:
     """The sections for the results of one kind, from its builder or the generic one."""
     for module in BUILDER_MODULES:
         importlib.import_module(module)
-    builder = SECTION_BUILDERS.get(kind) if kind in SECTION_BUILDERS else generic_sections
-    sections = builder(results)
+    load_result_kinds()
+    if kind not in SECTION_BUILDERS:
+        return generic_sections(results)
+    items: list[Any] = results
+    if kind in TYPED_KINDS:
+        items = [RESULT_KINDS.get(kind).from_dict(r) for r in results]  # a stale or malformed JSON fails in one line
+    sections = SECTION_BUILDERS.get(kind)(items)
     if not isinstance(sections, list) or not all(isinstance(s, Section) for s in sections):
         raise TypeError(f"the {kind!r} section builder must return a list of Section")
     return sections

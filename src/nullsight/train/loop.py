@@ -10,22 +10,30 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 import torch
 from torch import nn
 from torch.utils.data import DistributedSampler
 
+from ..errors import InvalidInputError
 from ..inference import predict
+from ..io import atomic_path
 from ..progress import Tracker
 from . import distributed
+from .augment import AUGMENTS
 
 SMALL_MODEL_PARAMS = 1_000_000
 
 
 @dataclass
 class TrainConfig:
-    """Hyper-parameters; ``rescale`` lists the factors of the extra copies (seed 001 uses ``[0.2]``)."""
+    """Hyper-parameters; ``rescale`` lists the factors of the extra copies (seed 001 uses ``[0.2]``).
+
+    ``optimizer``: ``adam`` or ``sgd`` (momentum 0.9, Nesterov: the CIFAR ResNet recipe); ``augment``: a name in
+    :data:`~nullsight.train.augment.AUGMENTS`, applied to every training batch.
+    """
 
     epochs: int = 10
     batch_size: int = 128
@@ -34,6 +42,13 @@ class TrainConfig:
     schedule: str = "cosine"
     rescale: Sequence[float] = field(default_factory=list)
     seed: int = 0
+    optimizer: str = "adam"
+    augment: str = "none"
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in ("adam", "sgd"):
+            raise InvalidInputError(f"optimizer must be adam or sgd, got {self.optimizer!r}")
+        AUGMENTS.get(self.augment)  # unknown names fail here, with suggestions
 
     def to_dict(self) -> dict[str, object]:
         out = asdict(self)
@@ -66,11 +81,16 @@ def train_classifier(
     config: TrainConfig,
     device: torch.device | str = "cpu",
     track: Tracker | None = None,
+    resume: Path | None = None,
 ) -> TrainResult:
-    """Train ``model`` in place on model-space ``inputs`` (already normalised); DDP when under torchrun."""
+    """Train ``model`` in place on model-space ``inputs`` (already normalised); DDP when under torchrun.
+
+    With ``resume``, the training state (weights, optimiser, schedule, history) is saved there after every epoch
+    and a run that finds the file goes on from its last epoch; the file is removed when training ends.
+    """
     device = distributed.local_device(torch.device(device))
     with _threads_for(model, device):
-        return _train(model, inputs, labels, config, device, track)
+        return _train(model, inputs, labels, config, device, track, resume)
 
 
 @contextmanager
@@ -87,8 +107,14 @@ def _threads_for(model: nn.Module, device: torch.device) -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
+def _make_optimiser(params: Iterable[nn.Parameter], config: TrainConfig) -> torch.optim.Optimizer:
+    if config.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=config.lr, momentum=0.9, nesterov=True, weight_decay=config.weight_decay)
+    return torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
+
+
 def _train(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, config: TrainConfig, device: torch.device,
-           track: Tracker | None) -> TrainResult:
+           track: Tracker | None, resume: Path | None = None) -> TrainResult:
     torch.manual_seed(config.seed)
     x, y = with_rescaled_copies(inputs, labels, config.rescale)
     # DistributedSampler shards (and pads) the indices across ranks; batches are then sliced from the tensors.
@@ -98,14 +124,18 @@ def _train(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, config:
     net: nn.Module = model
     if distributed.is_distributed():
         net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
-    optimiser = torch.optim.Adam(net.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    optimiser = _make_optimiser(net.parameters(), config)
     scheduler = (torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=config.epochs)
                  if config.schedule == "cosine" else None)
     loss_fn = nn.CrossEntropyLoss()
-    history = []
-    epochs: Iterable[int] = range(config.epochs)
+    augment = AUGMENTS.get(config.augment)
+    history: list[dict[str, float]] = []
+    start_epoch = 0
+    if resume is not None and Path(resume).is_file():
+        start_epoch, history = _load_state(resume, model, optimiser, scheduler, generator, config)
+    epochs: Iterable[int] = range(start_epoch, config.epochs)
     if track is not None and distributed.is_main_process():
-        epochs = track(range(config.epochs), "epochs", config.epochs)
+        epochs = track(epochs, "epochs", config.epochs - start_epoch)
     for epoch in epochs:
         if sampler is not None:
             sampler.set_epoch(epoch)
@@ -115,10 +145,13 @@ def _train(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, config:
         total_loss, correct, seen = 0.0, 0, 0
         for start in range(0, len(order), config.batch_size):
             index = order[start : start + config.batch_size]
-            xb, yb = x[index].to(device), y[index].to(device)
+            xb, yb = augment(x[index], generator).to(device), y[index].to(device)
             optimiser.zero_grad(set_to_none=True)
             logits = net(xb)
             loss = loss_fn(logits, yb)
+            if not torch.isfinite(loss):
+                raise InvalidInputError(f"training diverged: the loss is {float(loss)} at epoch {epoch + 1}, step "
+                                        f"{start // config.batch_size + 1} (lower --lr); nothing was written")
             loss.backward()
             optimiser.step()
             total_loss += float(loss.detach()) * len(yb)
@@ -127,8 +160,34 @@ def _train(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, config:
         if scheduler is not None:
             scheduler.step()
         history.append({"epoch": epoch + 1, "loss": total_loss / seen, "train_accuracy": correct / seen})
+        if resume is not None and distributed.is_main_process():
+            _save_state(resume, model, optimiser, scheduler, generator, epoch + 1, history, config)
+    if resume is not None and distributed.is_main_process():
+        Path(resume).unlink(missing_ok=True)
     model.eval()
     return TrainResult(history=history, n_train=len(x), world_size=distributed.world_size())
+
+
+def _save_state(path: Path, model: nn.Module, optimiser: torch.optim.Optimizer, scheduler: object, generator: torch.Generator,
+                epoch: int, history: list[dict[str, float]], config: TrainConfig) -> None:
+    state = {"model": model.state_dict(), "optimiser": optimiser.state_dict(), "epoch": epoch, "history": history,
+             "scheduler": scheduler.state_dict() if scheduler is not None else None,
+             "generator": generator.get_state(), "config": config.to_dict()}
+    with atomic_path(path) as tmp:
+        torch.save(state, tmp)
+
+
+def _load_state(path: Path, model: nn.Module, optimiser: torch.optim.Optimizer, scheduler: object, generator: torch.Generator,
+                config: TrainConfig) -> tuple[int, list[dict[str, float]]]:
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    if state.get("config") != config.to_dict():
+        raise InvalidInputError(f"{path} was saved by a run with other settings; remove it to start afresh")
+    model.load_state_dict(state["model"])
+    optimiser.load_state_dict(state["optimiser"])
+    if scheduler is not None and state["scheduler"] is not None:
+        scheduler.load_state_dict(state["scheduler"])
+    generator.set_state(state["generator"])
+    return int(state["epoch"]), list(state["history"])
 
 
 def evaluate(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, batch_size: int = 4096) -> dict[str, float]:

@@ -27,29 +27,33 @@ def train_run(
     out: Path | None = None,
     track: Tracker | None = None,
 ) -> dict:
-    """Train ``arch`` on ``data``, evaluate on the original and rescaled train/test sets, save safetensors.
+    """Train ``arch`` on ``data``, evaluate on the original (and rescaled) train/test sets, save safetensors.
 
+    Images are resized and converted to the architecture's input size where it
+    declares one (Fashion-MNIST at 32x32x3 for ``nullsight:resnet20``).  The run
+    resumes from ``<checkpoint>.resume.pt`` when an interrupted run left one.
     Returns the JSON-ready result (``kind: "train"``) with the checkpoint path;
     only the main process writes the checkpoint under torchrun.
     """
-    train = load_data(data, split="train", n=n_train)
-    test = load_data(data, split="test")
+    probe = None if arch == "nullsight:mlp" else load_model(arch, seed=config.seed)
+    shape = {} if probe is None or len(probe.input_size) != 3 else {"channels": probe.input_size[0], "size": probe.input_size[1:]}
+    train = load_data(data, split="train", n=n_train, **shape)
+    test = load_data(data, split="test", **shape)
     norm = PM1 if normalization == "pm1" else Normalization.of(train.mean, train.std)  # seed 001 uses [-1, 1]
     mean, std = norm.mean, norm.std
     x_train, x_test = norm.to_model(train.images), norm.to_model(test.images)
     if arch == "nullsight:mlp":  # seed 001's widths, sized to this data set
         arch = mlp_arch_for(tuple(train.images.shape[1:]), max(len(train.classes), int(train.labels.max()) + 1))
     model = load_model(arch, seed=config.seed).module
-    history = train_classifier(model, x_train, train.labels, config, device=device, track=track)
+    path = Path(out) if out is not None else models_root() / checkpoint_name(arch, data, config.seed)
+    resume = path.with_name(path.name + ".resume.pt")
+    history = train_classifier(model, x_train, train.labels, config, device=device, track=track, resume=resume)
     model.cpu()
     factor = config.rescale[0] if config.rescale else 0.2
-    metrics = {
-        "train_original": evaluate(model, x_train, train.labels),
-        "train_rescaled": evaluate(model, factor * x_train, train.labels),
-        "test_original": evaluate(model, x_test, test.labels),
-        "test_rescaled": evaluate(model, factor * x_test, test.labels),
-    }
-    path = Path(out) if out is not None else models_root() / checkpoint_name(arch, data, config.seed)
+    metrics = {"train_original": evaluate(model, x_train, train.labels), "test_original": evaluate(model, x_test, test.labels)}
+    if config.rescale:
+        metrics |= {"train_rescaled": evaluate(model, factor * x_train, train.labels),
+                    "test_rescaled": evaluate(model, factor * x_test, test.labels)}
     metadata = {ARCH_METADATA_KEY: arch, "nullsight.data": data, "nullsight.mean": ",".join(map(str, mean)),
                 "nullsight.std": ",".join(map(str, std)), "nullsight.seed": str(config.seed),
                 "nullsight.rescale": ",".join(map(str, config.rescale))}
