@@ -1,12 +1,18 @@
 """Atomic file output: results are written to a temporary file, then renamed.
 
 A command that fails half way never leaves a half-written JSON, CSV or image.
+Inside :func:`output_group` (the CLI opens one around every command) the renames
+wait until the whole command has succeeded, so the outputs of one command
+appear together or not at all: a failure, Ctrl-C or SIGTERM removes every
+temporary file and leaves no image beside a missing JSON.
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
 import os
+import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,11 +20,23 @@ from typing import Any, Iterator
 
 from .errors import OutputError
 
+STDOUT = "-"
+"""The output path that means standard output (``-o -``)."""
+
+_live: set[Path] = set()  # temporary files not yet renamed or removed (what SIGTERM cleans up)
+_group: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar("nullsight_output_group",
+                                                                                         default=None)
+
 
 @contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; rename it onto ``path`` on success."""
+def atomic_path(path: str | os.PathLike[str], now: bool = False) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; rename it onto ``path`` on success.
+
+    Inside :func:`output_group` the rename waits for the group to finish, unless
+    ``now`` (a download cache or a resume file, which must survive a failure).
+    """
     target = Path(path)
+    check_writable(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -26,16 +44,75 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
     os.close(fd)
     tmp = Path(tmp_name)
+    _live.add(tmp)
     try:
         yield tmp
+        pending = None if now else _group.get()
+        if pending is None:
+            _commit(tmp, target)
+        else:
+            for old in [p for p in pending if p[1] == target]:  # the same file written twice: keep the last
+                pending.remove(old)
+                _discard(old[0])
+            pending.append((tmp, target))
+    except BaseException:
+        _discard(tmp)
+        raise
+
+
+@contextmanager
+def output_group() -> Iterator[list[tuple[Path, Path]]]:
+    """Every :func:`atomic_path` inside is renamed into place only when the block ends without an exception.
+
+    Yields the pending ``(temporary, target)`` pairs.  Nested groups join the outer one.
+    """
+    if _group.get() is not None:
+        yield _group.get()  # type: ignore[misc]
+        return
+    pending: list[tuple[Path, Path]] = []
+    token = _group.set(pending)
+    try:
+        yield pending
+    except BaseException:
+        for tmp, _ in pending:
+            _discard(tmp)
+        raise
+    else:
+        for i, (tmp, target) in enumerate(pending):
+            try:
+                _commit(tmp, target)
+            except OutputError:
+                for rest, _ in pending[i + 1 :]:
+                    _discard(rest)
+                raise
+    finally:
+        _group.reset(token)
+
+
+def remove_temporaries() -> list[Path]:
+    """Remove every temporary file an unfinished write left (a signal handler's cleanup); returns them."""
+    removed = sorted(_live)
+    for tmp in removed:
+        _discard(tmp)
+    return removed
+
+
+def _commit(tmp: Path, target: Path) -> None:
+    try:
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; results are ordinary files
         os.replace(tmp, target)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
-    except BaseException:
+    _live.discard(tmp)
+
+
+def _discard(tmp: Path) -> None:
+    try:
         tmp.unlink(missing_ok=True)
-        raise
+    except OSError:
+        pass
+    _live.discard(tmp)
 
 
 def _umask() -> int:
@@ -44,8 +121,40 @@ def _umask() -> int:
     return mask
 
 
+def check_writable(path: str | os.PathLike[str], directory: bool = False) -> Path:
+    """Refuse, before any work, an output path that cannot be written; creates nothing.
+
+    ``directory``: ``path`` is a folder that files will be written into.
+    """
+    target = Path(path)
+    if str(path) == "":
+        raise OutputError("the output path is empty; name a file (or - for stdout)")
+    if not directory and target.is_dir():
+        raise OutputError(f"cannot write {target}: it is a directory; name a file")
+    if directory and target.exists() and not target.is_dir():
+        raise OutputError(f"cannot write into {target}: it is a file, not a directory")
+    folder = target if directory else target.parent
+    existing = folder.absolute()
+    while not existing.exists():  # the nearest existing ancestor must let us create the rest
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputError(f"cannot write {target}: {existing} is not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write {target}: permission denied on {existing}")
+    return target
+
+
+def is_stdout(path: str | os.PathLike[str] | None) -> bool:
+    """Whether an output option names standard output (``-``)."""
+    return path is not None and str(path) == STDOUT
+
+
 def write_text(path: str | os.PathLike[str], text: str) -> Path:
-    """Write ``text`` to ``path`` atomically."""
+    """Write ``text`` to ``path`` atomically (``-``: standard output)."""
+    if is_stdout(path):
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return Path(STDOUT)
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return Path(path)
@@ -74,3 +183,25 @@ def _default(obj: Any) -> Any:
     if hasattr(obj, "item"):
         return obj.item()
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def write_png(path: str | os.PathLike[str], pixels: Any) -> Path:
+    """``(C, H, W)`` pixels in [0, 1] (a tensor) -> an 8-bit PNG (1 or 3 channels), atomically."""
+    from PIL import Image
+
+    array = (pixels.detach().cpu().clamp(0, 1) * 255).round().byte().permute(1, 2, 0).numpy()
+    image = Image.fromarray(array[..., 0] if array.shape[2] == 1 else array)
+    with atomic_path(path) as tmp:
+        image.save(tmp, format="PNG")
+    return Path(path)
+
+
+def write_npy(path: str | os.PathLike[str], array: Any) -> Path:
+    """A tensor or array as ``.npy`` (lossless), atomically."""
+    import numpy as np
+
+    values = array.detach().cpu().numpy() if hasattr(array, "detach") else np.asarray(array)
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as handle:
+            np.save(handle, values)
+    return Path(path)

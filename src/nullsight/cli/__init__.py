@@ -1,15 +1,23 @@
 """Command-line entry point: ``nullsight SUBCOMMAND ...``.
 
-User-facing problems (:class:`nullsight.errors.NullsightError`) become one line
-on stderr and a non-zero exit; ``NULLSIGHT_DEBUG=1`` shows the traceback.
+The error contract: user-facing problems (:class:`nullsight.errors.NullsightError`)
+become one line on stderr and exit 2; usage errors print click's usual message
+and exit 2; Ctrl-C prints ``nullsight: interrupted`` and exits 130; SIGTERM
+removes unfinished temporary files and exits 143.  Every command's outputs are
+written as one unit (:func:`nullsight.io.output_group`): after a failure no new
+file is left.  ``NULLSIGHT_DEBUG=1`` shows the traceback of a user-facing error.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
+from contextlib import contextmanager
+from typing import Iterator
 
 from ..errors import NullsightError
+from ..io import output_group, remove_temporaries
 from .app import app
 from .common import set_argv
 
@@ -21,31 +29,102 @@ from . import collide as _collide  # noqa: F401,E402
 from . import stego as _stego  # noqa: F401,E402
 from . import train as _train  # noqa: F401,E402
 
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+class Terminated(BaseException):
+    """Raised in the main thread when SIGTERM arrives, so that ``finally`` blocks and atomic writes clean up."""
+
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     set_argv(argv)
     try:
-        app(args=argv, standalone_mode=False)
+        with _sigterm_raises(), output_group():
+            _invoke(sys.argv[1:] if argv is None else list(argv))
     except NullsightError as exc:
         if os.environ.get("NULLSIGHT_DEBUG"):
             raise
-        print(f"nullsight: error: {exc}", file=sys.stderr)
+        print(f"nullsight: error: {_one_line(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
+        remove_temporaries()
         print("nullsight: interrupted", file=sys.stderr)
-        return 130
-    except SystemExit as exc:  # typer's own exits (--help, bad usage)
-        return int(exc.code or 0)
-    except Exception as exc:  # click usage errors and friends
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return exc.exit_code
-        if isinstance(exc, click.exceptions.Exit):
-            return exc.exit_code
-        if isinstance(exc, click.exceptions.Abort):
-            return 1
-        raise
+        return EXIT_INTERRUPTED
+    except Terminated:
+        remove_temporaries()
+        print("nullsight: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
+    except BrokenPipeError:  # `nullsight ... | head`
+        _silence_stdout()
+        return 1
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except Exception as exc:
+        code = _click_exit(exc)
+        if code is None:
+            raise
+        return code
     return 0
+
+
+def _invoke(args: list[str]) -> None:
+    """Parse and run one command line with typer's click command, letting every exception through."""
+    import typer
+
+    command = typer.main.get_command(app)
+    with command.make_context("nullsight", args) as ctx:
+        command.invoke(ctx)
+
+
+def _click_exit(exc: Exception) -> int | None:
+    """The exit code of click's (or typer's copy of click's) own exceptions, recognised by behaviour.
+
+    Usage errors carry ``exit_code`` and ``show()`` (which prints the usual
+    usage message); ``Exit`` (``--help``, ``ctx.exit()``) carries ``exit_code``
+    alone; ``Abort`` is neither and exits 1.  Anything else is a bug: ``None``.
+    """
+    code = getattr(exc, "exit_code", None)
+    if isinstance(code, int) and callable(getattr(exc, "show", None)):
+        exc.show()  # type: ignore[attr-defined]
+        return code
+    if isinstance(code, int) and type(exc).__name__ == "Exit":
+        return code
+    if type(exc).__name__ == "Abort":
+        print("nullsight: aborted", file=sys.stderr)
+        return 1
+    return None
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """While the command runs, SIGTERM raises :class:`Terminated` (main thread only; restored afterwards)."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
+    return text or type(exc).__name__
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
