@@ -69,6 +69,6 @@ def write_idx(path: str | Path, array: np.ndarray, compress: bool | None = None)
     raw = header + array.astype(_TYPES[code]).tobytes()
     if compress if compress is not None else path.suffix == ".gz":
         raw = gzip.compress(raw, compresslevel=6)
-    with atomic_path(path) as tmp:
+    with atomic_path(path, now=True) as tmp:  # a data cache, not a command output
         tmp.write_bytes(raw)
     return path

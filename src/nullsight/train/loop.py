@@ -150,6 +150,8 @@ def _train(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, config:
             logits = net(xb)
             loss = loss_fn(logits, yb)
             if not torch.isfinite(loss):
+                if resume is not None and distributed.is_main_process():
+                    Path(resume).unlink(missing_ok=True)  # resuming would diverge again
                 raise InvalidInputError(f"training diverged: the loss is {float(loss)} at epoch {epoch + 1}, step "
                                         f"{start // config.batch_size + 1} (lower --lr); nothing was written")
             loss.backward()
@@ -173,7 +175,7 @@ def _save_state(path: Path, model: nn.Module, optimiser: torch.optim.Optimizer, 
     state = {"model": model.state_dict(), "optimiser": optimiser.state_dict(), "epoch": epoch, "history": history,
              "scheduler": scheduler.state_dict() if scheduler is not None else None,
              "generator": generator.get_state(), "config": config.to_dict()}
-    with atomic_path(path) as tmp:
+    with atomic_path(path, now=True) as tmp:  # must survive an interrupted run
         torch.save(state, tmp)
 
 
