@@ -1,0 +1,128 @@
+"""Batched optimisation of Fourier masks (seed 003, Sec. 3.1 and App. A.3).
+
+Each image ``x_i`` gets a mask ``M_i`` in [0, 1] minimising
+``CE(f(norm(x_{M_i})), y_i) + lambda * ||M_i||_1`` (Eq. 1 filter) with Adam (lr 0.01),
+for at least ``min_steps`` steps and until its own loss stops improving.  All masks are one
+tensor: the loss is the sum of per-image losses, so each mask sees only its own gradient, and
+Adam being element-wise, the batch gives each mask the same trajectory as optimising it alone
+(:func:`optimise_masks_loop` is that slow reference).  A stopped mask is frozen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..errors import InvalidInputError
+from ..normalization import Normalization
+from .fourier import apply_mask
+
+
+@dataclass(frozen=True)
+class MaskConfig:
+    """Hyper-parameters of App. A.3: ``lam`` (lambda of the L1 term; 0.5 for 32x32 images, 0.01 for Imagenette,
+    0.01 class-level, 0.001 robust), Adam ``lr``, ``min_steps`` (500), ``max_steps``, and the stopping rule: a mask
+    stops once its loss improved by less than ``tol`` (relative) over the last ``patience`` steps."""
+
+    lam: float = 0.5
+    lr: float = 0.01
+    min_steps: int = 500
+    max_steps: int = 1000
+    patience: int = 50
+    tol: float = 1e-3
+
+    def __post_init__(self) -> None:
+        if not self.lam > 0:
+            raise InvalidInputError(f"lambda must be positive, got {self.lam}")
+        if not self.lr > 0:
+            raise InvalidInputError(f"the learning rate must be positive, got {self.lr}")
+        if self.min_steps < 1 or self.max_steps < self.min_steps:
+            raise InvalidInputError(f"need 1 <= min_steps <= max_steps, got {self.min_steps}, {self.max_steps}")
+
+
+@dataclass
+class MaskFit:
+    """Masks (B, C, H, W) in [0, 1], with how each optimisation ended."""
+
+    masks: torch.Tensor = field(repr=False)
+    steps: list[int]
+    loss: list[float]
+    keeps_target: list[bool]  # argmax f(x_M) == target at the end
+
+    @property
+    def keep_rate(self) -> float:
+        return sum(self.keeps_target) / max(len(self.keeps_target), 1)
+
+
+def check_classifier(model: nn.Module, x: torch.Tensor, norm: Normalization) -> int:
+    """Number of classes; raises if ``model`` does not map ``x`` to (B, classes) logits."""
+    with torch.no_grad():
+        out = model(norm.to_model(x[:1]))
+    if not isinstance(out, torch.Tensor) or out.ndim != 2:
+        raise InvalidInputError("masks need a classifier (a model returning (B, classes) logits)")
+    return int(out.shape[1])
+
+
+def per_image_loss(model: nn.Module, norm: Normalization, x: torch.Tensor, masks: torch.Tensor,
+                   targets: torch.Tensor, lam: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(loss_i, logits)``: CE of the masked images plus ``lam * ||M_i||_1``, one loss per image."""
+    logits = model(norm.to_model(apply_mask(x, masks)))
+    ce = F.cross_entropy(logits, targets, reduction="none")
+    return ce + lam * masks.flatten(1).abs().sum(1), logits
+
+
+def optimise_masks(model: nn.Module, norm: Normalization, x: torch.Tensor, targets: torch.Tensor,
+                   config: MaskConfig = MaskConfig(), progress=None) -> MaskFit:
+    """Masks keeping ``model``'s prediction of ``x`` (B, C, H, W pixels) at ``targets`` (B,), all optimised at once.
+
+    Essential masks: ``targets`` = true labels of clean images; adversarial masks: adversarial images with the
+    adversarial labels (Sec. 3.1).  The model is frozen (eval mode, no parameter gradients).
+    """
+    if x.ndim != 4 or targets.shape != (x.shape[0],):
+        raise InvalidInputError(f"need images (B, C, H, W) and targets (B,), got {tuple(x.shape)}, {tuple(targets.shape)}")
+    check_classifier(model, x, norm)
+    model.eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    b = x.shape[0]
+    masks = torch.ones_like(x, requires_grad=True)
+    optimiser = torch.optim.Adam([masks], lr=config.lr)
+    best = torch.full((b,), float("inf"), device=x.device)
+    since = torch.zeros(b, dtype=torch.long, device=x.device)
+    active = torch.ones(b, dtype=torch.bool, device=x.device)
+    steps = torch.zeros(b, dtype=torch.long, device=x.device)
+    loss = torch.zeros(b, device=x.device)
+    frozen = masks.detach().clone()
+    iterator = range(config.max_steps) if progress is None else progress(range(config.max_steps), "masks", config.max_steps)
+    for step in iterator:
+        optimiser.zero_grad(set_to_none=False)
+        loss, _ = per_image_loss(model, norm, x, masks, targets, config.lam)
+        (loss * active).sum().backward()
+        optimiser.step()
+        with torch.no_grad():
+            masks.clamp_(0.0, 1.0)
+            masks[~active] = frozen[~active]
+            steps += active
+            value = loss.detach()
+            improved = value < best * (1 - config.tol)
+            best = torch.where(improved, value, best)
+            since = torch.where(improved, torch.zeros_like(since), since + 1)
+            stop = active & (step + 1 >= config.min_steps) & (since >= config.patience)
+            frozen[stop] = masks[stop]
+            active &= ~stop
+        if not active.any():
+            break
+    with torch.no_grad():
+        final, logits = per_image_loss(model, norm, x, masks, targets, config.lam)
+    return MaskFit(masks.detach(), steps.tolist(), final.tolist(), (logits.argmax(1) == targets).tolist())
+
+
+def optimise_masks_loop(model: nn.Module, norm: Normalization, x: torch.Tensor, targets: torch.Tensor,
+                        config: MaskConfig = MaskConfig()) -> MaskFit:
+    """The slow reference: one image at a time through :func:`optimise_masks` (tests, benchmark)."""
+    fits = [optimise_masks(model, norm, x[i : i + 1], targets[i : i + 1], config) for i in range(x.shape[0])]
+    return MaskFit(torch.cat([f.masks for f in fits]), [s for f in fits for s in f.steps],
+                   [v for f in fits for v in f.loss], [k for f in fits for k in f.keeps_target])
