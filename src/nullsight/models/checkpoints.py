@@ -7,6 +7,7 @@ refused; nullsight never calls ``torch.load`` with ``weights_only=False``.
 from __future__ import annotations
 
 import pickle
+import struct
 import zipfile
 from pathlib import Path
 from typing import Mapping
@@ -14,7 +15,7 @@ from typing import Mapping
 import torch
 from torch import nn
 
-from ..errors import CheckpointError, UnsafeCheckpointError
+from ..errors import CheckpointError, NonFiniteWeightError, UnsafeCheckpointError
 from ..io import atomic_path
 
 SAFETENSORS_SUFFIXES = (".safetensors",)
@@ -27,20 +28,53 @@ def load_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"checkpoint not found: {path}")
-    if path.suffix in SAFETENSORS_SUFFIXES:
+    kind = sniff(path)
+    if kind == "safetensors":
         raw = _load_safetensors(path)
-    else:
+    elif kind == "pickle":
         raw = _load_pickle_safely(path)
+    else:
+        raise CheckpointError(f"unreadable checkpoint {path}: neither safetensors nor a PyTorch save "
+                              "(no safetensors header, zip archive or pickle)")
     state = _unwrap(raw, path)
     if not state:
         raise CheckpointError(f"no tensors in checkpoint {path}")
+    check_finite(state, str(path))
     return state
 
 
+def sniff(path: str | Path) -> str:
+    """What a file holds by its first bytes, whatever its suffix: ``safetensors``, ``pickle`` (zip or raw) or ``unknown``."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(9)
+            size = Path(path).stat().st_size
+    except OSError as exc:
+        raise CheckpointError(f"cannot read checkpoint {path}: {exc.strerror or exc}") from None
+    if len(head) == 9 and head[8:9] == b"{" and struct.unpack("<Q", head[:8])[0] <= size - 8:
+        return "safetensors"  # an 8-byte little-endian header length, then the JSON header
+    if head[:4] == b"PK\x03\x04" or head[:1] == b"\x80":  # torch.save's zip archive, or a raw pickle (PROTO)
+        return "pickle"
+    return "unknown"
+
+
+def check_finite(tensors: Mapping[str, torch.Tensor] | nn.Module, source: str) -> None:
+    """Refuse NaN/Inf in any tensor (weights, biases, norm buffers), naming each one (one line)."""
+    state = tensors.state_dict() if isinstance(tensors, nn.Module) else tensors
+    bad = []
+    for name, value in state.items():
+        if isinstance(value, torch.Tensor) and value.is_floating_point() and not torch.isfinite(value).all():
+            bad.append((name, int((~torch.isfinite(value)).sum())))
+    if bad:
+        listed = ", ".join(f"{name} ({n} value{'s' if n > 1 else ''})" for name, n in bad[:5])
+        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+        raise NonFiniteWeightError(f"{source}: NaN/Inf in {len(bad)} tensor(s): {listed}{more}")
+
+
 def read_metadata(path: str | Path) -> dict[str, str]:
-    """The string metadata of a ``.safetensors`` file (empty for other formats)."""
+    """The string metadata of a safetensors file, whatever its suffix (empty for other formats)."""
     path = Path(path)
-    if path.suffix not in SAFETENSORS_SUFFIXES:
+    if not path.is_file() or sniff(path) != "safetensors":
         return {}
     from safetensors import safe_open
 
@@ -66,25 +100,36 @@ def save_state_dict(
 
 def load_into(model: nn.Module, state: Mapping[str, torch.Tensor], source: str) -> nn.Module:
     """``model.load_state_dict(state)`` with a one-line error naming what does not fit."""
-    missing, unexpected = _key_mismatch(model, state)
-    if missing or unexpected:
-        parts = []
-        if missing:
-            parts.append(f"missing {len(missing)} key(s) e.g. {', '.join(missing[:3])}")
-        if unexpected:
-            parts.append(f"unexpected {len(unexpected)} key(s) e.g. {', '.join(unexpected[:3])}")
-        raise CheckpointError(f"checkpoint {source} does not fit the architecture: {'; '.join(parts)}")
+    problems = state_mismatch(model.state_dict(), state)
+    if problems:
+        raise CheckpointError(f"checkpoint {source} does not fit {type(model).__name__}: {problems}")
     try:
         model.load_state_dict(dict(state), strict=True)
     except RuntimeError as exc:
-        raise CheckpointError(f"checkpoint {source} does not fit the architecture: {_first_line(exc)}") from None
+        text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+        raise CheckpointError(f"checkpoint {source} does not fit {type(model).__name__}: {text}") from None
     return model
 
 
-def _key_mismatch(model: nn.Module, state: Mapping[str, torch.Tensor]) -> tuple[list[str], list[str]]:
-    expected = set(model.state_dict())
-    given = set(state)
-    return sorted(expected - given), sorted(given - expected)
+def state_mismatch(expected: Mapping[str, torch.Tensor], given: Mapping[str, torch.Tensor], shown: int = 3) -> str:
+    """Missing and unexpected keys and mismatched shapes, in one line ('' when the two fit)."""
+    missing = sorted(set(expected) - set(given))
+    unexpected = sorted(set(given) - set(expected))
+    shapes = [f"{k} {_shape(given[k])} vs {_shape(expected[k])}" for k in expected
+              if k in given and tuple(given[k].shape) != tuple(expected[k].shape)]
+    parts = []
+    for label, items in (("missing", missing), ("unexpected", unexpected)):
+        if items:
+            more = f" and {len(items) - shown} more" if len(items) > shown else ""
+            parts.append(f"{label} {len(items)} key(s): {', '.join(items[:shown])}{more}")
+    if shapes:
+        more = f" and {len(shapes) - shown} more" if len(shapes) > shown else ""
+        parts.append(f"{len(shapes)} shape mismatch(es) (checkpoint vs model): {', '.join(shapes[:shown])}{more}")
+    return "; ".join(parts)
+
+
+def _shape(t: torch.Tensor) -> str:
+    return "x".join(str(d) for d in t.shape) or "scalar"
 
 
 def _load_safetensors(path: Path) -> dict[str, torch.Tensor]:
@@ -101,7 +146,7 @@ def _load_pickle_safely(path: Path) -> object:
         return torch.load(str(path), map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         message = str(exc)
-        if "weights_only" in message or "Unsupported global" in message or "GLOBAL" in message:
+        if "Unsupported global" in message or "GLOBAL" in message:
             culprit = _unsupported_global(message)
             raise UnsafeCheckpointError(
                 f"refusing to load {path}: the pickle would construct {culprit}, which could run code; "

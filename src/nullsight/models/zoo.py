@@ -8,6 +8,7 @@ checkpoint path loaded safely into the named architecture.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import warnings
 from dataclasses import dataclass, field
@@ -100,12 +101,24 @@ def _split_spec(spec: str) -> tuple[str, str]:
         if source in MODEL_SOURCES:
             return source, name
         if "." in source or source.isidentifier():
+            _check_source_typo(source, spec)
             return "factory", spec
     for source in ("torchvision", "timm"):
         if name_exists(source, spec):
             return source, spec
     known = [f"torchvision:{n}" for n in _torchvision_names()] + [f"nullsight:{n}" for n in ARCHITECTURES]
     raise ModelNotFoundError(unknown_name_message("model", spec, known + [f"timm:{n}" for n in _timm_names()]))
+
+
+def _check_source_typo(source: str, spec: str) -> None:
+    """``torchvison:x`` is a mistyped source, not a Python module: suggest the source it is closest to."""
+    import difflib
+    import importlib.util
+
+    close = difflib.get_close_matches(source, list(MODEL_SOURCES), n=1, cutoff=0.75)
+    if close and "." not in source and importlib.util.find_spec(source) is None:
+        rest = spec.split(":", 1)[1]
+        raise ModelNotFoundError(f"unknown model source {source!r} in {spec!r}; did you mean {close[0]}:{rest}?")
 
 
 def name_exists(source: str, name: str) -> bool:
@@ -164,7 +177,10 @@ def _timm(name: str, weights: str) -> LoadedModel:
 
     if name not in _timm_names():
         raise ModelNotFoundError(unknown_name_message("timm model", name, _timm_names()))
-    module = _download_guard(lambda: timm.create_model(name, pretrained=weights == "default"), f"timm:{name}")
+    from .pretrained import hub_offline_unless_reachable
+
+    with hub_offline_unless_reachable() if weights == "default" else contextlib.nullcontext():
+        module = _download_guard(lambda: timm.create_model(name, pretrained=weights == "default"), f"timm:{name}")
     cfg = getattr(module, "pretrained_cfg", None) or {}
     size = tuple(cfg.get("input_size", DEFAULT_IMAGE_SIZE))
     return LoadedModel(f"timm:{name}", module, size, "timm", weights)
@@ -209,7 +225,13 @@ def _factory(spec: str, weights: str) -> LoadedModel:
         factory = getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError) as exc:
         raise ModelNotFoundError(f"cannot import model factory {spec}: {exc}") from None
-    module = factory()
+    try:
+        module = factory()
+    except TypeError as exc:
+        raise ModelNotFoundError(f"model factory {spec} cannot be called without arguments ({exc}); "
+                                 "wrap it in a function that takes none") from exc
+    except Exception as exc:
+        raise ModelNotFoundError(f"model factory {spec} raised {type(exc).__name__}: {exc}") from exc
     if not isinstance(module, nn.Module):
         raise ModelNotFoundError(f"{spec} returned a {type(module).__name__}, not a torch.nn.Module")
     size = tuple(getattr(module, "input_size", DEFAULT_IMAGE_SIZE))
@@ -219,6 +241,9 @@ def _factory(spec: str, weights: str) -> LoadedModel:
 def _from_file(path: Path, arch: str | None, seed: int) -> LoadedModel:
     state = checkpoints.load_state_dict(path)
     arch = arch or checkpoints.read_metadata(path).get(ARCH_METADATA_KEY)
+    if arch and _split_spec(arch)[0] == "file":  # a checkpoint's architecture naming a file (maybe itself) would recurse
+        raise CheckpointError(f"{path}: its architecture ({ARCH_METADATA_KEY} or --arch) names a file, {arch!r}; "
+                              "pass --arch with an architecture name such as nullsight:mlp")
     if not arch:
         raise ModelNotFoundError(
             f"{path} holds only weights; name its architecture with --arch (e.g. torchvision:resnet50, nullsight:mlp)"
@@ -235,7 +260,7 @@ def _download_guard(build: Callable[[], nn.Module], name: str) -> nn.Module:
     except (OSError, RuntimeError) as exc:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if "download" in text.lower() or "url" in text.lower() or "connect" in text.lower() or isinstance(exc, OSError):
-            raise CheckpointError(
-                f"cannot fetch pretrained weights for {name} ({text}); use --weights none or a local checkpoint"
-            ) from None
+            from .pretrained import no_weights_message
+
+            raise CheckpointError(no_weights_message(name, text)) from None
         raise
