@@ -22,6 +22,7 @@ from ..errors import CheckpointError, ModelNotFoundError
 from ..registry import Registry, unknown_name_message
 from . import checkpoints
 from .mlp import MLP
+from .nula import nula, nula_from_name
 from .resnet_cifar import resnet20
 
 DEFAULT_IMAGE_SIZE = (3, 224, 224)
@@ -63,6 +64,7 @@ ARCH_INPUT_SIZES: dict[str, tuple[int, ...]] = {"mlp": (1, 28, 28), "mlp-digits"
 ARCHITECTURES.register("mlp")(MLP)  # seed 001: (784, 32, 16, 10)
 ARCHITECTURES.register("mlp-digits")(lambda: MLP((64, 32, 16, 10)))  # the same widths on sklearn's 8x8 digits
 ARCHITECTURES.register("resnet20")(resnet20)  # seeds 002 / 003: He et al.'s CIFAR ResNet-20, 64 last-layer features
+ARCHITECTURES.register("nula")(nula)  # seed 004; nula-w{WIDTH}[-strided][-nose] via nula_from_name
 
 
 def load_model(
@@ -193,7 +195,8 @@ def _nullsight(name: str, weights: str) -> LoadedModel:
     sizes = _mlp_sizes(name)
     if sizes is not None:  # nullsight:mlp-3072-32-16-10: seed 001's MLP at other widths
         return LoadedModel(f"nullsight:{name}", MLP(sizes), _flat_input_size(sizes[0]), "nullsight", weights)
-    module = ARCHITECTURES.get(name)()
+    module = nula_from_name(name) if name != "nula" else None  # seed 004: nullsight:nula-w0.25-strided-nose
+    module = module if module is not None else ARCHITECTURES.get(name)()
     size = ARCH_INPUT_SIZES.get(name) or tuple(getattr(module, "input_size", DEFAULT_IMAGE_SIZE))
     return LoadedModel(f"nullsight:{name}", module, size, "nullsight", weights)
 
