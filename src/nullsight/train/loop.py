@@ -152,7 +152,7 @@ def _train(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, config:
             if not torch.isfinite(loss):
                 if resume is not None and distributed.is_main_process():
                     Path(resume).unlink(missing_ok=True)  # resuming would diverge again
-                raise InvalidInputError(f"training diverged: the loss is {float(loss)} at epoch {epoch + 1}, step "
+                raise InvalidInputError(f"training diverged: the loss is {float(loss.detach())} at epoch {epoch + 1}, step "
                                         f"{start // config.batch_size + 1} (lower --lr); nothing was written")
             loss.backward()
             optimiser.step()
