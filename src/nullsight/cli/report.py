@@ -9,7 +9,9 @@ from typing import Optional
 import typer
 
 from ..errors import InvalidInputError
+from ..io import is_stdout
 from .app import app
+from .common import output_file
 
 
 @app.command("report")
@@ -17,7 +19,8 @@ def report(
     paths: Optional[list[Path]] = typer.Argument(
         None, help="Result JSON files or directories (searched recursively). Default: results/"
     ),
-    out: Path = typer.Option(Path("results/report.html"), "--out", "-o", help="HTML file to write."),
+    out: Path = typer.Option(Path("results/report.html"), "--out", "-o", callback=output_file,
+                             help="HTML file to write; - for stdout."),
     title: str = typer.Option("nullsight report", "--title", help="Title of the report."),
     timestamp: bool = typer.Option(
         False, "--timestamp", help="Show the generation time (off: same results give identical HTML)."
@@ -32,4 +35,6 @@ def report(
         where = ", ".join(str(p) for p in sources)
         raise InvalidInputError(f"no nullsight results (JSON with a 'kind' key) under {where}")
     generated_at = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if timestamp else None
-    typer.echo(write_report(results, out, title=title, generated_at=generated_at))
+    written = write_report(results, out, title=title, generated_at=generated_at)
+    if not is_stdout(out):
+        typer.echo(written)

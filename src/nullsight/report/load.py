@@ -25,8 +25,25 @@ def load_results(paths: Iterable[str | os.PathLike[str]]) -> list[dict[str, Any]
         seen.add(key)
         data = _read_json(file)
         items = data if isinstance(data, list) else [data]  # a command may write several results at once
-        results += [item for item in items if _is_result(item)]
+        found = [item for item in items if _is_result(item)]
+        for item in found:
+            _check_typed(item, file)
+        results += found
     return results
+
+
+def _check_typed(result: dict[str, Any], file: Path) -> None:
+    """A result of a registered kind must load with its class's ``from_dict``: else one line naming the file."""
+    from ..results import load_result_kinds
+
+    kinds = load_result_kinds()
+    if result["kind"] not in kinds:
+        return
+    try:
+        kinds.get(result["kind"]).from_dict(result)
+    except (InvalidInputError, TypeError, ValueError, KeyError, AttributeError) as exc:
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        raise InvalidInputError(f"{file}: malformed {result['kind']} result: {text}") from None
 
 
 def _is_result(data: Any) -> bool:
