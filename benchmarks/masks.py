@@ -1,0 +1,93 @@
+"""Fourier-mask speed: masks per second batched vs one image at a time (same steps, same masks to tolerance), and the
+IdCor permutation test vectorised vs a loop of scikit-dimension TwoNN calls (one process).
+
+    OMP_NUM_THREADS=1 python benchmarks/masks.py
+
+Writes results/bench-masks.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from nullsight.io import write_json
+from nullsight.masks import MaskConfig, optimise_masks, optimise_masks_loop
+from nullsight.masks.correlation import idcor_preprocess, permutation_ids, permutation_ids_loop, sq_distances
+from nullsight.models import load_model
+from nullsight.normalization import Normalization
+from nullsight.versions import versions
+
+
+def small_cnn() -> nn.Module:
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Conv2d(3, 16, 3, padding=1), nn.ReLU(), nn.Conv2d(16, 16, 3, padding=1, stride=2), nn.ReLU(),
+                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10)).eval()
+
+
+def time_masks(model: nn.Module, n: int, steps: int) -> dict:
+    norm = Normalization.of([0.5] * 3, [0.25] * 3)
+    x = torch.rand(n, 3, 32, 32, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        y = model(norm.to_model(x)).argmax(1)
+    config = MaskConfig(min_steps=steps, max_steps=steps)
+    start = time.perf_counter()
+    batched = optimise_masks(model, norm, x, y, config)
+    batched_s = time.perf_counter() - start
+    start = time.perf_counter()
+    looped = optimise_masks_loop(model, norm, x, y, config)
+    loop_s = time.perf_counter() - start
+    return {"images": n, "steps": steps, "batched_s": round(batched_s, 3), "loop_s": round(loop_s, 3),
+            "batched_masks_per_s": round(n / batched_s, 3), "loop_masks_per_s": round(n / loop_s, 3),
+            "ratio": round(loop_s / batched_s, 2),
+            "max_abs_mask_diff": float((batched.masks - looped.masks).abs().max())}
+
+
+def time_permutations(pairs: int, dim: int, permutations: int, loop_permutations: int) -> dict:
+    rng = np.random.default_rng(0)
+    t = rng.uniform(size=(pairs, 4))
+    x = idcor_preprocess(np.tanh(t @ rng.normal(size=(4, dim))))
+    y = idcor_preprocess(np.sin(t @ rng.normal(size=(4, dim))))
+    generator = torch.Generator().manual_seed(0)
+    perms = torch.stack([torch.randperm(pairs, generator=generator) for _ in range(permutations)])
+    start = time.perf_counter()
+    fast = permutation_ids(sq_distances(x), sq_distances(y), perms, chunk=16)
+    fast_s = time.perf_counter() - start
+    start = time.perf_counter()
+    slow = permutation_ids_loop(x, y, perms[:loop_permutations])
+    loop_s = (time.perf_counter() - start) * permutations / loop_permutations
+    return {"pairs": pairs, "dim_each": dim, "permutations": permutations, "vectorised_s": round(fast_s, 3),
+            "loop_s_extrapolated": round(loop_s, 3), "loop_permutations_timed": loop_permutations,
+            "ratio": round(loop_s / fast_s, 2),
+            "max_abs_id_diff": float((fast[:loop_permutations] - slow).abs().max())}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=32, help="images whose masks are optimised")
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--pairs", type=int, default=1000)
+    parser.add_argument("--permutations", type=int, default=100)
+    parser.add_argument("--loop-permutations", type=int, default=10)
+    parser.add_argument("--out", type=Path, default=Path("results/bench-masks.json"))
+    args = parser.parse_args()
+    resnet = load_model("nullsight:resnet20").module
+    write_json(args.out, {
+        "kind": "bench-masks", "command": shlex.join(["python", *sys.argv]), "threads": torch.get_num_threads(),
+        "device": "cpu",
+        "masks_resnet20": time_masks(resnet, args.n, args.steps),
+        "masks_small_cnn": time_masks(small_cnn(), args.n, args.steps),
+        "idcor_permutations": time_permutations(args.pairs, 3 * 32 * 32, args.permutations, args.loop_permutations),
+        "versions": versions()})
+    print(f"wrote {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Report sections for seed 003's masks: Fig. 1-style examples, Tables 1, 3, 4, the Fig. 4 k-class trend,
+class masks."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..report import Figure, Section, Table, figure_png, new_figure, section_for
+from ..report.figures import plt
+from .result import ClassMasksResult, MaskCorrelationResult, MasksResult, RobustMasksResult
+
+
+def _image(flat: list[float], shape: list[int]) -> np.ndarray:
+    a = np.asarray(flat, dtype=np.float64).reshape(shape)
+    return a[0] if shape[0] == 1 else np.transpose(a, (1, 2, 0))
+
+
+def _mask_image(flat: list[float], shape: list[int]) -> np.ndarray:
+    return np.asarray(flat, dtype=np.float64).reshape(shape).mean(0)
+
+
+def _fig1(r: MasksResult) -> Figure:
+    ex = r.examples
+    rows = [("clean", ex.clean, False), (ex.attack, ex.adversarial, False), ("clean * M_E", ex.essential_filtered, False),
+            ("adv. * M_A", ex.adversarial_filtered, False), ("M_E (centred)", ex.essential_mask, True),
+            ("M_A (centred)", ex.adversarial_mask, True)]
+    n = len(ex.clean)
+    fig, axes = plt.subplots(len(rows), n, figsize=(1.4 * n, 1.45 * len(rows)), squeeze=False)
+    for i, (label, images, is_mask) in enumerate(rows):
+        for j, flat in enumerate(images):
+            ax = axes[i][j]
+            if is_mask:
+                ax.imshow(_mask_image(flat, ex.shape), cmap="magma", vmin=0, vmax=1)
+            else:
+                ax.imshow(_image(flat, ex.shape), cmap="gray", vmin=0, vmax=1)
+            ax.set_xticks([]), ax.set_yticks([])
+            if j == 0:
+                ax.set_ylabel(label, fontsize=7)
+            if i == 0:
+                ax.set_title(f"{ex.labels[j]} -> {ex.adversarial_labels[j]}", fontsize=7)
+    return Figure(f"{r.data}: images, {ex.attack} adversarials, and both filtered by their masks (like the paper's Fig. 1)",
+                  figure_png(fig), "Masks are channel means of the mask, zero frequency at the centre.")
+
+
+@section_for(MasksResult)
+def masks_sections(results: list[MasksResult]) -> list[Section]:
+    sections = []
+    cols = ["set", "masks", "attack success", "masked keeps class", "mean mask density", "steps (mean)", "steps (min-max)"]
+    for r in results:
+        rows = [[s.name, s.n_masks, s.success_rate, s.keep_rate, s.mean_density, s.steps_mean,
+                 None if s.steps_min is None else f"{s.steps_min}-{s.steps_max}"] for s in r.sets]
+        figures = [_fig1(r)] if r.examples else []
+        sections.append(Section(f"Fourier masks: {r.data}, {r.model}", MasksResult.KIND,
+                                f"{r.n_images} test images, clean accuracy {r.clean_accuracy:.3f}; lambda "
+                                f"{r.config['lam']}, Adam lr {r.config['lr']}, at least {r.config['min_steps']} steps.",
+                                tables=[Table("Mask sets", cols, rows)], figures=figures))
+    return sections
+
+
+def _trend_figure(r: MaskCorrelationResult) -> Figure:
+    fig, ax = new_figure(6.0, 3.6)
+    p_ax = ax.twinx()
+    for i, t in enumerate(r.trends):
+        ks = [p.k for p in t.points]
+        color = f"C{i}"
+        ax.plot(ks, [p.idcor_mean for p in t.points], "-o", color=color, label=t.attack)
+        p_ax.plot(ks, [p.p_value_mean for p in t.points], "--", color=color, alpha=0.5)
+    ax.set_xlabel("k (classes in the subset)")
+    ax.set_ylabel("mean IdCor (solid)")
+    p_ax.set_ylabel("mean p-value (dashed)")
+    ax.legend(fontsize=7)
+    ax.set_title(f"{r.data}: IdCor of M_E vs M_A over random k-class subsets (Fig. 4)", fontsize=9)
+    return Figure(f"{r.data}: mean IdCor and p-value against the number of classes k (Fig. 4)", figure_png(fig))
+
+
+@section_for(MaskCorrelationResult)
+def correlation_sections(results: list[MaskCorrelationResult]) -> list[Section]:
+    sections = []
+    cols = ["attack", "pairs", "attack success", "SVCCA", "cosine", "IdCor", "p-value", "Id(M_E)", "Id(M_A)", "Id(joint)"]
+    for r in results:
+        rows = [[c.attack, c.n_pairs, c.success_rate, c.svcca,
+                 None if c.cosine_mean is None else f"{c.cosine_mean:.2f} ± {c.cosine_std:.2f}", c.idcor, c.p_value,
+                 c.id_essential, c.id_adversarial, c.id_joint] for c in r.rows]
+        paper = [[k, v[0], f"{v[1]:.2f} ± {v[2]:.2f}", v[3], v[4]] for k, v in r.paper_table1.items()]
+        sections.append(Section(f"Essential vs adversarial masks: {r.data}", MaskCorrelationResult.KIND,
+                                f"Model {r.model}; IdCor p-values from {r.permutations} permutations.",
+                                tables=[Table("Correlation (Tables 1 and 3)", cols, rows),
+                                        Table("Paper, Table 1 (CIFAR-10, ResNet-20)",
+                                              ["attack", "SVCCA", "cosine", "IdCor", "p-value"], paper)],
+                                figures=[_trend_figure(r)] if r.trends else []))
+    return sections
+
+
+@section_for(ClassMasksResult)
+def class_sections(results: list[ClassMasksResult]) -> list[Section]:
+    sections = []
+    for r in results:
+        n = len(r.masks)
+        fig, axes = plt.subplots(1, n, figsize=(1.3 * n, 1.5), squeeze=False)
+        for c, flat in enumerate(r.masks):
+            axes[0][c].imshow(np.asarray(flat).reshape(r.mask_shape), cmap="magma", vmin=0, vmax=1)
+            axes[0][c].set_xticks([]), axes[0][c].set_yticks([])
+            axes[0][c].set_title(str(c), fontsize=7)
+        rows = [["no mask", r.accuracy_no_mask], ["mask of the true class", r.accuracy_true_class_mask],
+                ["mask of the predicted class", r.accuracy_predicted_class_mask]]
+        sections.append(Section(f"Class-level masks: {r.data}", ClassMasksResult.KIND,
+                                f"{r.train_per_class} training images per class, lambda {r.lam}, {r.steps} steps; "
+                                f"{r.test_n} unseen test images.", tables=[Table("Test accuracy", ["", "accuracy"], rows)],
+                                figures=[Figure(f"{r.data}: class-level essential masks (centred, channel mean)",
+                                                figure_png(fig))]))
+    return sections
+
+
+@section_for(RobustMasksResult)
+def robust_sections(results: list[RobustMasksResult]) -> list[Section]:
+    sections = []
+    for r in results:
+        grid = [[row] + vals for row, vals in zip(r.rows, r.accuracy)]
+        adaptive = [[f"{row} (adaptive)"] + vals for row, vals in zip(r.adaptive_rows, r.adaptive_accuracy)]
+        paper = [[k] + r.paper_table4[k] for k in ("clean", "fmn", "pgd", "deepfool")]
+        sections.append(Section(f"Robust essential masks: {r.data}", RobustMasksResult.KIND,
+                                f"Columns: the attack the class masks were trained against (lambda {r.lam}, {r.steps} "
+                                f"steps, {r.train_per_class} training images per class); {r.test_n} test images. "
+                                "Adaptive rows attack the whole pipeline (predict, mask, predict).",
+                                tables=[Table("Accuracy (Table 4)", ["data"] + r.columns, grid + adaptive),
+                                        Table("Paper, Table 4 (CIFAR-10, ResNet-20)",
+                                              ["data"] + r.paper_table4["columns"], paper)]))
+    return sections

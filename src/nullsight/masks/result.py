@@ -1,0 +1,177 @@
+"""Typed results of ``nullsight masks ...`` (seed 003): mask sets, correlations (Tables 1, 3, Fig. 4),
+class-level masks and robust essential masks (Table 4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from ..results import Result, register_result
+
+PAPER_TABLE1 = {  # CIFAR-10, ResNet-20: SVCCA, cosine mean, cosine std, IdCor, p-value
+    "fmn": [0.25, 0.49, 0.27, 0.66, 0.01], "pgd": [0.30, 0.49, 0.28, 0.60, 0.01], "deepfool": [0.25, 0.48, 0.27, 0.62, 0.01]}
+PAPER_TABLE3 = {  # PGD eps (x/255): attack success rate, IdCor, p-value
+    "1/255": [0.6856, 0.59, 0.02], "3/255": [0.9978, 0.53, 0.04], "8/255": [1.0, 0.60, 0.01]}
+PAPER_TABLE4 = {  # rows: data; columns: mask none, FMN, PGD, DeepFool (CIFAR-10, ResNet-20)
+    "columns": ["none", "fmn", "pgd", "deepfool"],
+    "clean": [0.92, 0.83, 0.74, 0.82], "fmn": [0.04, 0.78, 0.72, 0.78],
+    "pgd": [0.00, 0.43, 0.54, 0.44], "deepfool": [0.00, 0.77, 0.71, 0.78]}
+
+
+@dataclass
+class MaskSetSummary:
+    """One set of masks: essential, or adversarial for one attack."""
+
+    name: str  # "essential" or the attack's label, e.g. "pgd@8/255"
+    kind: str
+    attack: str | None
+    eps: float | None
+    n_masks: int
+    success_rate: float | None  # the attack's, on the correctly classified images
+    keep_rate: float | None  # masked images still classified as the target
+    mean_density: float | None  # mean ||M||_1 / number of entries
+    steps_mean: float | None
+    steps_min: int | None
+    steps_max: int | None
+    file: str | None
+
+
+@dataclass
+class MaskExamples:
+    """A few images for the Fig. 1-style figure: clean, adversarial, filtered by M_E and by M_A; masks centred."""
+
+    attack: str
+    shape: list[int]
+    labels: list[int]
+    adversarial_labels: list[int]
+    clean: list[list[float]]
+    adversarial: list[list[float]]
+    essential_filtered: list[list[float]]
+    adversarial_filtered: list[list[float]]
+    essential_mask: list[list[float]]
+    adversarial_mask: list[list[float]]
+
+
+@register_result
+@dataclass
+class MasksResult(Result):
+    """``nullsight masks compute``: essential and adversarial masks of the first ``n_images`` test images."""
+
+    KIND: ClassVar[str] = "masks"
+    SCHEMA_VERSION: ClassVar[int] = 1
+    model: str
+    data: str
+    n_images: int
+    clean_accuracy: float
+    config: dict
+    sets: list[MaskSetSummary]
+    examples: MaskExamples | None
+    seed: int
+    versions: dict = field(default_factory=dict)
+    command: str | None = None
+
+
+@dataclass
+class CorrelationRow:
+    """Essential vs adversarial masks of one attack (a row of Table 1 / Table 3)."""
+
+    attack: str
+    eps: float | None
+    success_rate: float | None
+    n_pairs: int
+    svcca: float | None
+    cosine_mean: float | None
+    cosine_std: float | None
+    idcor: float | None
+    p_value: float | None
+    id_essential: float | None
+    id_adversarial: float | None
+    id_joint: float | None
+
+
+@dataclass
+class KClassPoint:
+    """Fig. 4: IdCor averaged over random subsets of ``k`` classes."""
+
+    k: int
+    draws: int
+    idcor_mean: float
+    p_value_mean: float
+    pairs_mean: float
+
+
+@dataclass
+class KClassTrend:
+    attack: str
+    points: list[KClassPoint]
+
+
+@register_result
+@dataclass
+class MaskCorrelationResult(Result):
+    """``nullsight masks correlate``: SVCCA, cosine and IdCor between M_E and M_A (Tables 1, 3; Fig. 4)."""
+
+    KIND: ClassVar[str] = "masks-correlation"
+    SCHEMA_VERSION: ClassVar[int] = 1
+    model: str
+    data: str
+    permutations: int
+    rows: list[CorrelationRow]
+    trends: list[KClassTrend]
+    seed: int
+    paper_table1: dict = field(default_factory=lambda: dict(PAPER_TABLE1))
+    paper_table3: dict = field(default_factory=lambda: dict(PAPER_TABLE3))
+    versions: dict = field(default_factory=dict)
+    command: str | None = None
+
+
+@register_result
+@dataclass
+class ClassMasksResult(Result):
+    """``nullsight masks class``: one essential mask per class (Sec. 4.7), checked on unseen test images."""
+
+    KIND: ClassVar[str] = "masks-class"
+    SCHEMA_VERSION: ClassVar[int] = 1
+    model: str
+    data: str
+    lam: float
+    steps: int
+    train_per_class: int
+    test_n: int
+    accuracy_no_mask: float
+    accuracy_true_class_mask: float  # the mask of the true class (an oracle)
+    accuracy_predicted_class_mask: float  # predict, pick that class's mask, predict again
+    per_class_true_mask: list[float]
+    density: list[float]
+    masks: list[list[float]]  # the centred class masks, channel-averaged, for the figure
+    mask_shape: list[int]
+    masks_file: str | None
+    seed: int
+    versions: dict = field(default_factory=dict)
+    command: str | None = None
+
+
+@register_result
+@dataclass
+class RobustMasksResult(Result):
+    """``nullsight masks robust``: Table 4 (robust essential masks, predict -> class mask -> predict), plus the
+    adaptive attacker the paper leaves out (the attack run through the whole mask pipeline)."""
+
+    KIND: ClassVar[str] = "masks-robust"
+    SCHEMA_VERSION: ClassVar[int] = 1
+    model: str
+    data: str
+    lam: float
+    steps: int
+    train_per_class: int
+    test_n: int
+    rows: list[str]  # "clean", then the attacks
+    columns: list[str]  # "none", then the attack each robust mask set was trained against
+    accuracy: list[list[float]]  # rows x columns
+    adaptive_rows: list[str]
+    adaptive_accuracy: list[list[float | None]]  # attacks through the pipeline of each column (None for "none")
+    attack_success: dict  # attack -> success rate on the test images (no mask)
+    seed: int
+    paper_table4: dict = field(default_factory=lambda: dict(PAPER_TABLE4))
+    versions: dict = field(default_factory=dict)
+    command: str | None = None

@@ -1,0 +1,157 @@
+"""From names to mask results (``nullsight masks ...``): models, data, attacks, mask files, result dataclasses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..data import load_data
+from ..errors import InvalidInputError
+from ..models import LoadedModel, load_model, load_state_dict, save_state_dict
+from ..models.checkpoints import read_metadata
+from ..normalization import Normalization
+from ..versions import versions
+from .correlation import cosine_similarity, idcor, svcca
+from .fourier import apply_mask, centred_spectrum
+from .kclass import kclass_trend
+from .optimise import MaskConfig, check_classifier
+from .result import (CorrelationRow, KClassTrend, MaskCorrelationResult, MaskExamples, MasksResult,
+                     MaskSetSummary)
+from .sets import AttackSpec, MaskSet, adversarial_masks, essential_masks
+
+N_EXAMPLES = 4
+META = "nullsight.masks."
+
+
+def load_classifier(spec: str, arch: str | None, data: str, n: int | None, split: str = "test", seed: int = 0,
+                    device: str = "cpu", shuffle: bool = False):
+    """The model, its normalisation (recorded in the checkpoint, else the data set's) and the data at its size."""
+    loaded: LoadedModel = load_model(spec, arch=arch, device=device)
+    size = loaded.input_size
+    if len(size) != 3:
+        raise InvalidInputError(f"masks need image inputs (C, H, W); {spec} takes {size}")
+    batch = load_data(data, split=split, n=n, size=size[1:], channels=size[0], seed=seed, shuffle=shuffle)
+    recorded = loaded.normalization()
+    norm = Normalization.of(*recorded) if recorded else Normalization.of(batch.mean, batch.std)
+    x, y = batch.images.to(device), batch.labels.to(device)
+    check_classifier(loaded.module, x, norm)
+    return loaded, norm, x, y
+
+
+def save_mask_set(path: Path, masks: MaskSet, model: str, data: str, config: MaskConfig) -> Path:
+    """One mask set as safetensors: ``masks`` (N, C, H, W), ``indices``, ``labels``, ``targets``, with metadata."""
+    tensors = {"masks": masks.fit.masks.cpu(), "indices": torch.tensor(masks.indices),
+               "labels": torch.tensor(masks.labels), "targets": torch.tensor(masks.targets)}
+    meta = {META + "kind": masks.kind, META + "attack": masks.attack.name if masks.attack else "",
+            META + "eps": "" if masks.attack is None or masks.attack.eps is None else repr(masks.attack.eps),
+            META + "label": masks.attack.label if masks.attack else "essential",
+            META + "success_rate": repr(masks.success_rate), META + "lambda": repr(config.lam),
+            META + "model": model, META + "data": data, META + "shape": ",".join(map(str, masks.fit.masks.shape[1:]))}
+    return save_state_dict(tensors, path, meta)
+
+
+def load_mask_set(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
+    """Tensors and metadata of a file written by :func:`save_mask_set`."""
+    meta = read_metadata(path)
+    if META + "kind" not in meta:
+        raise InvalidInputError(f"{path} is not a nullsight mask file (no {META}kind metadata)")
+    tensors = load_state_dict(path)
+    shape = tuple(int(v) for v in meta[META + "shape"].split(","))
+    if tuple(tensors["masks"].shape[1:]) != shape:
+        raise InvalidInputError(f"{path}: masks of shape {tuple(tensors['masks'].shape[1:])}, metadata says {shape}")
+    return tensors, meta
+
+
+def _summary(s: MaskSet, file: Path | None) -> MaskSetSummary:
+    name = s.attack.label if s.attack else "essential"
+    if s.fit is None:
+        return MaskSetSummary(name, s.kind, s.attack.name if s.attack else None, s.attack.eps if s.attack else None, 0,
+                              s.success_rate, None, None, None, None, None, None)
+    density = s.fit.masks.flatten(1).mean(1)
+    return MaskSetSummary(name, s.kind, s.attack.name if s.attack else None, s.attack.eps if s.attack else None,
+                          len(s.indices), s.success_rate if s.attack else None, s.fit.keep_rate,
+                          round(float(density.mean()), 5), float(np.mean(s.fit.steps)), min(s.fit.steps),
+                          max(s.fit.steps), str(file) if file else None)
+
+
+def _flat(t: torch.Tensor) -> list[list[float]]:
+    return [[round(float(v), 3) for v in row] for row in t.detach().cpu().flatten(1)]
+
+
+def _examples(ess: MaskSet, adv: MaskSet, x: torch.Tensor) -> MaskExamples | None:
+    if adv.fit is None:
+        return None
+    pos = {i: p for p, i in enumerate(ess.indices)}
+    take = list(range(min(N_EXAMPLES, len(adv.indices))))
+    e_idx = torch.tensor([pos[adv.indices[t]] for t in take])
+    clean = x[torch.tensor([adv.indices[t] for t in take])]
+    m_e, m_a = ess.fit.masks[e_idx], adv.fit.masks[take]
+    return MaskExamples(adv.attack.label, list(x.shape[1:]), [adv.labels[t] for t in take],
+                        [adv.targets[t] for t in take], _flat(clean), _flat(adv.images[take]),
+                        _flat(apply_mask(clean, m_e).clamp(0, 1)), _flat(apply_mask(adv.images[take], m_a).clamp(0, 1)),
+                        _flat(centred_spectrum(m_e)), _flat(centred_spectrum(m_a)))
+
+
+def compute_run(spec: str, data: str, n: int, attacks: list[str], config: MaskConfig, masks_dir: Path,
+                attack_steps: int | None = None, arch: str | None = None, seed: int = 0, device: str = "cpu",
+                progress=None) -> MasksResult:
+    """Essential masks of the first ``n`` test images and adversarial masks for each attack, saved under ``masks_dir``."""
+    specs = [AttackSpec.parse(a) for a in attacks]
+    loaded, norm, x, y = load_classifier(spec, arch, data, n, device=device)
+    torch.manual_seed(seed)
+    ess = essential_masks(loaded.module, norm, x, y, config, progress)
+    files = {"essential": save_mask_set(masks_dir / "essential.safetensors", ess, loaded.spec, data, config)}
+    sets = [ess]
+    for a in specs:
+        s = adversarial_masks(loaded.module, norm, x, y, ess.indices, a, config, attack_steps, seed, progress)
+        if s.fit is not None:
+            files[a.label] = save_mask_set(masks_dir / f"{a.label.replace('/', '_').replace('@', '-')}.safetensors",
+                                           s, loaded.spec, data, config)
+        sets.append(s)
+    examples = next((_examples(ess, s, x) for s in sets[1:] if s.fit is not None), None)
+    summaries = [_summary(s, files.get(s.attack.label if s.attack else "essential")) for s in sets]
+    cfg = {"lam": config.lam, "lr": config.lr, "min_steps": config.min_steps, "max_steps": config.max_steps,
+           "patience": config.patience, "tol": config.tol, "attack_steps": attack_steps}
+    return MasksResult(loaded.spec, data, len(x), len(ess.indices) / len(x), cfg, summaries, examples, seed, versions())
+
+
+def _pairs(ess: dict, adv: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    pos = {int(i): p for p, i in enumerate(ess["indices"].tolist())}
+    common = [(pos[int(i)], q) for q, i in enumerate(adv["indices"].tolist()) if int(i) in pos]
+    e = np.array([c[0] for c in common], dtype=np.int64)
+    a = np.array([c[1] for c in common], dtype=np.int64)
+    flat = lambda t: t.double().flatten(1).numpy()  # noqa: E731
+    return flat(ess["masks"])[e], flat(adv["masks"])[a], ess["labels"].numpy()[e]
+
+
+def correlate_run(files: list[Path], permutations: int = 100, ks: list[int] | None = None, draws: int = 5,
+                  seed: int = 0) -> MaskCorrelationResult:
+    """Tables 1 and 3 and the Fig. 4 trend from one essential mask file and adversarial mask files."""
+    loaded = [(f, *load_mask_set(f)) for f in files]
+    essentials = [x for x in loaded if x[2][META + "kind"] == "essential"]
+    if len(essentials) != 1:
+        raise InvalidInputError(f"give exactly one essential mask file, got {len(essentials)}")
+    _, ess, ess_meta = essentials[0]
+    rows, trends = [], []
+    for f, adv, meta in loaded:
+        if meta[META + "kind"] != "adversarial":
+            continue
+        if adv["masks"].shape[1:] != ess["masks"].shape[1:]:
+            raise InvalidInputError(f"{f}: masks of shape {tuple(adv['masks'].shape[1:])}, the essential masks are "
+                                    f"{tuple(ess['masks'].shape[1:])}")
+        label, eps = meta[META + "label"], float(meta[META + "eps"]) if meta[META + "eps"] else None
+        rate = float(meta[META + "success_rate"])
+        e, a, labels = _pairs(ess, adv)
+        if len(e) < 4:
+            rows.append(CorrelationRow(label, eps, rate, len(e), *([None] * 8)))
+            continue
+        cos = cosine_similarity(e, a)
+        ic = idcor(e, a, permutations, seed)
+        rows.append(CorrelationRow(label, eps, rate, len(e), svcca(e, a), float(cos.mean()), float(cos.std()),
+                                   ic.coefficient, ic.p_value, ic.id_x, ic.id_y, ic.id_joint))
+        if ks:
+            trends.append(KClassTrend(label, kclass_trend(e, a, labels, ks, draws, permutations, seed)))
+    return MaskCorrelationResult(ess_meta[META + "model"], ess_meta[META + "data"], permutations, rows, trends, seed,
+                                 versions=versions())
