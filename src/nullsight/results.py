@@ -77,6 +77,7 @@ RESULT_MODULES: tuple[str, ...] = (
     "nullsight.collisions.result",
     "nullsight.stego.result",
     "nullsight.train.result",
+    "nullsight.masks.result",
 )
 
 
