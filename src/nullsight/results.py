@@ -73,6 +73,7 @@ def register_result(cls: type[R]) -> type[R]:
 
 # Modules whose import registers result kinds (imported lazily: the cores import torch).
 RESULT_MODULES: tuple[str, ...] = (
+    "nullsight.sampling.result",
     "nullsight.audit.result",
     "nullsight.collisions.result",
     "nullsight.stego.result",

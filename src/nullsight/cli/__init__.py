@@ -28,6 +28,7 @@ from . import report as _report  # noqa: F401,E402
 from . import collide as _collide  # noqa: F401,E402
 from . import stego as _stego  # noqa: F401,E402
 from . import train as _train  # noqa: F401,E402
+from . import sampling as _sampling  # noqa: F401,E402
 from . import masks as _masks  # noqa: F401,E402
 
 EXIT_USAGE = 2

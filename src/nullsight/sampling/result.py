@@ -1,0 +1,94 @@
+"""Typed results of ``nullsight sampling kernels`` and ``nullsight sampling eval`` (seed 004)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from ..results import Result, register_result
+from .checkerboard import CheckerboardResponse
+from .invariance import InvarianceCheck
+from .worst_case import WorstCaseRow
+
+
+@dataclass
+class OperatorKernel:
+    """``ker(D)`` of one operator on one ``size x size`` channel: fast (separable) and dense reference.
+
+    ``bound = n - m`` is the card's lower bound on ``nullity``; ``dense_*`` are
+    None where the dense SVD was skipped; ``projector_max_diff`` is
+    ``max |P_fast - N N^T|`` against the dense kernel basis ``N``.
+    """
+
+    name: str
+    description: str
+    size: int
+    n: int
+    m: int
+    rank: int
+    nullity: int
+    bound: int
+    sigma_min_kept: float
+    tolerance: float
+    dense_rank: int | None = None
+    dense_nullity: int | None = None
+    projector_max_diff: float | None = None
+    basis_images: list[list[float]] = field(default_factory=list)  # a few kernel basis images, flattened, 4 decimals
+
+
+@register_result
+@dataclass
+class SamplingKernelsResult(Result):
+    """The kernels of the five operators, the checkerboard measured, ``f = g o D`` blind to ``ker(D)``."""
+
+    KIND: ClassVar[str] = "sampling-kernels"
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+    size: int
+    operators: list[OperatorKernel]
+    larger: list[OperatorKernel]
+    checkerboard: list[CheckerboardResponse]
+    invariance: list[InvarianceCheck]
+    network: str
+    seed: int
+    command: str | None = None
+
+
+@dataclass
+class SuiteRow:
+    """One row of the card's table: accuracy (fraction) under a perturbation and its change from clean."""
+
+    name: str
+    label: str
+    accuracy: float
+    delta_from_clean: float
+    paper_base: float | None = None    # the card's CIFAR-10 figures, percent
+    paper_robust: float | None = None
+
+
+@register_result
+@dataclass
+class SamplingEvalResult(Result):
+    """The perturbation suite and the worst case within each operator's kernel for one classifier."""
+
+    KIND: ClassVar[str] = "sampling-eval"
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+    model: str
+    label: str
+    arch: str | None
+    data: str
+    split: str
+    n: int
+    input_size: list[int]
+    mean: list[float]
+    std: list[float]
+    rows: list[SuiteRow]
+    worst_case: list[WorstCaseRow]
+    seed: int
+    clip: bool = False
+    command: str | None = None
+
+    def accuracy(self, name: str) -> float | None:
+        """The accuracy under the perturbation ``name`` (None if not evaluated)."""
+        return next((r.accuracy for r in self.rows if r.name == name), None)

@@ -1,0 +1,106 @@
+"""From names to results: ``sampling kernels`` and ``sampling eval`` (no I/O beyond loading models and data)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+
+from ..data import load_data
+from ..errors import InvalidInputError
+from ..models import load_model
+from ..models.zoo import ARCH_METADATA_KEY
+from ..normalization import Normalization
+from ..progress import Tracker
+from .checkerboard import checkerboard_response
+from .invariance import check_invariance
+from .kernels import dense_kernel, kernel_dense_projector, separable_kernel
+from .operators import DOWNSAMPLERS
+from .perturbations import CARD_SUITE, check_eps, resolve
+from .result import OperatorKernel, SamplingEvalResult, SamplingKernelsResult, SuiteRow
+from .suite import suite_accuracy
+from .worst_case import KernelWorstCase, worst_case_row
+
+DENSE_MAX_SIZE = 48  # the dense reference is (size^2)^2 fp64: 48 -> 5.3M entries
+
+
+def operator_kernel(name: str, size: int, dense: bool, n_basis: int = 4) -> OperatorKernel:
+    """:class:`OperatorKernel` of ``name`` at ``size``; ``dense`` adds the fp64 SVD reference."""
+    op = DOWNSAMPLERS.get(name)
+    k = separable_kernel(op, size)
+    row = OperatorKernel(name, op.description, size, k.n, k.m, k.rank, k.nullity, max(k.n - k.m, 0),
+                         float(k.sigma[k.row_basis.shape[1] - 1]), k.tolerance)
+    if dense:
+        ref = dense_kernel(op, size)
+        diff = (kernel_dense_projector(k) - ref.basis @ ref.basis.transpose(0, 1)).abs().max()
+        row.dense_rank, row.dense_nullity, row.projector_max_diff = ref.rank, ref.nullity, float(diff)
+    if n_basis:
+        row.basis_images = [[round(v, 4) for v in b.flatten().tolist()] for b in k.basis_images(n_basis)]
+    return row
+
+
+def kernels_run(size: int = 32, larger: Sequence[int] = (224, 1024), network: str = "nullsight:nula-w0.25",
+                eps: Sequence[float] = (0.03, 0.05), n_images: int = 8, seed: int = 0,
+                operators: Sequence[str] | None = None, dense: bool = True) -> SamplingKernelsResult:
+    """Kernels of every operator at ``size`` (dense reference up to 48x48) and, matrix-free, at ``larger`` sizes;
+    the checkerboard response; ``f = g o U o D`` checked blind to ``ker(D)`` with ``network`` (random init unless a file)."""
+    names = list(operators or DOWNSAMPLERS.names())
+    for e in eps:
+        check_eps(e)
+    if size < 4:
+        raise InvalidInputError(f"--size must be at least 4, got {size}")
+    rows = [operator_kernel(n, size, dense and size <= DENSE_MAX_SIZE) for n in names]
+    big = [operator_kernel(n, s, False, n_basis=0) for s in larger for n in names]
+    boards = [checkerboard_response(DOWNSAMPLERS.get(n), size, e, separable_kernel(DOWNSAMPLERS.get(n), size).project)
+              for e in eps for n in names]
+    loaded = load_model(network, seed=seed, input_size=(3, size, size))
+    norm = _normalization(loaded, None)
+    generator = torch.Generator().manual_seed(seed)
+    pixels = torch.rand((n_images, 3, size, size), generator=generator, dtype=torch.float64)
+    checks = [check_invariance(DOWNSAMPLERS.get(n), separable_kernel(DOWNSAMPLERS.get(n), size), loaded.module, pixels,
+                               norm.to_model, seed=seed) for n in names]
+    return SamplingKernelsResult(size, rows, big, boards, checks, network, seed)
+
+
+def _normalization(loaded, data_norm: Normalization | None) -> Normalization:
+    """The checkpoint's recorded normalisation, else NULA's mean = std = 0.5, else the data set's."""
+    recorded = loaded.normalization()
+    if recorded is not None:
+        return Normalization.of(*recorded)
+    arch = loaded.extra.get("arch") or loaded.spec
+    if "nula" in str(arch) or data_norm is None:
+        return Normalization.of((0.5,) * 3, (0.5,) * 3)
+    return data_norm
+
+
+def eval_run(model: str, data: str, n: int | None = None, split: str = "test", perturbations: Sequence[str] = CARD_SUITE,
+             worst_ops: Sequence[str] = ("resize-0.5", "resize-0.25", "decimate-2", "blurpool-2"),
+             worst_eps: float = 0.05, worst_steps: int = 10, n_worst: int = 500, batch_size: int = 256,
+             weights: str = "none", arch: str | None = None, seed: int = 0, label: str = "",
+             device: torch.device | str = "cpu", track: Tracker | None = None) -> SamplingEvalResult:
+    """The card's table for ``model`` on ``data``, plus the worst case within each of ``worst_ops``' kernels."""
+    check_eps(worst_eps)
+    chosen = [resolve(p) for p in perturbations]
+    loaded = load_model(model, weights=weights, arch=arch, seed=seed, device=device)
+    if len(loaded.input_size) != 3:
+        raise InvalidInputError(f"{model} takes inputs of shape {loaded.input_size}, not images (C, H, W)")
+    channels, h, w = loaded.input_size
+    batch = load_data(data, split=split, n=n, size=(h, w), channels=channels)
+    norm = _normalization(loaded, Normalization.of(batch.mean, batch.std))
+    pixels, labels = batch.images, batch.labels
+    acc = suite_accuracy(loaded.module, pixels, labels, chosen, norm.to_model, batch_size, track)
+    clean = acc.get("clean", next(iter(acc.values())))
+    rows = [SuiteRow(p.name, p.label, acc[p.name], acc[p.name] - clean, p.paper_base, p.paper_robust) for p in chosen]
+    worst = []
+    torch.manual_seed(seed)
+    for name in worst_ops:
+        op = DOWNSAMPLERS.get(name)
+        attack = KernelWorstCase(op, separable_kernel(op, h) if h == w else _square_only(h, w), worst_eps, worst_steps)
+        worst.append(worst_case_row(attack, loaded.module, pixels[:n_worst], labels[:n_worst], norm.to_model, batch_size, track))
+    arch_name = loaded.extra.get("metadata", {}).get(ARCH_METADATA_KEY) or (model if ":" in model else arch)
+    return SamplingEvalResult(model, label, arch_name, data, split, len(pixels), list(loaded.input_size),
+                              list(norm.mean), list(norm.std), rows, worst, seed)
+
+
+def _square_only(h: int, w: int):
+    raise InvalidInputError(f"the kernel worst case needs square inputs, the model takes {h}x{w}")

@@ -1,0 +1,38 @@
+"""``nullsight sampling kernels | eval`` end to end (small sizes), and the results' JSON round trip."""
+
+import json
+
+from nullsight.cli import main
+from nullsight.results import result_from_dict
+from nullsight.sampling.result import SamplingEvalResult, SamplingKernelsResult
+
+
+def test_kernels_command_round_trips(tmp_path, capsys):
+    out = tmp_path / "kernels.json"
+    assert main(["sampling", "kernels", "--size", "16", "--larger", "64", "--network", "nullsight:nula-w0.125",
+                 "--out", str(out)]) == 0
+    data = json.loads(out.read_text())
+    result = result_from_dict(data)
+    assert isinstance(result, SamplingKernelsResult) and result.to_dict() == data
+    rows = {r.name: r for r in result.operators}
+    assert rows["resize-0.25"].nullity == rows["resize-0.25"].dense_nullity == 256 - 16
+    assert all(r.nullity == r.dense_nullity >= r.bound for r in result.operators)
+    assert {r.size for r in result.larger} == {64}
+    assert data["command"].startswith("nullsight sampling kernels")
+
+
+def test_eval_command(tmp_path):
+    out = tmp_path / "eval.json"
+    assert main(["sampling", "eval", "nullsight:nula-w0.125", "--data", "digits", "--n", "16", "--n-worst", "4",
+                 "--worst-steps", "1", "--worst", "decimate-2", "--label", "random", "-q", "--out", str(out)]) == 0
+    result = SamplingEvalResult.from_dict(json.loads(out.read_text()))
+    assert [r.name for r in result.rows][:2] == ["clean", "resize-0.5"] and len(result.rows) == 6
+    assert result.rows[0].delta_from_clean == 0.0 and result.worst_case[0].operator == "decimate-2"
+    assert result.input_size == [3, 32, 32] and result.mean == [0.5, 0.5, 0.5]
+
+
+def test_bad_input_is_one_line(capsys):
+    assert main(["sampling", "eval", "nullsight:nula-w0.125", "--data", "digits", "--worst-eps", "1.5", "-q"]) != 0
+    assert "eps must lie in [0, 1]" in capsys.readouterr().err
+    assert main(["sampling", "eval", "nullsight:nula-w0.125", "--data", "digits", "--perturbation", "decimate-3", "-q"]) != 0
+    assert "did you mean" in capsys.readouterr().err
