@@ -6,8 +6,11 @@ or in torchvision's ImageFolder layout (one subfolder per class).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import torch
@@ -40,12 +43,24 @@ def probe_image(path: Path) -> tuple[str, tuple[int, int]]:
     if not path.is_file():
         raise InvalidInputError(f"not an image: {path}")
     try:
-        with Image.open(path) as img:
+        with _no_bombs(path), Image.open(path) as img:
             return img.mode, (img.height, img.width)
     except UnidentifiedImageError:
         raise InvalidInputError(f"not an image: {path}") from None
     except OSError as exc:
         raise InvalidInputError(f"cannot read image {path}: {exc}") from None
+
+
+@contextmanager
+def _no_bombs(path: Path) -> Iterator[None]:
+    """Refuse images larger than PIL's ``MAX_IMAGE_PIXELS`` (decompression bombs) in one line, warning or not."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            yield
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise InvalidInputError(f"refusing {path}: over {Image.MAX_IMAGE_PIXELS} pixels, a possible "
+                                "decompression bomb") from None
 
 
 def native_channels(mode: str) -> int:
@@ -57,7 +72,7 @@ def _decode(path: Path, size: Sequence[int] | None, channels: int) -> np.ndarray
     if channels not in (1, 3):
         raise InvalidInputError(f"channels must be 1 or 3, got {channels}")
     try:
-        with Image.open(path) as img:
+        with _no_bombs(path), Image.open(path) as img:
             if img.mode in _DEEP:
                 arr = _deep_gray(img, path, size)
             else:
