@@ -36,3 +36,18 @@ def test_bad_input_is_one_line(capsys):
     assert "eps must lie in [0, 1]" in capsys.readouterr().err
     assert main(["sampling", "eval", "nullsight:nula-w0.125", "--data", "digits", "--perturbation", "decimate-3", "-q"]) != 0
     assert "did you mean" in capsys.readouterr().err
+
+
+def test_report_sections(tmp_path):
+    from nullsight.report.sections import BUILDER_MODULES
+    from nullsight.sampling.report import eval_sections, kernels_sections
+
+    assert "nullsight.sampling.report" in BUILDER_MODULES
+    k, e = tmp_path / "k.json", tmp_path / "e.json"
+    main(["sampling", "kernels", "--size", "8", "--larger", "16", "--network", "nullsight:nula-w0.125", "--out", str(k)])
+    main(["sampling", "eval", "nullsight:nula-w0.125", "--data", "digits", "--n", "8", "--n-worst", "2", "--worst-steps", "1",
+          "-q", "--out", str(e)])
+    sections = kernels_sections([result_from_dict(json.loads(k.read_text()))])
+    sections += eval_sections([result_from_dict(json.loads(e.read_text()))] * 2)
+    assert all(s.figures and s.figures[0].title for s in sections)
+    assert len(sections[1].tables[0].rows) == 6

@@ -37,7 +37,7 @@ def section_for(result_class: type[Result]) -> Callable[[SectionBuilder], Sectio
 
 # Modules that register section builders when imported; imported before a report is built.
 BUILDER_MODULES: tuple[str, ...] = ("nullsight.audit.report", "nullsight.stego.report", "nullsight.collisions.report",
-                                       "nullsight.masks.report")
+                                       "nullsight.masks.report", "nullsight.sampling.report")
 
 _SCALARS = (str, int, float, bool, type(None))
 _MAX_ROWS = 60
