@@ -120,7 +120,9 @@ def _train(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, config:
     # DistributedSampler shards (and pads) the indices across ranks; batches are then sliced from the tensors.
     sampler = DistributedSampler(range(len(x)), seed=config.seed, shuffle=True) if distributed.is_distributed() else None
     generator = torch.Generator().manual_seed(config.seed)
-    model.to(device).train()
+    model.to(device)
+    _check_fits(model, x[:2].to(device))
+    model.train()
     net: nn.Module = model
     if distributed.is_distributed():
         net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
@@ -190,6 +192,18 @@ def _load_state(path: Path, model: nn.Module, optimiser: torch.optim.Optimizer, 
         scheduler.load_state_dict(state["scheduler"])
     generator.set_state(state["generator"])
     return int(state["epoch"]), list(state["history"])
+
+
+def _check_fits(model: nn.Module, x: torch.Tensor) -> None:
+    """One forward pass on two examples: a model that cannot take the data says so in one line, before training."""
+    model.eval()
+    try:
+        with torch.no_grad():
+            model(x)
+    except RuntimeError as exc:
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        raise InvalidInputError(f"the model cannot take inputs of shape {tuple(x.shape[1:])} ({text}); "
+                                "pick an architecture for this data or declare the model's input_size") from None
 
 
 def evaluate(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, batch_size: int = 4096) -> dict[str, float]:
