@@ -16,3 +16,10 @@ def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 4096) -> tuple[
     logits = torch.cat([model(x[i : i + batch_size].to(device)).to(x.device) for i in range(0, len(x), batch_size)])
     conf, pred = torch.softmax(logits.double(), dim=1).max(1)
     return logits, pred, conf
+
+
+def fp64_copy(model: nn.Module) -> nn.Module:
+    """A deep copy of ``model`` in float64, in eval mode: the reference every exactness claim is checked against."""
+    import copy
+
+    return copy.deepcopy(model).to(torch.float64).eval()

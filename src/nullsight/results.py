@@ -18,6 +18,7 @@ a result by its class (:mod:`nullsight.report.sections`).
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import math
 import types
@@ -38,6 +39,13 @@ class Result:
 
     KIND: ClassVar[str] = ""
     SCHEMA_VERSION: ClassVar[int] = 1
+    READS_VERSIONS: ClassVar[tuple[int, ...]] = ()
+    """Older schema versions whose JSON loads unchanged (0: written before results carried a version)."""
+
+    def headline(self) -> str:
+        """One line for the report's summary: what was found, exact or not, the key figure."""
+        name = next((getattr(self, k) for k in ("model", "name", "data") if isinstance(getattr(self, k, None), str)), "")
+        return f"{self.KIND}: {name}" if name else self.KIND
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object: ``kind``, ``schema_version``, then every serialised field."""
@@ -52,7 +60,7 @@ class Result:
         if kind != cls.KIND:
             raise InvalidInputError(f"expected a {cls.KIND!r} result, got kind {kind!r}")
         version = data.get("schema_version", 0)
-        if version != cls.SCHEMA_VERSION:
+        if version != cls.SCHEMA_VERSION and version not in cls.READS_VERSIONS:
             raise InvalidInputError(
                 f"{cls.KIND!r} result has schema version {version}, this nullsight reads version {cls.SCHEMA_VERSION}: "
                 "regenerate it with the command recorded in its 'command' field"
@@ -73,11 +81,12 @@ def register_result(cls: type[R]) -> type[R]:
 
 # Modules whose import registers result kinds (imported lazily: the cores import torch).
 RESULT_MODULES: tuple[str, ...] = (
-    "nullsight.sampling.result",
-    "nullsight.audit.result",
+    "nullsight.audit.core",
+    "nullsight.audit.table2",
     "nullsight.collisions.result",
     "nullsight.stego.result",
     "nullsight.train.result",
+    "nullsight.sampling.result",
     "nullsight.masks.result",
 )
 
@@ -141,7 +150,7 @@ def from_jsonable(tp: Any, value: Any) -> Any:
         if missing:
             raise InvalidInputError(f"{getattr(tp, 'KIND', '') or tp.__name__} result is missing {', '.join(missing)}")
         return tp(**{name: from_jsonable(hints.get(name, Any), value[name]) for name in names if name in value})
-    if origin in (list, tuple, typing.Sequence) and isinstance(value, list):
+    if origin in (list, tuple, collections.abc.Sequence) and isinstance(value, list):
         args = typing.get_args(tp)
         if origin is tuple and args and args[-1] is not Ellipsis:
             return tuple(from_jsonable(a, v) for a, v in zip(args, value))

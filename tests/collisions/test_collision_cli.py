@@ -9,6 +9,7 @@ from torch import nn
 
 from nullsight.cli import main
 from nullsight.collisions import NullSpaceSearch, run_attack
+from nullsight.collisions.runner import record
 from nullsight.data import write_idx  # noqa: F401  (data package import registers sources)
 
 KEYS = {"model", "first_layer", "method", "null_dim", "beta", "exact", "max_abs_diff", "max_rel_diff",
@@ -107,8 +108,9 @@ def test_pgd_combination():
     mean, std = [0.5] * 3, [0.25] * 3
     adv = run_attack(model, x, mean, std, "pgd", eps=8 / 255, steps=5)
     assert max(adv.linf) <= 8 / 255 + 1e-6 and any(adv.success)
-    result = NullSpaceSearch(model, mean, std, (3, 32, 32), beta=4 / 255)(x, attack=adv)
-    assert result.exact and result.attack["same_top1_as_adversarial"]
+    search = NullSpaceSearch(model, mean, std, (3, 32, 32), beta=4 / 255)
+    result = record(search, search(x, adv.adversarial), attack=adv, attack_input=x.double())
+    assert result.exact and result.attack.same_top1_as_adversarial
     assert torch.equal(result.x, adv.adversarial.double())
 
 

@@ -4,6 +4,7 @@ import pytest
 import torch
 from torch import nn
 
+from nullsight.collisions.runner import record
 from nullsight.collisions import NullSpaceSearch, periodic_spectrum
 from nullsight.collisions.conv_null import conv_adjoint, conv_apply, null_space_for
 from nullsight.collisions.first_layer import find_first_layer
@@ -21,6 +22,10 @@ def models():
     }
 
 
+def run(search, x):
+    return record(search, search(x))
+
+
 def images(size, n=2, seed=1):
     return 0.25 + 0.5 * torch.rand(n, *size, generator=torch.Generator().manual_seed(seed))
 
@@ -28,7 +33,7 @@ def images(size, n=2, seed=1):
 @pytest.mark.parametrize("method", ["fc", "patchify", "conv-operator"])
 def test_exact_collision(method):
     model, size, dim = models()[method]
-    result = NullSpaceSearch(model, [0.5] * size[0], [0.25] * size[0], size, beta=0.1)(images(size))
+    result = run(NullSpaceSearch(model, [0.5] * size[0], [0.25] * size[0], size, beta=0.1), images(size))
     assert (result.method, result.null_dim) == (method, dim)
     assert result.exact and result.max_rel_diff_fp64 <= 1e-12 and result.same_top1
     assert result.max_rel_diff < 1e-5  # fp32 rounding only
@@ -46,17 +51,17 @@ def test_exact_collision(method):
 def test_overlapping_conv_says_no_exact_collision():
     torch.manual_seed(0)
     model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 28 * 28, 10))
-    result = NullSpaceSearch(model, [0.5], [0.25], (1, 28, 28), beta=0.1)(images((1, 28, 28)))
+    result = run(NullSpaceSearch(model, [0.5], [0.25], (1, 28, 28), beta=0.1), images((1, 28, 28)))
     assert result.method == "conv-operator" and result.null_dim == 0
     assert not result.exact and result.max_rel_diff_fp64 > 1e-3
     assert "no exact collision exists" in result.message and "tiled-phi" in result.message
-    assert result.first_collision_layer is None and result.layers[0]["max_rel_diff_fp64"] > 1e-3
+    assert result.first_collision_layer is None and result.layers[0].max_rel_diff_fp64 > 1e-3
 
 
 def test_trivial_weight_null_space():
     torch.manual_seed(0)
     model = nn.Sequential(nn.Conv2d(3, 48, 4, 4), nn.Flatten(), nn.Linear(48 * 16, 10))  # 48 x 48: full rank
-    result = NullSpaceSearch(model, [0.5] * 3, [0.25] * 3, (3, 16, 16))(images((3, 16, 16)))
+    result = run(NullSpaceSearch(model, [0.5] * 3, [0.25] * 3, (3, 16, 16)), images((3, 16, 16)))
     assert result.null_dim == 0 and not result.exact and result.max_abs_diff is None
     assert "no exact collision exists" in result.message
 
@@ -64,7 +69,7 @@ def test_trivial_weight_null_space():
 def test_per_patch_region():
     model, size, _ = models()["patchify"]
     search = NullSpaceSearch(model, [0.5] * 3, [0.25] * 3, size, beta=0.2, per_patch=True, region=(0, 0, 8, 8))
-    result = search(images(size))
+    result = run(search, images(size))
     assert result.exact
     p = result.perturbation[0]
     assert float(p[:, 8:, :].abs().max()) == 0 and float(p[:, :, 8:].abs().max()) == 0
@@ -73,9 +78,9 @@ def test_per_patch_region():
 
 def test_box_variant_stays_in_range_and_exact():
     model, size, _ = models()["fc"]
-    result = NullSpaceSearch(model, [0.5], [0.25], size, beta=0.6, box=True)(images(size))
+    result = run(NullSpaceSearch(model, [0.5], [0.25], size, beta=0.6, box=True), images(size))
     assert result.exact and float(result.x_hat.min()) >= 0 and float(result.x_hat.max()) <= 1
-    assert result.box["constrained"]["linf"][0] > 0.3
+    assert result.robustness.constrained.linf[0] > 0.3
 
 
 def test_box_saturation_error():
@@ -98,7 +103,7 @@ def test_exception_bad_images(bad, match):
 def test_exception_first_operator_not_linear():
     model = nn.Sequential(nn.Tanh(), nn.Flatten(), nn.Linear(784, 10))
     with pytest.raises(InvalidInputError, match="transformed"):
-        NullSpaceSearch(model, [0.5], [0.25], (1, 28, 28))(images((1, 28, 28)))
+        run(NullSpaceSearch(model, [0.5], [0.25], (1, 28, 28)), images((1, 28, 28)))
 
 
 def test_periodic_spectrum_matches_dense_circular_operator():

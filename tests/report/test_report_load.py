@@ -16,17 +16,17 @@ def _write(path, obj):
 
 
 def test_directory_is_searched_recursively_and_sorted(tmp_path):
-    _write(tmp_path / "b.json", {"kind": "audit", "n": 2})
-    _write(tmp_path / "a" / "z.json", {"kind": "audit", "n": 1})
+    _write(tmp_path / "b.json", {"kind": "test-widget", "n": 2})
+    _write(tmp_path / "a" / "z.json", {"kind": "test-widget", "n": 1})
     _write(tmp_path / "config.json", {"lr": 0.1})  # not a result
     _write(tmp_path / "list.json", [1, 2])  # not a result
-    _write(tmp_path / ".hidden" / "c.json", {"kind": "audit", "n": 3})
+    _write(tmp_path / ".hidden" / "c.json", {"kind": "test-widget", "n": 3})
     (tmp_path / "notes.txt").write_text("{")
     assert [r["n"] for r in load_results([tmp_path])] == [1, 2]
 
 
 def test_files_and_duplicates(tmp_path):
-    _write(tmp_path / "r.json", {"kind": "audit"})
+    _write(tmp_path / "r.json", {"kind": "test-widget"})
     assert len(load_results([tmp_path / "r.json", tmp_path])) == 1
 
 

@@ -10,14 +10,15 @@ from nullsight.cli import main
 from nullsight.errors import InvalidInputError
 from nullsight.models import load_model
 from nullsight.normalization import PM1
-from nullsight.stego.hide import hide, largest_alpha2
+from nullsight.imaging import largest_step
+from nullsight.stego.hide import hide
 from nullsight.stego.projector import NullSpaceProjector
 
 
 def test_trained_model_is_accurate_on_original_and_rescaled(digits_mlp):
     _, result = digits_mlp
-    assert result["metrics"]["test_original"]["accuracy"] > 0.9
-    assert result["metrics"]["test_rescaled"]["accuracy"] > 0.85
+    assert result.metrics["test_original"].accuracy > 0.9
+    assert result.metrics["test_rescaled"].accuracy > 0.85
 
 
 def test_hide_reveal_round_trip(digits_mlp, tmp_path, capsys):
@@ -45,10 +46,12 @@ def test_stego_prediction_is_the_scaled_hidden_prediction(digits_mlp):
     assert diff < 1e-5 and bool(made.in_range.all())
 
 
-def test_largest_alpha2_is_tight():
+def test_largest_step_is_tight_capped_and_zero_outside_the_box():
     base = torch.tensor([[0.5, -0.5]])
     direction = torch.tensor([[1.0, 1.0]])
-    assert float(largest_alpha2(base, direction, -1.0, 1.0)[0]) == pytest.approx(0.5)
+    assert float(largest_step(base, direction, -1.0, 1.0)[0]) == pytest.approx(0.5)
+    assert float(largest_step(base, 0.01 * direction, -1.0, 1.0, cap=1.0)[0]) == 1.0
+    assert float(largest_step(torch.tensor([[1.5, 0.0]]), direction, -1.0, 1.0)[0]) == 0.0
 
 
 def test_exception_on_bad_pairs(digits_mlp):

@@ -28,9 +28,17 @@ def test_same_seed_same_weights():
     assert torch.equal(*weights)
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def test_ddp_two_processes(tmp_path):
     out = tmp_path / "ddp.json"
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29533", "-m", "nullsight",
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", str(free_port()), "-m", "nullsight",
            "train", "--arch", "nullsight:mlp-digits", "--data", "digits", "--epochs", "2", "--n-train", "400", "-q",
            "--out", str(tmp_path / "m.safetensors"), "--results", str(out)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)

@@ -9,7 +9,10 @@ summary has Table 2's columns:
 - ``mu``  (Theorem 1): weights with ``rows < cols``;
 - ``sum_nullity``: the number of null-space basis vectors over all weights;
 - ``nullity_first``: the nullity of the first weight the input meets
-  (found by tracing a forward pass, :mod:`nullsight.models.tracing`).
+  (found by tracing a forward pass, :mod:`nullsight.models.tracing`; for a
+  recurrent model ``weight_ih_l0``).
+
+Every parameter that is not audited is listed in ``skipped`` with the reason.
 
 Both the numerical figures (what the stored weights really have) and the
 structural ones (what the shapes alone force) are reported.
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from typing import Iterable, Iterator
+from typing import ClassVar, Iterable, Iterator
 
 import torch
 from torch import nn
@@ -27,8 +30,9 @@ from torch import nn
 from ..errors import InvalidInputError, NonFiniteWeightError
 from ..linalg import Method, RankInfo, numerical_rank_batched
 from ..models.tracing import first_operator
-from ..operators import LinearWeight, linear_weights
+from ..operators import LinearWeight, SkippedParameter, linear_weights, skipped_parameters
 from ..progress import Tracker
+from ..results import Result, register_result
 
 
 # Stack same-shape matrices into one batched eigen-decomposition up to this many fp64 bytes.
@@ -39,7 +43,9 @@ _BATCH_BYTES = 64 * 2**20
 class LayerAudit(RankInfo):
     """One weight matrix: its numerical rank (every :class:`RankInfo` field) and where it sits in the model.
 
-    Grouped convolutions also carry the nullities of their ``groups`` diagonal blocks.
+    Grouped convolutions also carry the nullities of their ``groups`` diagonal blocks; recurrent weights the
+    nullity of each gate's row block (``blocks``, e.g. ``{"i": .., "f": .., "g": .., "o": ..}`` for an LSTM).
+    ``orientation`` says whether the matrix is the stored tensor or its transpose (``in x out`` storage, embeddings).
     """
 
     name: str = ""
@@ -48,18 +54,30 @@ class LayerAudit(RankInfo):
     group_nullity_sum: int | None = None
     group_nullity_min: int | None = None
     group_nullity_max: int | None = None
+    orientation: str = "stored"
+    blocks: dict[str, int] | None = None
 
     @classmethod
-    def from_rank(cls, weight: LinearWeight, info: RankInfo, per_group: list[RankInfo] = ()) -> "LayerAudit":
+    def from_rank(
+        cls, weight: LinearWeight, info: RankInfo, per_group: list[RankInfo] = (), per_block: list[RankInfo] = ()
+    ) -> "LayerAudit":
         nullities = [g.nullity for g in per_group]
         spread = (sum(nullities), min(nullities), max(nullities)) if nullities else (None, None, None)
+        blocks = {label: b.nullity for label, b in zip(weight.blocks, per_block)} or None
         return cls(**asdict(info), name=weight.name, module_type=weight.module_type, groups=weight.groups,
-                   group_nullity_sum=spread[0], group_nullity_min=spread[1], group_nullity_max=spread[2])
+                   group_nullity_sum=spread[0], group_nullity_min=spread[1], group_nullity_max=spread[2],
+                   orientation=weight.orientation, blocks=blocks)
 
 
+@register_result
 @dataclass
-class ModelAudit:
-    """Table 2's row for one model, with every layer behind it."""
+class ModelAudit(Result):
+    """Table 2's row for one model, with every layer behind it (``kind: "audit"``).
+
+    The run fields (``weights`` ... ``command``) are filled by :func:`nullsight.audit.runner.audit_spec`.
+    """
+
+    KIND: ClassVar[str] = "audit"
 
     model: str
     n_weights: int
@@ -77,15 +95,14 @@ class ModelAudit:
     rtol: float | None
     rank_method: str
     layers: list[LayerAudit] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, object]:
-        out = asdict(self)
-        out["kind"] = "audit"
-        return out
-
-    def table2_row(self) -> dict[str, object]:
-        """The eight Table 2 columns (numerical figures)."""
-        return {k: getattr(self, k) for k in ("n_weights", "nu", "nu_pct", "mu", "mu_pct", "sum_nullity", "nullity_first")}
+    skipped: list[SkippedParameter] = field(default_factory=list)
+    weights: str = "none"
+    seed: int | None = None
+    task: str | None = None
+    input_size: list[int] | None = None
+    all_params: bool = False
+    versions: dict[str, str] = field(default_factory=dict)
+    command: str | None = None
 
 
 def audit_model(
@@ -102,18 +119,26 @@ def audit_model(
     ``rtol`` overrides the default relative tolerance ``max(m, n) * eps(dtype)``;
     ``method`` is ``auto`` (fp64 Gram, SVD near the cut), ``gram`` or ``svd`` (reference).
     """
+    from .applied import applied_matrices
+
     weights = linear_weights(model, all_params=all_params)
+    traced, skipped = applied_matrices(model, skipped_parameters(model, weights), example_input)
+    if traced:
+        order = {n: i for i, (n, _) in enumerate(model.named_parameters())}
+        weights = sorted(weights + traced, key=lambda w: order[w.name])
     if not weights:
         raise InvalidInputError(f"{name} has no weight of two or more dimensions to audit")
     _check_finite(weights, name)
     ranks = _rank_all(weights, rtol, method, track)
-    layers = [LayerAudit.from_rank(w, ranks[w.name][0], ranks[w.name][1:]) for w in weights]
+    blocks = _rank_blocks(weights, rtol, method)
+    layers = [LayerAudit.from_rank(w, ranks[w.name][0], ranks[w.name][1:], blocks.get(w.name, [])) for w in weights]
     first, found_by = _first_weight(model, weights, example_input)
-    return summarise(name, layers, first, found_by, rtol, method)
+    return summarise(name, layers, first, found_by, rtol, method, skipped)
 
 
 def summarise(
-    name: str, layers: list[LayerAudit], first: str | None, found_by: str, rtol: float | None, method: str
+    name: str, layers: list[LayerAudit], first: str | None, found_by: str, rtol: float | None, method: str,
+    skipped: list[SkippedParameter] | None = None,
 ) -> ModelAudit:
     """Table 2's columns from per-layer results."""
     n = len(layers)
@@ -128,6 +153,7 @@ def summarise(
         nullity_first=first_layer.nullity if first_layer else None,
         structural_nullity_first=first_layer.structural_nullity if first_layer else None,
         first_weight=first, first_weight_found_by=found_by, rtol=rtol, rank_method=method, layers=layers,
+        skipped=list(skipped or []),
     )
 
 
@@ -155,6 +181,11 @@ def _rank_all(
     return results
 
 
+def _rank_blocks(weights: list[LinearWeight], rtol: float | None, method: Method) -> dict[str, list[RankInfo]]:
+    """Rank of every row block (a recurrent weight's gates), each at its own shape."""
+    return {w.name: numerical_rank_batched(w.row_blocks(), rtol, method, check_finite=False) for w in weights if w.blocks}
+
+
 def _chunks(group: list[tuple[str, torch.Tensor]]) -> Iterator[list[tuple[str, torch.Tensor]]]:
     per_item = group[0][1].numel() * 8
     size = max(1, _BATCH_BYTES // max(per_item, 1))
@@ -176,7 +207,10 @@ def _first_weight(
 ) -> tuple[str | None, str]:
     if example_input is None:
         return weights[0].name, "parameter-order"
-    by_module = {w.module_name: w.name for w in weights if w.module_type != "Parameter"}
+    by_module: dict[str, str] = {}
+    for w in weights:  # a module's first weight in parameter order: an LSTM's weight_ih_l0
+        if w.module_type != "Parameter":
+            by_module.setdefault(w.module_name, w.name)
     try:
         found = first_operator(model, example_input, list(by_module))
     except Exception as exc:  # a model that cannot run our example: fall back, and say so

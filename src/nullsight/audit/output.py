@@ -5,32 +5,49 @@ from __future__ import annotations
 from rich.table import Table
 
 from ..formats import cell, csv_text, markdown_table
+from .core import ModelAudit
 
 SUMMARY_COLUMNS = ("model", "n_weights", "nu", "nu_pct", "mu", "mu_pct", "sum_nullity", "structural_sum_nullity",
                    "nullity_first", "structural_nullity_first", "first_weight")
 LAYER_COLUMNS = ("name", "module_type", "rows", "cols", "rank", "nullity", "structural_nullity", "sigma_max",
-                 "sigma_min", "gap", "method", "groups", "group_nullity_sum")
+                 "sigma_min", "gap", "method", "groups", "group_nullity_sum", "orientation", "blocks")
 
 
-def summary_rows(audits: list[dict]) -> list[list[object]]:
-    return [[a[c] for c in SUMMARY_COLUMNS] for a in audits]
+def summary_rows(audits: list[ModelAudit]) -> list[list[object]]:
+    return [[getattr(a, c) for c in SUMMARY_COLUMNS] for a in audits]
 
 
-def layer_rows(audit: dict) -> list[list[object]]:
-    return [[layer[c] for c in LAYER_COLUMNS] for layer in audit["layers"]]
+def layer_rows(audit: ModelAudit) -> list[list[object]]:
+    return [[_value(layer, c) for c in LAYER_COLUMNS] for layer in audit.layers]
 
 
-def to_markdown(audits: list[dict]) -> str:
+def _value(layer: object, column: str) -> object:
+    value = getattr(layer, column)
+    if column == "blocks" and value:  # gate nullities of a recurrent weight: "i:4 f:4 g:4 o:4"
+        return " ".join(f"{k}:{v}" for k, v in value.items())
+    return value
+
+
+def skipped_rows(audit: ModelAudit, examples: int = 3) -> list[list[object]]:
+    """The parameters not audited, grouped by reason: ``[reason, count, first names]``."""
+    groups: dict[str, list[str]] = {}
+    for item in audit.skipped:
+        groups.setdefault(item.reason, []).append(item.name)
+    return [[reason, len(names), ", ".join(names[:examples]) + (", ..." if len(names) > examples else "")]
+            for reason, names in groups.items()]
+
+
+def to_markdown(audits: list[ModelAudit]) -> str:
     """Table 2's columns for every model, then each model's layers."""
     parts = ["## Summary\n", markdown_table(SUMMARY_COLUMNS, summary_rows(audits))]
     for audit in audits:
-        parts += [f"\n## {audit['model']}\n", markdown_table(LAYER_COLUMNS, layer_rows(audit))]
+        parts += [f"\n## {audit.model}\n", markdown_table(LAYER_COLUMNS, layer_rows(audit))]
     return "\n".join(parts)
 
 
-def to_csv(audits: list[dict]) -> str:
+def to_csv(audits: list[ModelAudit]) -> str:
     """One row per layer, with the model's name in the first column."""
-    rows = [[audit["model"], *row] for audit in audits for row in layer_rows(audit)]
+    rows = [[audit.model, *row] for audit in audits for row in layer_rows(audit)]
     return csv_text(("model", *LAYER_COLUMNS), rows)
 
 
@@ -39,7 +56,7 @@ _SHORT = {"n_weights": "n", "nu": "ν", "nu_pct": "ν %", "mu": "μ", "mu_pct": 
           "first_weight": "W1", "module_type": "type", "structural_nullity": "struct.", "group_nullity_sum": "Σ group null"}
 
 
-def rich_tables(audits: list[dict], layers: bool = True) -> list[Table]:
+def rich_tables(audits: list[ModelAudit], layers: bool = True) -> list[Table]:
     """Terminal tables: the Table 2 summary, then per-layer detail."""
     summary = Table(title="Weight null-space audit (seed 000, Table 2)")
     for column in SUMMARY_COLUMNS:
@@ -49,10 +66,18 @@ def rich_tables(audits: list[dict], layers: bool = True) -> list[Table]:
     tables = [summary]
     if layers:
         for audit in audits:
-            detail = Table(title=f"{audit['model']}: per-layer ranks (rtol policy: max(m,n)·eps)")
+            detail = Table(title=f"{audit.model}: per-layer ranks (rtol policy: max(m,n)·eps)")
             for column in LAYER_COLUMNS:
                 detail.add_column(_SHORT.get(column, column), justify="left" if column in ("name", "module_type", "method") else "right")
             for row in layer_rows(audit):
                 detail.add_row(*(cell(v) for v in row))
             tables.append(detail)
+    for audit in audits:  # nothing is skipped silently
+        if audit.skipped:
+            skipped = Table(title=f"{audit.model}: {len(audit.skipped)} parameter(s) not audited")
+            for column in ("reason", "count", "parameters"):
+                skipped.add_column(column, justify="right" if column == "count" else "left")
+            for row in skipped_rows(audit):
+                skipped.add_row(*(cell(v) for v in row))
+            tables.append(skipped)
     return tables

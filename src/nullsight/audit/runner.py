@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Iterable
 
 import torch
 
 from ..linalg import Method
 from ..models import load_model
-from ..versions import versions
 from ..progress import Tracker
-from .core import audit_model
-from .table2 import TABLE2, compare
+from ..versions import versions
+from .core import ModelAudit, audit_model
+from .table2 import TABLE2, Table2Result, compare
 
 
 def audit_spec(
@@ -25,16 +26,13 @@ def audit_spec(
     all_params: bool = False,
     input_size: tuple[int, ...] | None = None,
     track: Tracker | None = None,
-) -> dict:
-    """Load ``spec`` and audit it; returns the JSON-ready result (``kind: "audit"``)."""
+) -> ModelAudit:
+    """Load ``spec`` and audit it; the :class:`ModelAudit` carries the run's settings too."""
     loaded = load_model(spec, weights=weights, arch=arch, seed=seed, device=device, input_size=input_size)
-    result = audit_model(
-        loaded.module, name=loaded.spec, example_input=loaded.example_input(), rtol=rtol, method=method,
-        all_params=all_params, track=track,
-    ).to_dict()
-    result.update(weights=loaded.weights, seed=seed, task=loaded.task, input_size=list(loaded.input_size),
-                  all_params=all_params, versions=versions())
-    return result
+    audit = audit_model(loaded.module, name=loaded.spec, example_input=loaded.example_input(), rtol=rtol, method=method,
+                        all_params=all_params, track=track)
+    return dataclasses.replace(audit, weights=loaded.weights, seed=seed, task=loaded.task,
+                               input_size=list(loaded.input_size), all_params=all_params, versions=versions())
 
 
 def run_table2(
@@ -45,18 +43,13 @@ def run_table2(
     method: Method = "auto",
     models: Iterable[str] | None = None,
     track: Tracker | None = None,
-) -> dict:
+) -> Table2Result:
     """Audit every Table 2 model torchvision/timm provide and set it beside the paper's figures."""
     wanted = set(models) if models else None
-    rows = []
     table = [row for row in TABLE2 if wanted is None or row.model in wanted or row.spec in wanted]
+    rows = []
     for row in (table if track is None else track(table, "Table 2", len(table))):
-        if row.spec is None:
-            rows.append({"task": row.task, "model": row.model, "spec": None, "ours": None,
-                         "paper": {k: v for k, v in row.to_dict().items() if k not in ("task", "model", "spec", "note")},
-                         "explanation": [row.note]})
-            continue
-        audit = audit_spec(row.spec, weights=weights, seed=seed, device=device, rtol=rtol, method=method)
-        rows.append(compare(audit, row) | {"layers": audit["layers"]})
-    return {"kind": "table2", "weights": weights, "seed": seed, "rtol": rtol, "rank_method": method,
-            "rows": rows, "versions": versions()}
+        audit = None if row.spec is None else audit_spec(row.spec, weights=weights, seed=seed, device=device,
+                                                          rtol=rtol, method=method)
+        rows.append(compare(audit, row))
+    return Table2Result(weights=weights, seed=seed, rtol=rtol, rank_method=method, rows=rows, versions=versions())

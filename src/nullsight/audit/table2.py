@@ -10,7 +10,11 @@ variant was chosen and why.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from ..results import Result, register_result
+from .core import LayerAudit, ModelAudit
 
 
 @dataclass(frozen=True)
@@ -28,8 +32,50 @@ class PaperRow:
     spec: str | None
     note: str = ""
 
-    def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+
+@dataclass
+class Table2Figures:
+    """Our figures for one row: numerical, and structural (what the shapes alone force)."""
+
+    n_weights: int
+    nu: int
+    nu_pct: float
+    mu: int
+    mu_pct: float
+    sum_nullity: int
+    nullity_first: int | None
+    structural_nu: int
+    structural_sum_nullity: int
+    structural_nullity_first: int | None
+
+
+@dataclass
+class Table2Row:
+    """Paper vs ours for one row of Table 2, with the computed explanation of every difference."""
+
+    task: str
+    model: str
+    spec: str | None
+    paper: PaperRow
+    ours: Table2Figures | None
+    weights: str
+    explanation: list[str]
+    layers: list[LayerAudit] = field(default_factory=list)
+
+
+@register_result
+@dataclass
+class Table2Result(Result):
+    """Table 2 of seed 000 reproduced (``kind: "table2"``)."""
+
+    KIND: ClassVar[str] = "table2"
+    weights: str
+    seed: int
+    rtol: float | None
+    rank_method: str
+    rows: list[Table2Row]
+    versions: dict[str, str] = field(default_factory=dict)
+    command: str | None = None
 
 
 TABLE2: tuple[PaperRow, ...] = (
@@ -62,68 +108,55 @@ TABLE2: tuple[PaperRow, ...] = (
 )
 
 
-def paper_row(spec: str) -> PaperRow | None:
-    """The Table 2 row audited with model ``spec``, if any."""
-    return next((row for row in TABLE2 if row.spec == spec), None)
-
-
-def explain(audit: dict, row: PaperRow) -> list[str]:
+def explain(audit: ModelAudit, row: PaperRow) -> list[str]:
     """Why our figures for ``row`` differ from the paper's, computed from the audit itself."""
     notes: list[str] = [row.note] if row.note else []
-    layers = audit["layers"]
-    extra = [l for l in layers if l["nullity"] > l["structural_nullity"]]
-    zero = [l["name"] for l in extra if l["rank"] == 0]
+    extra = [l for l in audit.layers if l.nullity > l.structural_nullity]
+    zero = [l.name for l in extra if l.rank == 0]
     if zero:
         notes.append(f"zero-initialised in the random architecture (rank 0): {', '.join(zero)}")
-    small = [l for l in extra if l["rank"] > 0]
+    small = [l for l in extra if l.rank > 0]
     if small:
-        count = sum(l["nullity"] - l["structural_nullity"] for l in small)
+        count = sum(l.nullity - l.structural_nullity for l in small)
         notes.append(f"{len(small)} weight(s) with {count} singular value(s) below the fp32 tolerance in the random init")
-    s_first = audit["structural_nullity_first"]
+    s_first = audit.structural_nullity_first
     if s_first is not None and row.nullity_first > s_first:
         notes.append(f"the paper's trained W1 has {row.nullity_first - s_first} numerically null direction(s) beyond the structural {s_first}")
-    if row.sum_nullity > audit["structural_sum_nullity"]:
-        notes.append(f"the paper's trained weights add {row.sum_nullity - audit['structural_sum_nullity']} numerical null directions "
-                     f"to the structural {audit['structural_sum_nullity']}")
-    elif row.sum_nullity < audit["structural_sum_nullity"]:
-        notes.append(f"the paper's sum is {audit['structural_sum_nullity'] - row.sum_nullity} below the structural minimum "
+    structural_sum = audit.structural_sum_nullity
+    if row.sum_nullity > structural_sum:
+        notes.append(f"the paper's trained weights add {row.sum_nullity - structural_sum} numerical null directions "
+                     f"to the structural {structural_sum}")
+    elif row.sum_nullity < structural_sum:
+        notes.append(f"the paper's sum is {structural_sum - row.sum_nullity} below the structural minimum "
                      "for this architecture: a different variant or weight set")
-    if row.nu > audit["structural_nu"]:
-        notes.append(f"{row.nu - audit['structural_nu']} of the paper's nu are trained square/tall weights that are numerically rank-deficient")
+    if row.nu > audit.structural_nu:
+        notes.append(f"{row.nu - audit.structural_nu} of the paper's nu are trained square/tall weights that are numerically rank-deficient")
     return notes
 
 
-def compare(audit: dict, row: PaperRow) -> dict[str, object]:
-    """Paper vs ours (numerical and structural) for one Table 2 row."""
-    keys = ("n_weights", "nu", "nu_pct", "mu", "mu_pct", "sum_nullity", "nullity_first",
-            "structural_nu", "structural_sum_nullity", "structural_nullity_first")
-    return {
-        "task": row.task,
-        "model": row.model,
-        "spec": row.spec,
-        "paper": {k: v for k, v in row.to_dict().items() if k not in ("task", "model", "spec", "note")},
-        "ours": {k: audit[k] for k in keys},
-        "weights": audit.get("weights", "none"),
-        "explanation": explain(audit, row),
-    }
+def compare(audit: ModelAudit | None, row: PaperRow) -> Table2Row:
+    """Paper vs ours (numerical and structural) for one Table 2 row; ``audit`` is None where no model exists."""
+    if audit is None:
+        return Table2Row(row.task, row.model, row.spec, row, None, "none", [row.note])
+    ours = Table2Figures(**{f: getattr(audit, f) for f in Table2Figures.__dataclass_fields__})
+    return Table2Row(row.task, row.model, row.spec, row, ours, audit.weights, explain(audit, row), list(audit.layers))
 
 
-def markdown(rows: list[dict]) -> str:
+def markdown(rows: list[Table2Row]) -> str:
     """The README table: paper / ours (numerical) / ours (structural) side by side."""
     head = ("| Task | Model | nullsight spec | n | ν paper | ν ours (struct.) | μ paper | μ ours | "
             "Σ nullity paper | Σ nullity ours (struct.) | nullity(W1) paper | nullity(W1) ours (struct.) |")
     lines = [head, "|" + "---|" * 12]
     for r in rows:
-        p = r["paper"]
-        o = r.get("ours")
+        p, o = r.paper, r.ours
         if o is None:
-            lines.append(f"| {r['task']} | {r['model']} | — | | {p['nu']} | — | {p['mu']} | — | {p['sum_nullity']:,} | — | "
-                         f"{p['nullity_first']} | — |")
+            lines.append(f"| {r.task} | {r.model} | — | | {p.nu} | — | {p.mu} | — | {p.sum_nullity:,} | — | "
+                         f"{p.nullity_first} | — |")
             continue
         lines.append(
-            f"| {r['task']} | {r['model']} | `{r['spec']}` | {o['n_weights']} | {p['nu']} ({p['nu_pct']}%) | "
-            f"{o['nu']} ({o['structural_nu']}) | {p['mu']} ({p['mu_pct']}%) | {o['mu']} | {p['sum_nullity']:,} | "
-            f"{o['sum_nullity']:,} ({o['structural_sum_nullity']:,}) | {p['nullity_first']} | "
-            f"{o['nullity_first']} ({o['structural_nullity_first']}) |"
+            f"| {r.task} | {r.model} | `{r.spec}` | {o.n_weights} | {p.nu} ({p.nu_pct}%) | "
+            f"{o.nu} ({o.structural_nu}) | {p.mu} ({p.mu_pct}%) | {o.mu} | {p.sum_nullity:,} | "
+            f"{o.sum_nullity:,} ({o.structural_sum_nullity:,}) | {p.nullity_first} | "
+            f"{o.nullity_first} ({o.structural_nullity_first}) |"
         )
     return "\n".join(lines) + "\n"

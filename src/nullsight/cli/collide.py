@@ -9,10 +9,10 @@ from typing import List, Optional
 import typer
 
 from ..errors import InvalidInputError
-from ..io import write_bytes, write_json
+from ..io import check_writable, output_group, write_bytes, write_json, write_png
 from .app import app
-from .common import (ArchOption, DeviceOption, OutOption, QuietOption, SeedOption, WeightsOption, command_line,
-                     emit_json, stdout, tracker)
+from .common import (ArchOption, DeviceOption, OutOption, QuietOption, SeedOption, WeightsOption, at_least_one,
+                     command_line, emit_json, float_list, non_negative, note, stdout, tracker)
 
 
 class Format(str, Enum):
@@ -25,14 +25,14 @@ def collide(
     model: str = typer.Argument(..., help="torchvision:NAME, timm:NAME, nullsight:NAME, a checkpoint file, pkg.module:factory."),
     image: Optional[Path] = typer.Option(None, "--image", help="One image file to collide with."),
     data: Optional[str] = typer.Option(None, "--data", help="A data source (foolbox-imagenet, mnist, ...) or folder."),
-    n: int = typer.Option(1, "--n", help="How many images of --data."),
-    beta: float = typer.Option(0.05, "--beta", help="L-infinity size of P in pixel units ([0, 1] images)."),
+    n: int = typer.Option(1, "--n", callback=at_least_one, help="How many images of --data."),
+    beta: float = typer.Option(0.05, "--beta", callback=non_negative, help="L-infinity size of P in pixel units ([0, 1] images)."),
     basis: str = typer.Option("random", "--basis", help="K (one basis vector) | random (Gaussian combination) | all."),
     per_patch: bool = typer.Option(False, "--per-patch", help="A different basis combination per patch (patchify)."),
     region: Optional[str] = typer.Option(None, "--region", help="TOP,LEFT,BOTTOM,RIGHT pixels: perturb only patches centred there."),
     attack: Optional[str] = typer.Option(None, "--attack", help="Eq. 6: x' = ATTACK(x) first (pgd, fgsm, bim, deepfool, fmn)."),
-    eps: float = typer.Option(8 / 255, "--eps", help="The attack's L-infinity budget."),
-    steps: int = typer.Option(10, "--steps", help="The attack's iterations."),
+    eps: float = typer.Option(8 / 255, "--eps", callback=non_negative, help="The attack's L-infinity budget."),
+    steps: int = typer.Option(10, "--steps", callback=at_least_one, help="The attack's iterations."),
     sweep: bool = typer.Option(False, "--sweep", help="Sweep beta (Fig. 3): PSNR/SSIM vs beta, outputs verified."),
     betas: Optional[str] = typer.Option(None, "--betas", help="Comma-separated betas for --sweep."),
     box: bool = typer.Option(False, "--box", help="Box-constrained P: stay in [0, 1] (Dykstra projection)."),
@@ -51,35 +51,43 @@ def collide(
     from ..collisions import runner
     from ..device import resolve_device
 
+    if betas is not None and not sweep:
+        raise InvalidInputError("--betas is for --sweep; pass --sweep too, or --beta for one value")
+    if sweep or save_images:
+        check_writable(results_dir, directory=True)
     dev = resolve_device(device)
     region_box = _region(region)
     basis_value: str | int = int(basis) if basis.lstrip("-").isdigit() else basis
     loaded, batch = runner.load_inputs(model, weights, arch, seed, str(dev), image, data, n, resize)
+    _check_region(region_box, loaded.input_size)
+    if data is not None and len(batch) < n:
+        note(f"--data {data} holds {len(batch)} image(s); using {len(batch)}, not --n {n}")
     options = dict(beta=beta, basis=basis_value, per_patch=per_patch, region=region_box, box=box)
     if sweep:
         if attack or box:
             raise InvalidInputError("--sweep runs plain collisions; drop --attack / --box")
         values = _betas(betas)
         options.pop("beta")
-        result = runner.sweep(loaded, batch, values, seed=seed, track=tracker(quiet), **options)
-        result["command"] = command_line()
-        path = results_dir / f"sweep-{_slug(loaded.spec)}.json"
-        write_json(path, result)
-        from ..collisions.report import sweep_sections
+        sweep_result = runner.sweep(loaded, batch, values, seed=seed, track=tracker(quiet), **options)
+        sweep_result.command = command_line()
+        from ..collisions.report import sweep_figure
 
-        write_bytes(results_dir / f"sweep-{_slug(loaded.spec)}.png", sweep_sections([result])[0].figures[0].png)
-        if fmt is Format.json or out is not None:
-            emit_json(result, out)
-        else:
-            _sweep_table(result)
+        with output_group():  # the JSON and its figure land together
+            write_json(results_dir / f"sweep-{_slug(loaded.spec)}.json", sweep_result.to_dict())
+            write_bytes(results_dir / f"sweep-{_slug(loaded.spec)}.png", sweep_figure([sweep_result]).png)
+            if fmt is Format.json or out is not None:
+                emit_json(sweep_result.to_dict(), out)
+        if fmt is not Format.json and out is None:
+            _sweep_table(sweep_result)
         return
-    result, raw = runner.collide(loaded, batch, attack=attack, eps=eps, steps=steps, seed=seed, **options)
-    result["command"] = command_line()
-    if save_images and raw.x_hat is not None:
-        _save_images(raw, results_dir / _slug(loaded.spec))
-    if fmt is Format.json or out is not None:
-        emit_json(result, out)
-    else:
+    result = runner.collide(loaded, batch, attack=attack, eps=eps, steps=steps, seed=seed, **options)
+    result.command = command_line()
+    with output_group():  # images, tensors and JSON land together or not at all
+        if save_images and result.x_hat is not None:
+            _save_images(result, results_dir / _slug(loaded.spec))
+        if fmt is Format.json or out is not None:
+            emit_json(result.to_dict(), out)
+    if fmt is not Format.json and out is None:
         _table(result)
 
 
@@ -95,18 +103,24 @@ def _region(text: Optional[str]) -> Optional[tuple[int, int, int, int]]:
     return parts  # type: ignore[return-value]
 
 
+def _check_region(region: Optional[tuple[int, int, int, int]], input_size: tuple[int, ...]) -> None:
+    """A ``--region`` must lie inside the model's input image."""
+    if region is None:
+        return
+    if len(input_size) != 3:
+        raise InvalidInputError(f"--region is for images; the model takes inputs of size {tuple(input_size)}")
+    top, left, bottom, right = region
+    h, w = input_size[1:]
+    if top < 0 or left < 0 or bottom > h or right > w:
+        raise InvalidInputError(f"--region {top},{left},{bottom},{right} lies outside the {h}x{w} image")
+
+
 def _betas(text: Optional[str]) -> list[float]:
     from ..collisions.sweep import DEFAULT_BETAS
 
     if text is None:
         return list(DEFAULT_BETAS)
-    try:
-        values = [float(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise InvalidInputError(f"--betas must be comma-separated numbers, got {text!r}") from None
-    if not values or any(v <= 0 for v in values):
-        raise InvalidInputError(f"--betas must be positive, got {text!r}")
-    return values
+    return list(float_list(text, "--betas", 0.0, above=True))
 
 
 def _slug(spec: str) -> str:
@@ -115,47 +129,48 @@ def _slug(spec: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)
 
 
-def _save_images(raw, stem: Path) -> None:
-    import base64
-
-    from ..collisions.report import previews
+def _save_images(result, stem: Path) -> None:
+    """The first image's original, perturbation (rescaled about 0.5) and collision as PNGs, and the fp64 tensors."""
     from ..models import save_state_dict
 
-    for key, b64 in previews(raw.x, raw.perturbation, raw.x_hat).items():
-        write_bytes(f"{stem}-{key}.png", base64.b64decode(b64))
-    save_state_dict({"x": raw.x.contiguous(), "x_hat": raw.x_hat.contiguous()}, Path(f"{stem}-tensors.safetensors"), {})
+    p = result.perturbation[0]
+    peak = float(p.abs().max()) or 1.0
+    for key, image in (("original", result.x[0]), ("perturbation", 0.5 + 0.5 * p / peak), ("collided", result.x_hat[0])):
+        write_png(f"{stem}-{key}.png", image)
+    save_state_dict({"x": result.x.contiguous(), "x_hat": result.x_hat.contiguous()}, Path(f"{stem}-tensors.safetensors"), {})
 
 
-def _table(result: dict) -> None:
+def _table(result) -> None:
     from rich.table import Table
 
-    table = Table(title=f"{result['model']}: {result['method']} (null dim {result['null_dim']})")
+    table = Table(title=f"{result.model}: {result.method} (null dim {result.null_dim})")
     for col in ("what", "value"):
         table.add_column(col)
     keys = ("exact", "max_abs_diff", "max_rel_diff", "max_abs_diff_fp64", "max_rel_diff_fp64", "first_collision_layer",
-            "beta", "beta_max_in_box", "psnr", "ssim", "same_top1")
+            "beta", "psnr", "ssim", "same_top1")
     for key in keys:
-        table.add_row(key, str(result.get(key)))
-    if result.get("box"):
-        table.add_row("clipped exact", str(result["box"]["clipped"]["exact"]))
-        table.add_row("png8 exact", str(result["box"]["png8"]["exact"]))
-    for image in result.get("images", [])[:5]:
-        pred = image["prediction"]
-        shown = (f"top5 x {pred['top5_x']} / x_hat {pred['top5_x_hat']}" if "top5_x" in pred
-                 else f"segmentation pixel agreement {pred['pixel_agreement']:.6f}")
-        table.add_row(f"image {image['index']}", shown)
+        table.add_row(key, str(getattr(result, key)))
+    if result.robustness is not None:
+        table.add_row("beta_max_in_box", str(result.robustness.beta_max_in_box))
+        table.add_row("clipped exact", str(result.robustness.clipped.exact))
+        table.add_row("png8 exact", str(result.robustness.png8.exact))
+    for image in result.images[:5]:
+        pred = image.prediction
+        shown = (f"top5 x {pred.top5_x} / x_hat {pred.top5_x_hat}" if pred.top5_x is not None
+                 else f"segmentation pixel agreement {pred.pixel_agreement:.6f}")
+        table.add_row(f"image {image.index}", shown)
     stdout.print(table)
-    stdout.print(result["message"])
+    stdout.print(result.message)
 
 
-def _sweep_table(result: dict) -> None:
+def _sweep_table(result) -> None:
     from rich.table import Table
 
-    table = Table(title=f"beta sweep: {result['model']} ({result['method']}, null dim {result['null_dim']})")
+    table = Table(title=f"beta sweep: {result.model} ({result.method}, null dim {result.null_dim})")
     for col in ("beta", "PSNR", "SSIM", "exact", "max rel diff fp64", "out of [0,1]"):
         table.add_column(col)
-    for p in result["points"]:
-        table.add_row(f"{p['beta']:g}", f"{p['psnr_mean']:.2f}", f"{p['ssim_mean']:.4f}", f"{p['exact_fraction']:.2f}",
-                      f"{p['max_rel_diff_fp64']:.2e}", f"{p['out_of_range_fraction']:.3f}")
+    for p in result.points:
+        table.add_row(f"{p.beta:g}", f"{p.psnr_mean:.2f}", f"{p.ssim_mean:.4f}", f"{p.exact_fraction:.2f}",
+                      f"{p.max_rel_diff_fp64:.2e}", f"{p.out_of_range_fraction:.3f}")
     stdout.print(table)
-    stdout.print(result["message"])
+    stdout.print(result.message)

@@ -3,9 +3,9 @@
 Seed 000 (Definition 4) lets ``beta`` grow without bound; a saved image cannot.
 ``x_hat = x + beta d`` stays a valid image only while ``0 <= x_hat <= 1``:
 
-- :func:`beta_max`: the largest ``beta >= 0`` keeping every pixel in range;
-- :func:`clip` / :func:`png_quantise`: what saving does (the collision is then
-  re-verified by a forward pass, in :mod:`nullsight.collisions.search`);
+- :func:`nullsight.imaging.largest_step`: the largest ``beta >= 0`` keeping every pixel in range;
+- clipping and :func:`nullsight.imaging.quantize_8bit`: what saving does (the
+  collision is then re-verified by a forward pass, :mod:`nullsight.collisions.robustness`);
 - :func:`box_project`: the box-constrained variant, the QP
   ``min ||P - beta d||_2  s.t.  P in ker,  0 <= x + P <= 1`` solved by
   Dykstra's alternating projections (subspace, box shrunk by 1e-3), then made exactly
@@ -20,30 +20,15 @@ from typing import Callable
 
 import torch
 
+from ..imaging import largest_step
+
 Projector = Callable[[torch.Tensor], torch.Tensor]
-
-
-def beta_max(x: torch.Tensor, d: torch.Tensor, low: float = 0.0, high: float = 1.0) -> torch.Tensor:
-    """Per image ``(B,)``: the largest ``beta >= 0`` with ``low <= x + beta d <= high`` everywhere."""
-    x, d = x.to(torch.float64), d.to(torch.float64).expand_as(x)
-    up = torch.where(d > 0, (high - x) / d.clamp_min(1e-300), torch.full_like(x, torch.inf))
-    down = torch.where(d < 0, (x - low) / (-d).clamp_min(1e-300), torch.full_like(x, torch.inf))
-    return torch.minimum(up, down).flatten(1).amin(dim=1).clamp_min(0.0)
 
 
 def out_of_range_fraction(x_hat: torch.Tensor, mask: torch.Tensor, low: float = 0.0, high: float = 1.0) -> torch.Tensor:
     """Per image: the fraction of perturbed pixels (``mask``) that leave ``[low, high]``."""
     out = ((x_hat < low) | (x_hat > high)) & mask
     return out.flatten(1).sum(dim=1) / mask.expand_as(x_hat).flatten(1).sum(dim=1).clamp_min(1)
-
-
-def clip(x_hat: torch.Tensor, low: float = 0.0, high: float = 1.0) -> torch.Tensor:
-    return x_hat.clamp(low, high)
-
-
-def png_quantise(x_hat: torch.Tensor) -> torch.Tensor:
-    """What an 8-bit PNG stores and gives back: ``round(clip(x) * 255) / 255``."""
-    return torch.round(x_hat.clamp(0.0, 1.0) * 255.0) / 255.0
 
 
 @dataclass
@@ -56,9 +41,7 @@ class BoxProjection:
     scale: list[float]  # the final t in (0, 1]
     iterations: int
 
-    def to_dict(self) -> dict[str, object]:
-        return {"linf": self.linf, "relative_distance": self.relative_distance, "scale": self.scale,
-                "iterations": self.iterations, "solver": "Dykstra (subspace, box) + feasibility scaling"}
+    solver: str = "Dykstra (subspace, box) + feasibility scaling"
 
 
 def box_project(x: torch.Tensor, target: torch.Tensor, project: Projector, iterations: int = 300,
@@ -79,7 +62,7 @@ def box_project(x: torch.Tensor, target: torch.Tensor, project: Projector, itera
         y = torch.minimum(torch.maximum(a + q, lo), hi)
         q = a + q - y
     p = project(y)
-    t = beta_max(x, p, low, high).clamp(max=1.0).view(-1, 1, 1, 1)
+    t = largest_step(x, p, low, high, cap=1.0).view(-1, 1, 1, 1)
     p = p * t
     dist = (p - target).flatten(1).norm(dim=1) / target.flatten(1).norm(dim=1).clamp_min(1e-300)
     return BoxProjection(p, p.flatten(1).abs().amax(dim=1).tolist(), dist.tolist(), t.flatten().tolist(), iterations)

@@ -34,6 +34,7 @@ import torch.nn.functional as F
 from ..linalg import default_rtol, null_space, numerical_rank
 from ..operators import conv2d_operator_matrix
 from .first_layer import FirstLayer
+from .result import NullSpaceInfo
 
 DENSE_LIMIT = 4096
 
@@ -62,8 +63,9 @@ class NullSpace:
     estimate: dict | None = None
     notes: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if k != "basis"}
+    def info(self) -> NullSpaceInfo:
+        """What the result records of this null space (everything but the basis)."""
+        return NullSpaceInfo(**{k: v for k, v in self.__dict__.items() if k != "basis"})
 
 
 def weight_null_basis(first: FirstLayer) -> torch.Tensor | None:

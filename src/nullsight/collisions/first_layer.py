@@ -24,11 +24,9 @@ import torch
 from torch import nn
 
 from ..errors import InvalidInputError
-from ..models.tracing import first_operator
-from ..operators import linear_weights
+from ..models.tracing import first_linear_operator
 from .pixel import PixelSpace
-
-METHODS = ("fc", "patchify", "conv-operator")
+from .result import FirstLayerInfo
 
 
 @dataclass
@@ -59,21 +57,13 @@ class FirstLayer:
         """The paper's ``W_1``: ``out x in_features`` (fc) or ``out x (C/g * kh * kw)`` (conv)."""
         return self.weight.reshape(self.weight.shape[0], -1)
 
-    def to_dict(self) -> dict[str, object]:
-        out: dict[str, object] = {"name": self.name, "type": self.module_type, "method": self.method,
-                                  "weight_shape": list(self.patch_matrix.shape)}
-        if self.method != "fc":
-            out.update(kernel=list(self.kernel), stride=list(self.stride), padding=list(self.padding),
-                       dilation=list(self.dilation), groups=self.groups)
-        if self.notes:
-            out["notes"] = list(self.notes)
-        return out
-
-
-class _Captured(Exception):
-    def __init__(self, value: torch.Tensor) -> None:
-        super().__init__("captured")
-        self.value = value
+    def info(self) -> FirstLayerInfo:
+        """What the result records of this layer."""
+        conv = {} if self.method == "fc" else dict(kernel=list(self.kernel), stride=list(self.stride),
+                                                   padding=list(self.padding), dilation=list(self.dilation),
+                                                   groups=self.groups)
+        return FirstLayerInfo(self.name, self.module_type, self.method, list(self.patch_matrix.shape), **conv,
+                              notes=list(self.notes))
 
 
 def find_first_layer(model: PixelSpace, input_size: tuple[int, int, int]) -> FirstLayer:
@@ -84,23 +74,22 @@ def find_first_layer(model: PixelSpace, input_size: tuple[int, int, int]) -> Fir
     data-dependent step first), since no weight null space then maps to inputs.
     """
     c, h, w = input_size
-    example = torch.rand((1, c, h, w), generator=torch.Generator().manual_seed(0))
-    example = example.to(model.mean.device)
-    weights = {lw.module_name: lw for lw in linear_weights(model) if lw.module_type != "Parameter"}
-    if not weights:
-        raise InvalidInputError("the model has no linear operator (Linear / Conv) to build a collision from")
+    device = next(model.parameters(), torch.empty(0)).device
+    example = torch.rand((1, c, h, w), generator=torch.Generator().manual_seed(0)).to(device)
     try:
-        found = first_operator(model, example, list(weights))
+        found = first_linear_operator(model, example)
+    except ValueError:
+        raise InvalidInputError("the model has no linear operator (Linear / Conv) to build a collision from") from None
     except RuntimeError as exc:
         raise InvalidInputError(f"cannot trace the model on a {tuple(input_size)} input: {exc}") from None
-    module = dict(model.named_modules())[found.module_name]
+    module = found.module
     name = found.module_name.removeprefix("model.")
     if not isinstance(module, (nn.Linear, nn.Conv2d)):
         raise InvalidInputError(f"the first linear operator {name} is a {type(module).__name__}; "
                                 "collisions are built through a Linear or Conv2d first layer only")
-    seen = _input_of(model, module, example)
-    expected = model.normalise(example)
-    std = model.std.flatten().to(torch.float64).cpu()
+    seen = found.input
+    expected = model.normalization.to_model(example)
+    std = torch.tensor(model.normalization.std, dtype=torch.float64)
     stored = module.weight.dtype
     weight = module.weight.detach().to(device="cpu", dtype=torch.float64)
     if isinstance(module, nn.Linear):
@@ -126,23 +115,6 @@ def find_first_layer(model: PixelSpace, input_size: tuple[int, int, int]) -> Fir
         layer.notes.append(f"{h % kernel[0]} row(s) / {w % kernel[1]} column(s) at the border are never seen "
                            "by the patch grid; the perturbation leaves them at zero")
     return layer
-
-
-def _input_of(model: nn.Module, module: nn.Module, example: torch.Tensor) -> torch.Tensor:
-    """What ``module`` receives when ``model`` runs on ``example`` (the pass stops there)."""
-
-    def hook(_m: nn.Module, inputs: tuple[torch.Tensor, ...]) -> None:
-        raise _Captured(inputs[0].detach())
-
-    handle = module.register_forward_pre_hook(hook)
-    try:
-        with torch.no_grad():
-            model(example)
-    except _Captured as captured:
-        return captured.value
-    finally:
-        handle.remove()
-    raise InvalidInputError("the forward pass never reached the first linear operator")  # pragma: no cover
 
 
 def _transformed(name: str, kind: str) -> str:

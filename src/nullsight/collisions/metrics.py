@@ -1,14 +1,13 @@
-"""Image similarity between ``x`` and its collision ``x_hat`` (seed 000, Fig. 3): PSNR, SSIM, LPIPS.
+"""Image similarity between ``x`` and its collision ``x_hat`` (seed 000, Fig. 3): PSNR and SSIM as JSON-ready lists.
 
-PSNR and SSIM are :mod:`nullsight.imaging`'s (pixel space ``[0, 1]``, on the
-unclipped images), as JSON-ready lists.  LPIPS needs pretrained network
-weights; it is reported only when the ``lpips`` package and its weights are
-present locally, else ``None`` with the reason (:func:`lpips_status`).
+Both are :mod:`nullsight.imaging`'s (pixel space ``[0, 1]``, on the unclipped images).
+LPIPS is not computed: its backbone weights cannot be had here, and a result never carries an always-empty field.
 """
 
 from __future__ import annotations
 
 import math
+import statistics
 
 import torch
 
@@ -25,10 +24,7 @@ def ssim(x: torch.Tensor, y: torch.Tensor, data_range: float = 1.0) -> list[floa
     return imaging.ssim(x, y, data_range).tolist()
 
 
-def lpips_status() -> tuple[bool, str]:
-    """Whether LPIPS can be computed here, and why not."""
-    try:
-        import lpips  # noqa: F401
-    except ImportError:
-        return False, "the lpips package is not installed (and its weights cannot be downloaded here)"
-    return False, "lpips is installed but nullsight does not fetch its backbone weights; not computed"
+def finite_mean(values: list[float | None]) -> float | None:
+    """The mean of the values that are not None (None if there are none)."""
+    finite = [v for v in values if v is not None]
+    return statistics.fmean(finite) if finite else None

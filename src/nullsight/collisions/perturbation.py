@@ -39,6 +39,23 @@ class Direction:
     mask: torch.Tensor | None = None  # (H, W) bool: the perturbed pixels when a region is used
 
 
+def to_patches(v: torch.Tensor, kernel: tuple[int, int]) -> torch.Tensor:
+    """``(B, C, H, W)`` -> ``(B, tiles, C*kh*kw)``: the non-overlapping ``kernel`` tiles of the grid (remainder dropped)."""
+    b, c, h, w = v.shape
+    kh, kw = kernel
+    gh, gw = h // kh, w // kw
+    inner = v[:, :, : gh * kh, : gw * kw].reshape(b, c, gh, kh, gw, kw).permute(0, 2, 4, 1, 3, 5)
+    return inner.reshape(b, gh * gw, c * kh * kw)
+
+
+def from_patches(patches: torch.Tensor, channels: int, kernel: tuple[int, int], grid: tuple[int, int]) -> torch.Tensor:
+    """``(B, gh*gw, C*kh*kw)`` -> ``(B, C, gh*kh, gw*kw)``: the inverse of :func:`to_patches` on the grid."""
+    kh, kw = kernel
+    gh, gw = grid
+    b = patches.shape[0]
+    return patches.reshape(b, gh, gw, channels, kh, kw).permute(0, 3, 1, 4, 2, 5).reshape(b, channels, gh * kh, gw * kw)
+
+
 def coefficients(dim: int, basis: str | int, generator: torch.Generator) -> torch.Tensor:
     """The combination ``c`` of ``dim`` basis vectors selected by ``basis``."""
     if isinstance(basis, int) or str(basis).lstrip("-").isdigit():
@@ -102,7 +119,7 @@ def tiled_direction(
     phis = phis / phis.abs().amax(dim=1, keepdim=True).clamp_min(1e-300)
     mask_tiles = _region_tiles(gh, gw, kh, kw, region)
     phis = phis * mask_tiles.reshape(-1, 1)
-    grid = phis.reshape(gh, gw, c, kh, kw).permute(2, 0, 3, 1, 4).reshape(c, gh * kh, gw * kw)
+    grid = from_patches(phis.unsqueeze(0), c, (kh, kw), (gh, gw))[0]
     image = torch.zeros(c, h, w, dtype=torch.float64)
     image[:, : min(h, gh * kh), : min(w, gw * kw)] = grid[:, :h, :w]
     mask = mask_tiles.repeat_interleave(kh, 0).repeat_interleave(kw, 1)[:h, :w]

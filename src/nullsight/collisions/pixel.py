@@ -15,24 +15,23 @@ from typing import Sequence
 import torch
 from torch import nn
 
+from ..normalization import Normalization
+
 
 class PixelSpace(nn.Module):
-    """``x -> model((x - mean) / std)`` per channel; mean/std are non-persistent buffers.
+    """``x -> model((x - mean) / std)`` per channel, through :class:`~nullsight.normalization.Normalization`.
 
-    Shapes: ``(B, C, H, W)`` in, whatever ``model`` returns out.
+    Shapes: ``(B, C, H, W)`` in, whatever ``model`` returns out.  The normalisation
+    builds its constants on the input's device and dtype, so the wrapper follows the model anywhere.
     """
 
     def __init__(self, model: nn.Module, mean: Sequence[float], std: Sequence[float]) -> None:
         super().__init__()
         self.model = model
-        self.register_buffer("mean", torch.tensor([float(m) for m in mean]).view(1, -1, 1, 1), persistent=False)
-        self.register_buffer("std", torch.tensor([float(s) for s in std]).view(1, -1, 1, 1), persistent=False)
-
-    def normalise(self, x: torch.Tensor) -> torch.Tensor:
-        return (x - self.mean.to(x.dtype)) / self.std.to(x.dtype)
+        self.normalization = Normalization.of(mean, std)
 
     def forward(self, x: torch.Tensor) -> object:
-        return self.model(self.normalise(x))
+        return self.model(self.normalization.to_model(x))
 
     def extra_repr(self) -> str:
-        return f"mean={self.mean.flatten().tolist()}, std={self.std.flatten().tolist()}"
+        return f"mean={list(self.normalization.mean)}, std={list(self.normalization.std)}"

@@ -1,61 +1,229 @@
-"""Results of the Null-space search (seed 000, Definition 4): dataclasses whose ``to_dict()`` is the JSON."""
+"""Typed results of the Null-space search (seed 000, Definition 4) and of the beta sweep (Fig. 3).
+
+Tensors (``x``, ``perturbation``, ``x_hat``) ride along for the CLI's save step
+and are left out of the JSON (:data:`~nullsight.results.NOT_SERIALISED`); the
+report draws its figures from the ``preview`` thumbnails (8-bit pixel values).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 
+from ..results import NOT_SERIALISED, Result, register_result
+
+
+EXACT_RTOL = 1e-9
+"""A collision is exact when the output's fp64 relative difference is at most this (Fig. 5 shows ~1e-14)."""
+
 
 @dataclass
-class CollisionResult:
-    """One search over a batch: the summary (worst case over images) and the per-image and per-layer record.
+class LayerDiff:
+    """One module call: the largest differences over the images of the batch."""
 
-    ``exact`` is true only when every image's output differs by at most
-    ``1e-9`` relatively in fp64 (a forward pass said so, see
-    :mod:`nullsight.collisions.verify`).
+    name: str
+    type: str
+    max_abs_diff: float
+    max_rel_diff: float
+    max_abs_diff_fp64: float
+    max_rel_diff_fp64: float
+
+    @property
+    def collides(self) -> bool:
+        return self.max_rel_diff_fp64 <= EXACT_RTOL
+
+
+
+@dataclass
+class FirstLayerInfo:
+    """The first linear operator the input meets (found by a forward trace)."""
+
+    name: str
+    type: str
+    method: str  # fc | patchify | conv-operator
+    weight_shape: list[int]
+    kernel: list[int] | None = None
+    stride: list[int] | None = None
+    padding: list[int] | None = None
+    dilation: list[int] | None = None
+    groups: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class NullSpaceInfo:
+    """The null space a collision comes from, and the singular values that decide it."""
+
+    dim: int
+    acts_on: str
+    method: str
+    certified: bool
+    sigma_max: float
+    sigma_min: float
+    tolerance: float
+    sigma_below_cut: float | None = None
+    sigma_above_cut: float | None = None
+    weight_nullity: int | None = None
+    periodic: dict[str, Any] | None = None
+    estimate: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Recheck:
+    """A collision re-verified after a change that saving makes (clipping to [0, 1], 8-bit PNG)."""
+
+    exact: bool
+    max_rel_diff_fp64: float
+    same_top1: bool
+
+
+@dataclass
+class Prediction:
+    """What the model says of ``x`` and ``x_hat``: top-5 (classifiers) or per-pixel agreement (segmentation)."""
+
+    top5_x: list[int] | None = None
+    top5_x_hat: list[int] | None = None
+    top5_logits_x: list[float] | None = None
+    top5_logits_x_hat: list[float] | None = None
+    pixel_agreement: float | None = None
+    classes_x: list[int] | None = None
+    classes_x_hat: list[int] | None = None
+
+
+@dataclass
+class ImageCheck:
+    """One image: its verification (fp32 and fp64), similarity, and what survives storage."""
+
+    index: int
+    exact: bool
+    max_abs_diff: float
+    max_rel_diff: float
+    max_abs_diff_fp64: float
+    max_rel_diff_fp64: float
+    same_top1: bool
+    prediction: Prediction
+    psnr: float | None
+    ssim: float
+    beta_max_in_box: float
+    out_of_range_fraction: float
+    clipped: Recheck
+    png8: Recheck
+
+
+@dataclass
+class BoxInfo:
+    """The box-constrained perturbation (``--box``): how far it is from ``beta d`` and how it was solved."""
+
+    linf: list[float]
+    relative_distance: list[float]
+    scale: list[float]
+    iterations: int
+    solver: str
+
+
+@dataclass
+class Robustness:
+    """Over the batch: does the collision survive clipping and 8-bit storage, and how far beta can go in [0, 1]."""
+
+    clipped: Recheck
+    png8: Recheck
+    out_of_range_fraction: float
+    beta_max_in_box: float
+    constrained: BoxInfo | None = None
+
+
+@dataclass
+class AttackSummary:
+    """Eq. 6: ``x' = Omega(x)`` first (an attack through :mod:`nullsight.attacks`), then the null-space step."""
+
+    name: str
+    eps: float | None
+    steps: int
+    success: list[bool]
+    success_rate: float
+    labels: list[int]
+    linf: list[float]
+    library: str
+    psnr_x_vs_x_hat: float | None
+    same_top1_as_adversarial: bool
+
+
+@dataclass
+class PixelRange:
+    """The pixel space collisions are built in, and the normalisation the model applies after it."""
+
+    range: list[float]
+    mean: list[float]
+    std: list[float]
+
+
+@dataclass
+class Preview:
+    """Thumbnails of the first image (8-bit values, ``(C, H, W)`` nested lists): x, P (rescaled about 0.5), x_hat."""
+
+    original: list[Any]
+    perturbation: list[Any]
+    collided: list[Any]
+
+
+@register_result
+@dataclass
+class CollisionResult(Result):
+    """One Null-space search over a batch: the worst case over images, then per image and per layer.
+
+    ``exact`` is true only when every image's output differs by at most ``1e-9``
+    relatively in fp64 (a forward pass said so, :mod:`nullsight.collisions.verify`).
     """
 
+    KIND: ClassVar[str] = "collision"
     model: str
     task: str
-    first_layer: dict[str, Any]
+    first_layer: FirstLayerInfo
+    null_space: NullSpaceInfo
     method: str
     null_dim: int
-    null_space: dict[str, Any]
     beta: float
     basis: str
     per_patch: bool
     recipe: str | None
     exact: bool
-    max_abs_diff: float | None
-    max_rel_diff: float | None
-    max_abs_diff_fp64: float | None
-    max_rel_diff_fp64: float | None
-    first_collision_layer: str | None
-    psnr: float | None
-    ssim: float | None
-    lpips: float | None
-    lpips_note: str
-    same_top1: bool | None
     message: str
     n_images: int
-    beta_max_in_box: float | None = None
-    box: dict[str, Any] | None = None
-    attack: dict[str, Any] | None = None
-    layers: list[dict[str, Any]] = field(default_factory=list)
-    images: list[dict[str, Any]] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
-    # tensors for figures and files, not serialised
-    x: torch.Tensor | None = field(default=None, repr=False)
-    perturbation: torch.Tensor | None = field(default=None, repr=False)
-    x_hat: torch.Tensor | None = field(default=None, repr=False)
+    max_abs_diff: float | None = None
+    max_rel_diff: float | None = None
+    max_abs_diff_fp64: float | None = None
+    max_rel_diff_fp64: float | None = None
+    first_collision_layer: str | None = None
+    psnr: float | None = None
+    ssim: float | None = None
+    same_top1: bool | None = None
+    robustness: Robustness | None = None
+    attack: AttackSummary | None = None
+    layers: list[LayerDiff] = field(default_factory=list)
+    images: list[ImageCheck] = field(default_factory=list)
+    preview: Preview | None = None
+    weights: str = "none"
+    seed: int = 0
+    data: str = ""
+    input_size: list[int] = field(default_factory=list)
+    pixel_space: PixelRange | None = None
+    labels: list[int] = field(default_factory=list)
+    versions: dict[str, str] = field(default_factory=dict)
+    command: str | None = None
+    x: torch.Tensor | None = field(default=None, repr=False, metadata=NOT_SERIALISED)
+    perturbation: torch.Tensor | None = field(default=None, repr=False, metadata=NOT_SERIALISED)
+    x_hat: torch.Tensor | None = field(default=None, repr=False, metadata=NOT_SERIALISED)
 
-    def to_dict(self) -> dict[str, Any]:
-        out = {k: v for k, v in self.__dict__.items() if k not in ("x", "perturbation", "x_hat", "extra")}
-        out.update(self.extra)
-        out["kind"] = "collision"
-        return out
+    def headline(self) -> str:
+        if self.max_rel_diff_fp64 is None:
+            return f"{self.model}: no exact collision ({self.method}, null dimension {self.null_dim})"
+        verdict = "EXACT collision" if self.exact else "not exact"
+        return (f"{self.model}: {verdict} through {self.first_layer.name} ({self.method}, null dimension "
+                f"{self.null_dim}), beta {self.beta:g}, max relative output difference {self.max_rel_diff_fp64:.1e} "
+                f"(fp64) over {self.n_images} image(s)")
 
 
 @dataclass
@@ -67,34 +235,40 @@ class SweepPoint:
     psnr_min: float | None
     ssim_mean: float
     ssim_min: float
-    lpips: float | None
     exact_fraction: float
     same_top1_fraction: float
     max_rel_diff_fp64: float
     max_abs_diff: float
     out_of_range_fraction: float
 
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
 
-
+@register_result
 @dataclass
-class SweepResult:
-    """PSNR / SSIM against beta with the logits unchanged (seed 000, Fig. 3)."""
+class SweepResult(Result):
+    """PSNR / SSIM against beta with the outputs unchanged (seed 000, Fig. 3)."""
 
+    KIND: ClassVar[str] = "collision-sweep"
     model: str
     method: str
     null_dim: int
     basis: str
     n_images: int
     points: list[SweepPoint]
-    lpips_note: str
     message: str
-    extra: dict[str, Any] = field(default_factory=dict)
+    weights: str = "none"
+    seed: int = 0
+    data: str = ""
+    input_size: list[int] = field(default_factory=list)
+    pixel_space: PixelRange | None = None
+    labels: list[int] = field(default_factory=list)
+    versions: dict[str, str] = field(default_factory=dict)
+    command: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        out = {k: v for k, v in self.__dict__.items() if k not in ("points", "extra")}
-        out["points"] = [p.to_dict() for p in self.points]
-        out.update(self.extra)
-        out["kind"] = "collision-sweep"
-        return out
+    def headline(self) -> str:
+        if not self.points:
+            return f"{self.model}: no sweep (no exact collision to scale)"
+        low = min(p.psnr_min for p in self.points if p.psnr_min is not None) if any(p.psnr_min is not None for p in self.points) else None
+        exact = all(p.exact_fraction == 1.0 for p in self.points)
+        shown = f", PSNR down to {low:.1f} dB" if low is not None else ""
+        return (f"{self.model}: outputs {'identical' if exact else 'NOT identical'} at every beta "
+                f"({self.points[0].beta:g}..{self.points[-1].beta:g}){shown}")

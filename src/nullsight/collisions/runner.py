@@ -9,6 +9,8 @@ channel count are refused unless ``resize`` is asked for.
 
 from __future__ import annotations
 
+import dataclasses
+import statistics
 from pathlib import Path
 from typing import Sequence
 
@@ -18,9 +20,12 @@ from ..data import DataBatch, load_data
 from ..errors import InvalidInputError
 from ..models import LoadedModel, load_model
 from ..versions import versions
-from ..attacks import run_attack
-from .report import previews
-from .search import NullSpaceSearch
+from ..attacks import AttackResult, run_attack
+from ..imaging import thumbnail
+from .metrics import finite_mean, psnr, ssim
+from .result import AttackSummary, BoxInfo, CollisionResult, ImageCheck, PixelRange, Preview, SweepResult
+from .robustness import robustness
+from .search import Collision, NullSpaceSearch
 from .sweep import DEFAULT_BETAS, beta_sweep
 
 
@@ -52,38 +57,77 @@ def pixel_normalization(loaded: LoadedModel, batch: DataBatch) -> tuple[tuple[fl
 
 def make_search(loaded: LoadedModel, batch: DataBatch, **options) -> NullSpaceSearch:
     mean, std = pixel_normalization(loaded, batch)
-    return NullSpaceSearch(loaded.module, mean, std, loaded.input_size, task=loaded.task, name=loaded.spec, **options)
+    return NullSpaceSearch(loaded.module, mean, std, loaded.input_size, task=loaded.task, **options)
 
 
 def collide(loaded: LoadedModel, batch: DataBatch, attack: str | None = None, eps: float = 8 / 255, steps: int = 10,
-            seed: int = 0, **options) -> tuple[dict, object]:
-    """Run the search on ``batch``; returns the JSON-ready dict (with previews) and the :class:`CollisionResult`."""
+            seed: int = 0, **options) -> CollisionResult:
+    """Run the search on ``batch`` (after attack ``attack`` for Eq. 6) and record it, verified, as a :class:`CollisionResult`."""
     search = make_search(loaded, batch, seed=seed, **options)
     device = next(loaded.module.parameters()).device
     images = batch.images.to(device)
-    search.check_images(images)
+    clean = search.check_images(images)
     adv = None
     if attack is not None:
         adv = run_attack(loaded.module, images, *pixel_normalization(loaded, batch), attack, eps, steps, seed)
-    result = search(images, attack=adv)
-    out = result.to_dict()
-    if result.x_hat is not None:
-        out["previews"] = previews(result.x, result.perturbation, result.x_hat)
-    out.update(_context(loaded, batch, seed))
-    return out, result
+    result = record(search, search(images, None if adv is None else adv.adversarial), loaded.spec, adv, clean)
+    return dataclasses.replace(result, task=loaded.task, **_context(loaded, batch, seed))
+
+
+def record(search: NullSpaceSearch, found: Collision, name: str = "model", attack: AttackResult | None = None,
+           attack_input: torch.Tensor | None = None) -> CollisionResult:
+    """The JSON record of one search: verification per image and layer, robustness to storage, similarity, previews.
+
+    With Eq. 6, ``attack`` made the base images ``x'`` from the clean ``attack_input``.
+    """
+    prep = search.prepare()
+    common = dict(model=name, task=search.task, first_layer=prep.first.info(), null_space=prep.null.info(),
+                  method=prep.first.method, null_dim=prep.null.dim, beta=search.beta, basis=str(search.basis),
+                  per_patch=search.per_patch, n_images=found.x.shape[0])
+    v = found.verification
+    if v is None or found.x_hat is None or found.perturbation is None:
+        return CollisionResult(**common, recipe=None, exact=False, message=found.message, x=found.x)
+    base, x_hat = found.x, found.x_hat
+    summary, per_image = robustness(prep.verifier, base, x_hat, prep.direction.image)  # type: ignore[union-attr]
+    if found.box is not None:
+        b = found.box
+        summary.constrained = BoxInfo(b.linf, b.relative_distance, b.scale, b.iterations, b.solver)
+    ps, ss = psnr(base, x_hat), ssim(base, x_hat)
+    images = [ImageCheck(i, v.exact[i], v.max_abs_diff[i], v.max_rel_diff[i], v.max_abs_diff_fp64[i],
+                         v.max_rel_diff_fp64[i], v.same_top1[i], v.predictions[i], ps[i], ss[i], bmax, oor, clipped, png)
+              for i, (clipped, png, bmax, oor) in enumerate(per_image)]
+    attack_summary = None
+    if attack is not None:
+        clean = attack_input if attack_input is not None else base
+        attack_summary = AttackSummary(attack.name, attack.eps, attack.steps, attack.success, attack.success_rate,
+                                       attack.labels, attack.linf, "foolbox", finite_mean(psnr(clean, x_hat)),
+                                       all(v.same_top1))
+    return CollisionResult(
+        **common, recipe=prep.direction.recipe, exact=all(v.exact), message=found.message,  # type: ignore[union-attr]
+        max_abs_diff=max(v.max_abs_diff), max_rel_diff=max(v.max_rel_diff), max_abs_diff_fp64=max(v.max_abs_diff_fp64),
+        max_rel_diff_fp64=max(v.max_rel_diff_fp64), first_collision_layer=v.first_collision_layer,
+        psnr=finite_mean(ps), ssim=statistics.fmean(ss), same_top1=all(v.same_top1), robustness=summary,
+        attack=attack_summary, layers=v.layers, images=images, preview=preview(base[0], found.perturbation[0], x_hat[0]),
+        x=base, perturbation=found.perturbation, x_hat=x_hat)
+
+
+def preview(x: torch.Tensor, p: torch.Tensor, x_hat: torch.Tensor) -> Preview:
+    """8-bit thumbnails of one image: the original, the perturbation (rescaled about 0.5), the collision (clipped)."""
+    peak = float(p.abs().max()) or 1.0
+    return Preview(*(thumbnail(t).tolist() for t in (x, 0.5 + 0.5 * p / peak, x_hat)))
 
 
 def sweep(loaded: LoadedModel, batch: DataBatch, betas: Sequence[float] = DEFAULT_BETAS, seed: int = 0,
-          track=None, **options) -> dict:
-    """The beta sweep on ``batch`` as a JSON-ready dict."""
-    search = make_search(loaded, batch, seed=seed, layers=False, **options)
+          track=None, **options) -> SweepResult:
+    """The beta sweep (Fig. 3) on ``batch``."""
+    search = make_search(loaded, batch, seed=seed, **options)
     device = next(loaded.module.parameters()).device
-    out = beta_sweep(search, batch.images.to(device), betas, track=track).to_dict()
-    out.update(_context(loaded, batch, seed))
-    return out
+    result = beta_sweep(search, batch.images.to(device), betas, track=track, name=loaded.spec)
+    return dataclasses.replace(result, **_context(loaded, batch, seed))
 
 
 def _context(loaded: LoadedModel, batch: DataBatch, seed: int) -> dict:
+    mean, std = pixel_normalization(loaded, batch)
     return {"weights": loaded.weights, "seed": seed, "data": batch.name, "input_size": list(loaded.input_size),
-            "pixel_space": {"range": [0.0, 1.0], **dict(zip(("mean", "std"), map(list, pixel_normalization(loaded, batch))))},
-            "labels": batch.labels.tolist(), "versions": versions()}
+            "pixel_space": PixelRange([0.0, 1.0], list(mean), list(std)), "labels": batch.labels.tolist(),
+            "versions": versions()}

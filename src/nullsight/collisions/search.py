@@ -1,16 +1,17 @@
 """The Null-space search of seed 000 (Definition 4, Remark 2, Eq. 6) as one configured object.
 
 >>> search = NullSpaceSearch(model, mean, std, (3, 224, 224), beta=0.1)   # doctest: +SKIP
->>> result = search(images)            # (B, 3, 224, 224) in [0, 1] -> CollisionResult
+>>> found = search(images)             # (B, 3, 224, 224) in [0, 1] -> Collision (x_hat and its Verification)
 
 ``__init__`` stores hyper-parameters; the first call traces the model, finds
 the null space and the direction ``d`` (cached); every call builds
-``x_hat = x + beta d`` (or the box-constrained ``x + P``) and verifies it.
+``x_hat = x + beta d`` (or the box-constrained ``x + P``) and verifies it with
+forward passes.  What saving does to it is :func:`nullsight.collisions.robustness.robustness`;
+the JSON record is assembled by :mod:`nullsight.collisions.runner`.
 """
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -18,14 +19,12 @@ import torch
 from torch import nn
 
 from ..errors import InvalidInputError
+from ..imaging import largest_step
 from . import box as boxlib
-from ..attacks import AttackResult
-from .conv_null import NullSpace, null_space_for, weight_null_basis
+from .conv_null import DENSE_LIMIT, NullSpace, null_space_for, weight_null_basis
 from .first_layer import FirstLayer, find_first_layer
-from .metrics import lpips_status, psnr, ssim
-from .perturbation import Direction, image_direction, tiled_direction
+from .perturbation import Direction, from_patches, image_direction, tiled_direction, to_patches
 from .pixel import PixelSpace
-from .result import CollisionResult
 from .verify import Verification, Verifier
 
 
@@ -41,6 +40,22 @@ class Prepared:
     message: str
 
 
+@dataclass
+class Collision:
+    """``x_hat = x + P`` for a batch (fp64 pixels) and its forward-pass :class:`Verification`.
+
+    ``perturbation``, ``x_hat`` and ``verification`` are None where no null space gives a collision
+    (``message`` says why); ``box`` records the box-constrained solve when one was asked for.
+    """
+
+    x: torch.Tensor
+    perturbation: torch.Tensor | None
+    x_hat: torch.Tensor | None
+    verification: Verification | None
+    box: boxlib.BoxProjection | None
+    message: str
+
+
 class NullSpaceSearch:
     """Exact feature collisions ``x_hat = x + P``, ``P`` in the null space of the first linear operator.
 
@@ -51,19 +66,21 @@ class NullSpaceSearch:
         basis: ``K``, ``"random"`` or ``"all"``: which combination of null basis vectors [phi].
         per_patch: a different ``phi_p`` per patch (patchify only) [beta_i phi_i], ``region`` limiting it.
         box: choose ``P`` in the null space that keeps ``x + P`` in ``[0, 1]``.
-        task: ``"classification"`` or ``"segmentation"``.
+        seed: the random combination of basis vectors.
+        task: ``"classification"`` or ``"segmentation"`` (how predictions are compared).
     Shapes: images ``(B, C, H, W)`` float in ``[0, 1]``.
     """
 
+    dense_limit: int = DENSE_LIMIT  # operators with more input pixels get matrix-free null-space estimates
+
     def __init__(self, model: nn.Module, mean: Sequence[float], std: Sequence[float], input_size: Sequence[int],
                  beta: float = 0.05, basis: str | int = "random", per_patch: bool = False,
-                 region: tuple[int, int, int, int] | None = None, box: bool = False,
-                 task: str = "classification", seed: int = 0, layers: bool = True, name: str = "model",
-                 dense_limit: int = 4096) -> None:
+                 region: tuple[int, int, int, int] | None = None, box: bool = False, seed: int = 0,
+                 task: str = "classification") -> None:
         self.model, self.mean, self.std = model, tuple(mean), tuple(std)
         self.input_size = tuple(int(s) for s in input_size)
         self.beta, self.basis, self.per_patch, self.region, self.box = float(beta), basis, per_patch, region, box
-        self.task, self.seed, self.layers, self.name, self.dense_limit = task, seed, layers, name, dense_limit
+        self.seed, self.task = seed, task
         self._prepared: Prepared | None = None
 
     def __repr__(self) -> str:
@@ -79,7 +96,7 @@ class NullSpaceSearch:
             first = find_first_layer(model, self.input_size)  # type: ignore[arg-type]
             null = null_space_for(first, dense_limit=self.dense_limit, seed=self.seed)
             direction, message = self._direction(first, null)
-            self._prepared = Prepared(model, first, null, direction, Verifier(model, self.task, self.layers), message)
+            self._prepared = Prepared(model, first, null, direction, Verifier(model, self.task), message)
         return self._prepared
 
     def _direction(self, first: FirstLayer, null: NullSpace) -> tuple[Direction | None, str]:
@@ -113,7 +130,7 @@ class NullSpaceSearch:
             raise InvalidInputError(f"expected images of shape {expected}, got {shape}")
         if tuple(images.shape[1:]) != self.input_size:
             c, h, w = images.shape[1:]
-            raise InvalidInputError(f"the image is {c}x{h}x{w} but {self.name} takes "
+            raise InvalidInputError(f"the image is {c}x{h}x{w} but the model takes "
                                     f"{'x'.join(map(str, self.input_size))} (pass --resize to resize it)")
         if not torch.isfinite(images).all():
             raise InvalidInputError(f"the input holds {int((~torch.isfinite(images)).sum())} NaN/Inf value(s)")
@@ -122,7 +139,7 @@ class NullSpaceSearch:
                                     f"{float(images.max()):.4g}]")
         return images.to(torch.float64)
 
-    def perturb(self, x: torch.Tensor, beta: float | None = None) -> tuple[torch.Tensor, dict | None]:
+    def perturb(self, x: torch.Tensor, beta: float | None = None) -> tuple[torch.Tensor, boxlib.BoxProjection | None]:
         """``P`` for images ``x`` (fp64): ``beta d``, or its box-constrained version."""
         prep = self.prepare()
         beta = self.beta if beta is None else float(beta)
@@ -135,11 +152,11 @@ class NullSpaceSearch:
         mask = d != 0
         saturated = boxlib.out_of_range_fraction(x + target, mask)
         if bool((saturated >= 1.0).all()):
-            bm = float(boxlib.beta_max(x, d).min())
+            bm = float(largest_step(x, d).min())
             raise InvalidInputError(f"beta {beta:g} pushes every perturbed pixel out of [0, 1]; nothing of the "
                                     f"requested perturbation survives the box (largest in-range beta: {bm:.4g})")
         proj = boxlib.box_project(x, target, self._projector(prep))
-        return proj.perturbation, proj.to_dict()
+        return proj.perturbation, proj
 
     def _projector(self, prep: Prepared):
         first, basis = prep.first, prep.null.basis
@@ -155,74 +172,26 @@ class NullSpaceSearch:
                 else torch.ones(h, w, dtype=torch.bool)).to(torch.float64)
 
         def project_patches(v: torch.Tensor) -> torch.Tensor:
-            b = v.shape[0]
-            inner = v[:, :, : gh * kh, : gw * kw].reshape(b, c, gh, kh, gw, kw).permute(0, 2, 4, 1, 3, 5)
-            patches = inner.reshape(b, gh * gw, c * kh * kw)
-            patches = (patches @ basis) @ basis.T
+            patches = (to_patches(v, (kh, kw)) @ basis) @ basis.T
             out = v.clone()  # pixels outside the patch grid are never seen: left free
-            out[:, :, : gh * kh, : gw * kw] = patches.reshape(b, gh, gw, c, kh, kw).permute(0, 3, 1, 4, 2, 5).reshape(
-                b, c, gh * kh, gw * kw)
+            out[:, :, : gh * kh, : gw * kw] = from_patches(patches, c, (kh, kw), (gh, gw))
             return out * keep
         return project_patches
 
-    def __call__(self, images: torch.Tensor, attack: AttackResult | None = None) -> CollisionResult:
-        """Build ``x_hat`` for every image (Eq. 6 when ``attack`` gives ``x'``) and verify it."""
+    def __call__(self, images: torch.Tensor, adversarial: torch.Tensor | None = None, layers: bool = True) -> Collision:
+        """``x_hat = x' + P`` for every image and its verification; ``x' = adversarial`` (Eq. 6) or ``x``.
+
+        ``layers``: record every layer's difference (Fig. 5), not only the output's.
+        """
         x = self.check_images(images)
         prep = self.prepare()
-        ok_lpips, lpips_note = lpips_status()
-        base = x if attack is None else attack.adversarial.to(torch.float64)
-        common = dict(model=self.name, task=self.task, first_layer=prep.first.to_dict(), method=prep.first.method,
-                      null_dim=prep.null.dim, null_space=prep.null.to_dict(), beta=self.beta, basis=str(self.basis),
-                      per_patch=self.per_patch, lpips=None, lpips_note=lpips_note, n_images=x.shape[0])
+        base = x if adversarial is None else self.check_images(adversarial)
         if prep.direction is None:
-            return CollisionResult(**common, recipe=None, exact=False, max_abs_diff=None, max_rel_diff=None,
-                                   max_abs_diff_fp64=None, max_rel_diff_fp64=None, first_collision_layer=None,
-                                   psnr=None, ssim=None, same_top1=None, message=prep.message, x=x)
-        p, box_info = self.perturb(base)
+            return Collision(base, None, None, None, None, prep.message)
+        p, box = self.perturb(base)
         x_hat = base + p
-        v = prep.verifier(base, x_hat)
-        clipped = prep.verifier.without_layers()(base, boxlib.clip(x_hat))
-        png = prep.verifier.without_layers()(base, boxlib.png_quantise(x_hat))
-        d = prep.direction.image.unsqueeze(0)
-        bmax = boxlib.beta_max(base, d)
-        oor = boxlib.out_of_range_fraction(x_hat, d != 0)
-        ps, ss = psnr(base, x_hat), ssim(base, x_hat)
-        images = [_image_record(i, v, clipped, png, ps, ss, float(bmax[i]), float(oor[i])) for i in range(x.shape[0])]
-        box = {"clipped": _summary(clipped), "png8": _summary(png), "out_of_range_fraction": max(oor.tolist()),
-               "beta_max_in_box": float(bmax.min()), "constrained": box_info}
-        attack_info = None
-        if attack is not None:
-            attack_info = attack.to_dict() | {"psnr_x_vs_x_hat": _mean(psnr(x, x_hat)),
-                                              "same_top1_as_adversarial": all(v.same_top1)}
-        exact = all(v.exact)
-        msg = prep.message + ("; verified exact (fp64 relative difference <= 1e-9)" if exact else
-                              "; NOT exact: the forward pass shows a difference above 1e-9 (fp64, relative)")
-        return CollisionResult(
-            **common, recipe=prep.direction.recipe, exact=exact, max_abs_diff=max(v.max_abs_diff),
-            max_rel_diff=max(v.max_rel_diff), max_abs_diff_fp64=max(v.max_abs_diff_fp64),
-            max_rel_diff_fp64=max(v.max_rel_diff_fp64), first_collision_layer=v.first_collision_layer,
-            psnr=_mean(ps), ssim=statistics.fmean(ss), same_top1=all(v.same_top1), message=msg,
-            beta_max_in_box=float(bmax.min()), box=box, attack=attack_info,
-            layers=[layer.to_dict() for layer in v.layers], images=images, x=base, perturbation=p, x_hat=x_hat)
-
-
-def _summary(v: Verification) -> dict:
-    return {"exact": all(v.exact), "max_abs_diff": max(v.max_abs_diff), "max_rel_diff_fp64": max(v.max_rel_diff_fp64),
-            "same_top1": all(v.same_top1)}
-
-
-def _mean(values: list[float | None]) -> float | None:
-    finite = [x for x in values if x is not None]
-    return statistics.fmean(finite) if finite else None
-
-
-def _image_record(i: int, v: Verification, clipped: Verification, png: Verification, ps: list, ss: list,
-                  bmax: float, oor: float) -> dict:
-    return {"index": i, "exact": v.exact[i], "max_abs_diff": v.max_abs_diff[i], "max_rel_diff": v.max_rel_diff[i],
-            "max_abs_diff_fp64": v.max_abs_diff_fp64[i], "max_rel_diff_fp64": v.max_rel_diff_fp64[i],
-            "same_top1": v.same_top1[i], "prediction": v.predictions[i], "psnr": ps[i], "ssim": ss[i],
-            "beta_max_in_box": bmax, "out_of_range_fraction": oor,
-            "clipped": {"exact": clipped.exact[i], "max_rel_diff_fp64": clipped.max_rel_diff_fp64[i],
-                        "same_top1": clipped.same_top1[i]},
-            "png8": {"exact": png.exact[i], "max_rel_diff_fp64": png.max_rel_diff_fp64[i],
-                     "same_top1": png.same_top1[i]}}
+        verification = (prep.verifier if layers else prep.verifier.without_layers())(base, x_hat)
+        exact = all(verification.exact)
+        message = prep.message + ("; verified exact (fp64 relative difference <= 1e-9)" if exact else
+                                  "; NOT exact: the forward pass shows a difference above 1e-9 (fp64, relative)")
+        return Collision(base, p, x_hat, verification, box, message)

@@ -1,4 +1,4 @@
-"""The beta sweep of seed 000, Fig. 3: PSNR / SSIM (LPIPS where available) against beta, logits unchanged.
+"""The beta sweep of seed 000, Fig. 3: PSNR / SSIM against beta, logits unchanged.
 
 For every beta the same direction ``d`` is scaled, ``x_hat = x + beta d`` is
 verified (output only, fp32 and fp64) and compared with ``x``.  PSNR falls as
@@ -14,7 +14,7 @@ from typing import Sequence
 import torch
 
 from . import box as boxlib
-from .metrics import lpips_status, psnr, ssim
+from .metrics import psnr, ssim
 from .result import SweepPoint, SweepResult
 from .search import NullSpaceSearch
 
@@ -22,13 +22,12 @@ DEFAULT_BETAS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 
 
 def beta_sweep(search: NullSpaceSearch, images: torch.Tensor, betas: Sequence[float] = DEFAULT_BETAS,
-               track=None) -> SweepResult:
+               track=None, name: str = "model") -> SweepResult:
     """Run ``search`` at every beta on ``images`` ``(B, C, H, W)``; unclipped images (the collisions themselves)."""
     x = search.check_images(images)
     prep = search.prepare()
-    _, note = lpips_status()
-    common = dict(model=search.name, method=prep.first.method, null_dim=prep.null.dim, basis=str(search.basis),
-                  n_images=x.shape[0], lpips_note=note)
+    common = dict(model=name, method=prep.first.method, null_dim=prep.null.dim, basis=str(search.basis),
+                  n_images=x.shape[0])
     if prep.direction is None or not prep.direction.exact_by_construction:
         return SweepResult(**common, points=[], message=prep.message + "; no sweep: there is no exact collision to scale")
     verify = prep.verifier.without_layers()
@@ -42,7 +41,7 @@ def beta_sweep(search: NullSpaceSearch, images: torch.Tensor, betas: Sequence[fl
         oor = boxlib.out_of_range_fraction(x_hat, d != 0)
         points.append(SweepPoint(
             beta=float(beta), psnr_mean=statistics.fmean(ps) if ps else None, psnr_min=min(ps) if ps else None,
-            ssim_mean=statistics.fmean(ss), ssim_min=min(ss), lpips=None,
+            ssim_mean=statistics.fmean(ss), ssim_min=min(ss),
             exact_fraction=sum(v.exact) / len(v.exact), same_top1_fraction=sum(v.same_top1) / len(v.same_top1),
             max_rel_diff_fp64=max(v.max_rel_diff_fp64), max_abs_diff=max(v.max_abs_diff),
             out_of_range_fraction=float(oor.mean())))

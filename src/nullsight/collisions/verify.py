@@ -18,26 +18,9 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-EXACT_RTOL = 1e-9
+from ..inference import fp64_copy
+from .result import EXACT_RTOL, LayerDiff, Prediction
 
-
-@dataclass
-class LayerDiff:
-    """One module call: the largest differences over the images of the batch."""
-
-    name: str
-    type: str
-    max_abs_diff: float
-    max_rel_diff: float
-    max_abs_diff_fp64: float
-    max_rel_diff_fp64: float
-
-    @property
-    def collides(self) -> bool:
-        return self.max_rel_diff_fp64 <= EXACT_RTOL
-
-    def to_dict(self) -> dict[str, object]:
-        return dict(self.__dict__)
 
 
 @dataclass
@@ -49,7 +32,7 @@ class Verification:
     max_abs_diff_fp64: list[float]
     max_rel_diff_fp64: list[float]
     same_top1: list[bool]
-    predictions: list[dict]
+    predictions: list[Prediction]
     layers: list[LayerDiff] = field(default_factory=list)
 
     @property
@@ -76,7 +59,7 @@ class Verifier:
 
     def __init__(self, model: nn.Module, task: str = "classification", layers: bool = True) -> None:
         self.model32 = model
-        self.model64 = copy.deepcopy(model).to(torch.float64)
+        self.model64 = fp64_copy(model)
         self.task = task
         self.layers = layers
 
@@ -166,18 +149,18 @@ def _compare(model: nn.Module, x: torch.Tensor, x_hat: torch.Tensor, hooks: bool
     return (diff, _rel(diff, ref), out[:b].float(), out[b:].float()), records
 
 
-def _predictions(out: tuple, task: str) -> tuple[list[bool], list[dict]]:
+def _predictions(out: tuple, task: str) -> tuple[list[bool], list[Prediction]]:
     a, a_hat = out[2], out[3]
     if task == "segmentation" or a.ndim == 4:
         m, m_hat = a.argmax(dim=1), a_hat.argmax(dim=1)
         agree = (m == m_hat).flatten(1).float().mean(dim=1)
         return ([bool(v == 1.0) for v in agree],
-                [{"pixel_agreement": float(v), "classes_x": sorted(set(mi.unique().tolist())),
-                  "classes_x_hat": sorted(set(mh.unique().tolist()))} for v, mi, mh in zip(agree, m, m_hat)])
+                [Prediction(pixel_agreement=float(v), classes_x=sorted(set(mi.unique().tolist())),
+                            classes_x_hat=sorted(set(mh.unique().tolist()))) for v, mi, mh in zip(agree, m, m_hat)])
     k = min(5, a.shape[-1])
     top, top_hat = a.topk(k, dim=-1), a_hat.topk(k, dim=-1)
     same = (top.indices[:, 0] == top_hat.indices[:, 0]).tolist()
-    preds = [{"top5_x": ti.tolist(), "top5_x_hat": th.tolist(), "top5_logits_x": [round(v, 6) for v in tv.tolist()],
-              "top5_logits_x_hat": [round(v, 6) for v in thv.tolist()]}
+    preds = [Prediction(top5_x=ti.tolist(), top5_x_hat=th.tolist(), top5_logits_x=[round(v, 6) for v in tv.tolist()],
+                        top5_logits_x_hat=[round(v, 6) for v in thv.tolist()])
              for ti, th, tv, thv in zip(top.indices, top_hat.indices, top.values, top_hat.values)]
     return same, preds

@@ -3,7 +3,8 @@
 Parameter order is not execution order (timm registers ``cls_token`` first,
 torchvision detection models normalise and resize before the backbone), so the
 first weight of Table 2's last column is found with forward hooks; the pass is
-stopped as soon as the first hooked module fires.
+stopped as soon as the first hooked module fires.  This is the one tracer: the
+audit, the collisions and the steganography all find their first operator here.
 """
 
 from __future__ import annotations
@@ -23,10 +24,15 @@ class _Found(Exception):
 
 @dataclass(frozen=True)
 class FirstOperator:
-    """The module the input meets first, and the shape of what it receives."""
+    """The module the input meets first, and what it receives (the pass stops there)."""
 
     module_name: str
-    input_shape: tuple[int, ...]
+    module: nn.Module
+    input: torch.Tensor | None
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return tuple(self.input.shape) if self.input is not None else ()
 
 
 def first_operator(model: nn.Module, example: torch.Tensor, candidates: list[str]) -> FirstOperator:
@@ -49,8 +55,8 @@ def first_operator(model: nn.Module, example: torch.Tensor, candidates: list[str
         with torch.no_grad():
             _call(model, example)
     except _Found as found:
-        shape = tuple(found.inputs[0].shape) if found.inputs and isinstance(found.inputs[0], torch.Tensor) else ()
-        return FirstOperator(found.name, shape)
+        received = found.inputs[0].detach() if found.inputs and isinstance(found.inputs[0], torch.Tensor) else None
+        return FirstOperator(found.name, modules[found.name], received)
     finally:
         for handle in handles:
             handle.remove()
@@ -72,3 +78,16 @@ def _call(model: nn.Module, example: torch.Tensor) -> object:
             except Exception:
                 pass
         raise first_error
+
+
+def first_linear_operator(model: nn.Module, example: torch.Tensor) -> FirstOperator:
+    """The first module with a linear weight (Linear, Conv, ...) that ``example`` meets, and what it receives.
+
+    Raises ``ValueError`` when the model has no such module, ``RuntimeError`` when the pass never reaches one.
+    """
+    from ..operators import linear_weights
+
+    names = [w.module_name for w in linear_weights(model) if w.module_type != "Parameter"]
+    if not names:
+        raise ValueError("the model has no linear operator (Linear / Conv)")
+    return first_operator(model, example, list(dict.fromkeys(names)))

@@ -36,8 +36,14 @@ def section_for(result_class: type[Result]) -> Callable[[SectionBuilder], Sectio
     return decorator
 
 # Modules that register section builders when imported; imported before a report is built.
-BUILDER_MODULES: tuple[str, ...] = ("nullsight.audit.report", "nullsight.stego.report", "nullsight.collisions.report",
-                                       "nullsight.masks.report", "nullsight.sampling.report")
+BUILDER_MODULES: tuple[str, ...] = (
+    "nullsight.audit.report",
+    "nullsight.stego.report",
+    "nullsight.train.report",
+    "nullsight.collisions.report",
+    "nullsight.masks.report",
+    "nullsight.sampling.report",
+)
 
 _SCALARS = (str, int, float, bool, type(None))
 _MAX_ROWS = 60

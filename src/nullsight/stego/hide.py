@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import torch
 
+from ..imaging import largest_step
+
 from ..errors import InvalidInputError
 from .projector import NullSpaceProjector
 
@@ -27,16 +29,6 @@ class StegoImages:
     in_range: torch.Tensor
     hidden_perp: torch.Tensor
     cover_hat: torch.Tensor
-
-
-def largest_alpha2(base: torch.Tensor, direction: torch.Tensor, low: float, high: float, cap: float = 1.0) -> torch.Tensor:
-    """Per image, the largest ``a`` in ``[0, cap]`` with ``low <= base + a * direction <= high`` (0 if none)."""
-    b, d = base.flatten(1).double(), direction.flatten(1).double()
-    inf = torch.full_like(d, float("inf"))
-    upper = torch.where(d > 0, (high - b) / d, torch.where(d < 0, (low - b) / d, inf))
-    alpha = upper.min(dim=1).values.clamp(min=0.0, max=cap)
-    feasible = ((b >= low) & (b <= high)).all(dim=1)
-    return torch.where(feasible, alpha, torch.zeros_like(alpha))
 
 
 def hide(
@@ -54,7 +46,7 @@ def hide(
     cover_hat = projector.null_part(cover)
     base = alpha1 * hidden_perp
     if alpha2 is None:
-        a2 = largest_alpha2(base, cover_hat, low, high).to(cover.dtype)
+        a2 = largest_step(base, cover_hat, low, high, cap=1.0).to(cover.dtype)
     else:
         a2 = torch.full((len(cover),), float(alpha2), dtype=cover.dtype)
     stego = base + a2.view(-1, *([1] * (cover.ndim - 1))) * cover_hat

@@ -15,8 +15,7 @@ from torch import nn
 
 from ..errors import InvalidInputError
 from ..linalg import default_rtol, null_space
-from ..models.tracing import first_operator
-from ..operators import linear_weights
+from ..models.tracing import first_linear_operator
 
 
 @dataclass
@@ -59,14 +58,13 @@ class NullSpaceProjector:
 
 def first_linear(model: nn.Module, example: torch.Tensor) -> nn.Linear:
     """The first linear operator of ``model`` (by a forward trace); an error unless it is fully connected."""
-    weights = linear_weights(model)
-    if not weights:
-        raise InvalidInputError("the model has no linear layer")
-    found = first_operator(model, example, [w.module_name for w in weights])
-    module = dict(model.named_modules())[found.module_name]
-    if not isinstance(module, nn.Linear):
+    try:
+        found = first_linear_operator(model, example)
+    except ValueError:
+        raise InvalidInputError("the model has no linear layer") from None
+    if not isinstance(found.module, nn.Linear):
         raise InvalidInputError(
             f"null-space steganography needs a fully connected first layer; this model starts with "
-            f"{type(module).__name__} ({found.module_name}) — see `nullsight stego conv` for convolutions"
+            f"{type(found.module).__name__} ({found.module_name}) — see `nullsight stego conv` for convolutions"
         )
-    return module
+    return found.module

@@ -9,15 +9,16 @@ import torch
 
 from ..data import load_data, load_image
 from ..errors import InvalidInputError
-from ..io import atomic_path
+from ..inference import predict
 from ..models import LoadedModel, load_model
 from ..normalization import PM1, Normalization
 from ..versions import versions
-from .filter_intersection import conv_null_spaces
-from ..inference import predict
 from .evaluate import evaluate_stego
+from .filter_intersection import conv_null_spaces
 from .hide import hide
 from .projector import NullSpaceProjector
+from .result import (SeenExamples, StegoConvResult, StegoEvalResult, StegoExamples, StegoHideResult, StegoRevealResult,
+                     StegoSeesResult)
 from .sees import what_the_network_sees
 
 N_EXAMPLES = 6
@@ -60,32 +61,34 @@ def pairs(cover_data: str, hidden_data: str, n: int | None, seed: int) -> tuple[
 
 
 def eval_run(spec: str, cover_data: str, hidden_data: str, n: int | None, alpha1: float, alpha2: float | None,
-             noise: tuple[float, ...], seed: int, arch: str | None = None) -> dict:
+             noise: tuple[float, ...], seed: int, arch: str | None = None) -> StegoEvalResult:
     loaded, norm, projector = load_stego_model(spec, arch)
     covers, hiddens, labels = pairs(cover_data, hidden_data, n, seed)
     evaluation = evaluate_stego(loaded.module, projector, norm, covers, hiddens, labels, alpha1, alpha2, noise, seed)
     low, high = norm.bounds
     shown = hide(norm.to_model(covers[:N_EXAMPLES]), norm.to_model(hiddens[:N_EXAMPLES]), projector, alpha1, alpha2, low, high)
     _, pred, conf = predict(loaded.module, shown.stego)
-    examples = {"cover": _rounded(covers[:N_EXAMPLES]), "hidden": _rounded(hiddens[:N_EXAMPLES]),
-                "stego": _rounded(norm.to_pixels(shown.stego).clamp(0, 1)), "prediction": pred.tolist(),
-                "confidence": [round(float(c), 4) for c in conf], "hidden_label": labels[:N_EXAMPLES].tolist(),
-                "alpha2": [round(float(a), 4) for a in shown.alpha2], "shape": list(covers.shape[1:])}
-    return {"kind": "stego-eval", "model": loaded.spec, "cover_data": cover_data, "hidden_data": hidden_data,
-            "null_dim": projector.dim, "null_residual": projector.residual(), "seed": seed,
-            **evaluation.to_dict(), "examples": examples, "versions": versions()}
+    examples = StegoExamples(
+        cover=_rounded(covers[:N_EXAMPLES]), hidden=_rounded(hiddens[:N_EXAMPLES]),
+        stego=_rounded(norm.to_pixels(shown.stego).clamp(0, 1)), prediction=pred.tolist(),
+        confidence=[round(float(c), 4) for c in conf], hidden_label=labels[:N_EXAMPLES].tolist(),
+        alpha2=[round(float(a), 4) for a in shown.alpha2], shape=list(covers.shape[1:]))
+    return StegoEvalResult(**vars(evaluation), model=loaded.spec, cover_data=cover_data, hidden_data=hidden_data,
+                           null_dim=projector.dim, null_residual=projector.residual(), seed=seed, examples=examples,
+                           versions=versions())
 
 
-def sees_run(spec: str, data: str, n: int, arch: str | None = None) -> dict:
+def sees_run(spec: str, data: str, n: int, arch: str | None = None) -> StegoSeesResult:
     loaded, norm, projector = load_stego_model(spec, arch)
     batch = load_data(data, split="test", n=n)
     seen = what_the_network_sees(loaded.module, projector, norm, batch.images)
-    return {"kind": "stego-sees", "model": loaded.spec, "data": data, **seen.summary(),
-            "examples": {"original": _rounded(seen.original), "seen": _rounded(seen.seen), "shape": list(batch.images.shape[1:])},
-            "versions": versions()}
+    examples = SeenExamples(_rounded(seen.original), _rounded(seen.seen), list(batch.images.shape[1:]))
+    return StegoSeesResult(model=loaded.spec, data=data, n=len(seen.original), null_dim=seen.null_dim,
+                           predictions_agree=seen.predictions_agree, max_logit_diff=seen.max_logit_diff,
+                           max_logit_diff_fp64=seen.max_logit_diff_fp64, examples=examples, versions=versions())
 
 
-def conv_run(size: int, kernel: int, max_filters: int, padding: str, model: str | None, seed: int) -> dict:
+def conv_run(size: int, kernel: int, max_filters: int, padding: str, model: str | None, seed: int) -> StegoConvResult:
     """Null dimension of the first convolution as filters are added (random kernels, or a model's first conv)."""
     if model is not None:
         loaded = load_model(model)
@@ -100,13 +103,12 @@ def conv_run(size: int, kernel: int, max_filters: int, padding: str, model: str 
     k = kernels.shape[-1]
     pad = 0 if padding == "valid" else k // 2
     rows = conv_null_spaces(kernels, size, padding=pad, seed=seed)
-    return {"kind": "stego-conv", "source": source, "size": size, "kernel": k, "padding": padding, "seed": seed,
-            "rows": [row.to_dict() for row in rows], "versions": versions()}
+    return StegoConvResult(source=source, size=size, kernel=k, padding=padding, seed=seed, rows=rows, versions=versions())
 
 
-def hide_run(spec: str, cover: str, hidden: str, alpha1: float, alpha2: float | None, out: Path,
-             arch: str | None = None) -> dict:
-    """Hide one image in another; writes ``out`` (8-bit PNG) and ``out.npy`` (lossless, model space)."""
+def hide_run(spec: str, cover: str, hidden: str, alpha1: float, alpha2: float | None,
+             arch: str | None = None) -> StegoHideResult:
+    """Hide one image in another; the result carries the stego image (pixels, and lossless model space) to save."""
     loaded, norm, projector = load_stego_model(spec, arch)
     c, _ = image_ref(cover, loaded.input_size)
     h, h_label = image_ref(hidden, loaded.input_size)
@@ -115,19 +117,15 @@ def hide_run(spec: str, cover: str, hidden: str, alpha1: float, alpha2: float | 
     _, pred_s, conf_s = predict(loaded.module, made.stego)
     _, pred_h, conf_h = predict(loaded.module, norm.to_model(h))
     _, pred_c, _ = predict(loaded.module, norm.to_model(c))
-    pixels = norm.to_pixels(made.stego).clamp(0, 1)
-    save_png(pixels[0], out)
-    with atomic_path(out.with_suffix(".npy")) as tmp:
-        with open(tmp, "wb") as handle:
-            np.save(handle, made.stego[0].numpy())
-    return {"kind": "stego-hide", "model": loaded.spec, "cover": cover, "hidden": hidden, "alpha1": alpha1,
-            "alpha2": float(made.alpha2[0]), "in_range": bool(made.in_range[0]), "stego_png": str(out),
-            "stego_npy": str(out.with_suffix(".npy")), "prediction": int(pred_s[0]), "confidence": float(conf_s[0]),
-            "hidden_prediction": int(pred_h[0]), "hidden_confidence": float(conf_h[0]), "hidden_label": h_label,
-            "cover_prediction": int(pred_c[0]), "agree": bool(pred_s[0] == pred_h[0]), "null_dim": projector.dim}
+    return StegoHideResult(
+        model=loaded.spec, cover=cover, hidden=hidden, alpha1=alpha1, alpha2=float(made.alpha2[0]),
+        in_range=bool(made.in_range[0]), prediction=int(pred_s[0]), confidence=float(conf_s[0]),
+        hidden_prediction=int(pred_h[0]), hidden_confidence=float(conf_h[0]), hidden_label=h_label,
+        cover_prediction=int(pred_c[0]), agree=bool(pred_s[0] == pred_h[0]), null_dim=projector.dim,
+        stego_pixels=norm.to_pixels(made.stego).clamp(0, 1)[0], stego_model_space=made.stego[0])
 
 
-def reveal_run(spec: str, stego: Path, arch: str | None = None) -> dict:
+def reveal_run(spec: str, stego: Path, arch: str | None = None) -> StegoRevealResult:
     """The network's reading of a stego image (.npy lossless, or an 8-bit image), and its two components."""
     loaded, norm, projector = load_stego_model(spec, arch)
     if stego.suffix == ".npy":
@@ -141,19 +139,9 @@ def reveal_run(spec: str, stego: Path, arch: str | None = None) -> dict:
         x = norm.to_model(image_ref(str(stego), loaded.input_size)[0])
     _, pred, conf = predict(loaded.module, x)
     _, pred_row, _ = predict(loaded.module, projector.row_part(x))
-    return {"kind": "stego-reveal", "model": loaded.spec, "stego": str(stego), "prediction": int(pred[0]),
-            "confidence": float(conf[0]), "row_space_prediction": int(pred_row[0]),
-            "null_part_norm": float(projector.null_part(x).norm()), "row_part_norm": float(projector.row_part(x).norm())}
-
-
-def save_png(pixels: torch.Tensor, path: Path) -> None:
-    """``(C, H, W)`` pixels in [0, 1] -> 8-bit PNG, atomically."""
-    from PIL import Image
-
-    array = (pixels.clamp(0, 1) * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
-    image = Image.fromarray(array[..., 0] if array.shape[2] == 1 else array)
-    with atomic_path(path) as tmp:
-        image.save(tmp, format="PNG")
+    return StegoRevealResult(model=loaded.spec, stego=str(stego), prediction=int(pred[0]), confidence=float(conf[0]),
+                             row_space_prediction=int(pred_row[0]), null_part_norm=float(projector.null_part(x).norm()),
+                             row_part_norm=float(projector.row_part(x).norm()))
 
 
 def _rounded(images: torch.Tensor) -> list:

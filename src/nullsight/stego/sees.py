@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from ..normalization import Normalization
-from ..inference import predict
+from ..inference import fp64_copy, predict
 from .projector import NullSpaceProjector
 
 
@@ -40,14 +40,8 @@ def what_the_network_sees(model: nn.Module, projector: NullSpaceProjector, norm:
     perp = projector.row_part(x)
     logits_x, pred_x, _ = predict(model, x)
     logits_p, pred_p, _ = predict(model, perp)
-    model64 = _as_fp64(model)
+    model64 = fp64_copy(model)
     with torch.no_grad():
         diff64 = float((model64(x.double()) - model64(projector.row_part(x.double()))).abs().max())
     return SeenImages(pixels, norm.to_pixels(perp), float((pred_x == pred_p).double().mean()),
                       float((logits_x - logits_p).abs().max()), diff64, projector.dim)
-
-
-def _as_fp64(model: nn.Module) -> nn.Module:
-    import copy
-
-    return copy.deepcopy(model).double().eval()

@@ -15,6 +15,7 @@ from ..versions import versions
 from . import distributed
 from ..progress import Tracker
 from .loop import TrainConfig, evaluate, train_classifier
+from .result import Accuracy, InputNormalization, TrainRun
 
 
 def train_run(
@@ -26,14 +27,14 @@ def train_run(
     n_train: int | None = None,
     out: Path | None = None,
     track: Tracker | None = None,
-) -> dict:
+) -> TrainRun:
     """Train ``arch`` on ``data``, evaluate on the original (and rescaled) train/test sets, save safetensors.
 
     Images are resized and converted to the architecture's input size where it
     declares one (Fashion-MNIST at 32x32x3 for ``nullsight:resnet20``).  The run
     resumes from ``<checkpoint>.resume.pt`` when an interrupted run left one.
-    Returns the JSON-ready result (``kind: "train"``) with the checkpoint path;
-    only the main process writes the checkpoint under torchrun.
+    Returns the :class:`TrainRun` with the checkpoint path; only the main
+    process writes the checkpoint under torchrun.
     """
     probe = None if arch == "nullsight:mlp" else load_model(arch, seed=config.seed)
     shape = {} if probe is None or len(probe.input_size) != 3 else {"channels": probe.input_size[0], "size": probe.input_size[1:]}
@@ -50,15 +51,15 @@ def train_run(
     history = train_classifier(model, x_train, train.labels, config, device=device, track=track, resume=resume)
     model.cpu()
     factor = config.rescale[0] if config.rescale else 0.2
-    metrics = {"train_original": evaluate(model, x_train, train.labels), "test_original": evaluate(model, x_test, test.labels)}
+    sets = {"train_original": (x_train, train.labels), "test_original": (x_test, test.labels)}
     if config.rescale:
-        metrics |= {"train_rescaled": evaluate(model, factor * x_train, train.labels),
-                    "test_rescaled": evaluate(model, factor * x_test, test.labels)}
+        sets |= {"train_rescaled": (factor * x_train, train.labels), "test_rescaled": (factor * x_test, test.labels)}
+    metrics = {name: Accuracy(**evaluate(model, x, y)) for name, (x, y) in sets.items()}
     metadata = {ARCH_METADATA_KEY: arch, "nullsight.data": data, "nullsight.mean": ",".join(map(str, mean)),
                 "nullsight.std": ",".join(map(str, std)), "nullsight.seed": str(config.seed),
                 "nullsight.rescale": ",".join(map(str, config.rescale))}
     if distributed.is_main_process():
         save_state_dict(model, path, metadata)
-    return {"kind": "train", "arch": arch, "data": data, "checkpoint": str(path), "normalization": {"mean": list(mean), "std": list(std)},
-            "config": config.to_dict(), "rescale_factor_evaluated": factor, "metrics": metrics,
-            "history": history.to_dict(), "paper": PAPER_TRAINING.get(data), "versions": versions()}
+    return TrainRun(arch=arch, data=data, checkpoint=str(path), normalization=InputNormalization(list(mean), list(std)),
+                    config=config, rescale_factor_evaluated=factor, metrics=metrics, history=history,
+                    paper=PAPER_TRAINING.get(data), versions=versions())

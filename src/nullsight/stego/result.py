@@ -1,0 +1,155 @@
+"""Typed results of ``nullsight stego ...`` (seed 001); their JSON is ``to_dict()``.
+
+The shapes are those written before typed results existed, so version-0 files
+(without ``schema_version``) load unchanged (``READS_VERSIONS``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import torch
+
+from ..results import NOT_SERIALISED, Result, register_result
+from .evaluate import StegoEvaluation
+from .filter_intersection import ConvNullRow
+
+
+@dataclass
+class StegoExamples:
+    """A few cover / hidden / stego triples as flat pixel lists (rounded), for the report's figure."""
+
+    cover: list[list[float]]
+    hidden: list[list[float]]
+    stego: list[list[float]]
+    prediction: list[int]
+    confidence: list[float]
+    hidden_label: list[int]
+    alpha2: list[float]
+    shape: list[int]
+
+
+@register_result
+@dataclass
+class StegoEvalResult(Result, StegoEvaluation):
+    """Success, look and robustness of stego images over a test set (``kind: "stego-eval"``)."""
+
+    KIND: ClassVar[str] = "stego-eval"
+    READS_VERSIONS: ClassVar[tuple[int, ...]] = (0,)
+    model: str = ""
+    cover_data: str = ""
+    hidden_data: str = ""
+    null_dim: int = 0
+    null_residual: float = 0.0
+    seed: int = 0
+    examples: StegoExamples | None = None
+    versions: dict[str, str] = field(default_factory=dict)
+    command: str | None = None
+
+    def headline(self) -> str:
+        return (f"{self.model}: {self.success_rate:.1%} of {self.n} stego images read as the hidden image "
+                f"({self.cover_data} covers, {self.hidden_data} hidden)")
+
+
+@dataclass
+class SeenExamples:
+    """Originals and their row-space projections (pixel space, not clipped) as flat lists."""
+
+    original: list[list[float]]
+    seen: list[list[float]]
+    shape: list[int]
+
+
+@register_result
+@dataclass
+class StegoSeesResult(Result):
+    """What the network sees: row-space projections and the prediction check (``kind: "stego-sees"``)."""
+
+    KIND: ClassVar[str] = "stego-sees"
+    READS_VERSIONS: ClassVar[tuple[int, ...]] = (0,)
+    model: str
+    data: str
+    n: int
+    null_dim: int
+    predictions_agree: float
+    max_logit_diff: float
+    max_logit_diff_fp64: float
+    examples: SeenExamples
+    versions: dict[str, str] = field(default_factory=dict)
+    command: str | None = None
+
+    def headline(self) -> str:
+        return (f"{self.model}: predictions of x and of what the network sees agree on {self.predictions_agree:.0%} "
+                f"of {self.n} {self.data} images (max logit difference {self.max_logit_diff_fp64:.1e} in fp64)")
+
+
+@register_result
+@dataclass
+class StegoConvResult(Result):
+    """Null dimension of a first convolution as filters are added (App. B; ``kind: "stego-conv"``)."""
+
+    KIND: ClassVar[str] = "stego-conv"
+    READS_VERSIONS: ClassVar[tuple[int, ...]] = (0,)
+    source: str
+    size: int
+    kernel: int
+    padding: str
+    seed: int
+    rows: list[ConvNullRow]
+    versions: dict[str, str] = field(default_factory=dict)
+    command: str | None = None
+
+    def headline(self) -> str:
+        dims = ", ".join(str(r.null_dim) for r in self.rows)
+        return f"{self.kernel}x{self.kernel} {self.padding} kernels on {self.size}x{self.size}: null dimension {dims} as filters are added"
+
+
+@register_result
+@dataclass
+class StegoHideResult(Result):
+    """One stego image (``kind: "stego-hide"``); the images are saved by the CLI from the tensors it carries."""
+
+    KIND: ClassVar[str] = "stego-hide"
+    model: str
+    cover: str
+    hidden: str
+    alpha1: float
+    alpha2: float
+    in_range: bool
+    prediction: int
+    confidence: float
+    hidden_prediction: int
+    hidden_confidence: float
+    hidden_label: int
+    cover_prediction: int
+    agree: bool
+    null_dim: int
+    stego_png: str | None = None
+    stego_npy: str | None = None
+    command: str | None = None
+    stego_pixels: torch.Tensor | None = field(default=None, repr=False, metadata=NOT_SERIALISED)  # (C, H, W) in [0, 1]
+    stego_model_space: torch.Tensor | None = field(default=None, repr=False, metadata=NOT_SERIALISED)  # lossless
+
+    def headline(self) -> str:
+        return (f"{self.model}: stego image read as {self.prediction} (hidden image: {self.hidden_prediction}), "
+                f"{'agree' if self.agree else 'DISAGREE'}")
+
+
+@register_result
+@dataclass
+class StegoRevealResult(Result):
+    """The network's reading of a stego image and its two components (``kind: "stego-reveal"``)."""
+
+    KIND: ClassVar[str] = "stego-reveal"
+    model: str
+    stego: str
+    prediction: int
+    confidence: float
+    row_space_prediction: int
+    null_part_norm: float
+    row_part_norm: float
+    command: str | None = None
+
+    def headline(self) -> str:
+        return f"{self.model}: {self.stego} read as {self.prediction} ({self.confidence:.1%})"
