@@ -52,3 +52,14 @@ def local_device(device: torch.device) -> torch.device:
     if device.type == "cuda" and is_distributed():
         return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
     return device
+
+
+def sync_buffers(module: torch.nn.Module, src: int = 0) -> None:
+    """Give every rank rank ``src``'s buffers (BatchNorm running statistics).
+
+    DDP broadcasts buffers at the start of each forward, so after the last step
+    every rank holds its own running statistics; this makes the ranks agree.
+    """
+    if is_distributed() and dist.is_initialized():
+        for buffer in module.buffers():
+            dist.broadcast(buffer.data, src)

@@ -166,6 +166,7 @@ def _train(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, config:
         history.append({"epoch": epoch + 1, "loss": total_loss / seen, "train_accuracy": correct / seen})
         if resume is not None and distributed.is_main_process():
             _save_state(resume, model, optimiser, scheduler, generator, epoch + 1, history, config)
+    distributed.sync_buffers(model)  # the ranks' BatchNorm statistics differ after the last step
     if resume is not None and distributed.is_main_process():
         Path(resume).unlink(missing_ok=True)
     model.eval()
