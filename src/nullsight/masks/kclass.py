@@ -11,7 +11,7 @@ import numpy as np
 from .correlation import idcor
 from .result import KClassPoint
 
-MIN_PAIRS = 8
+MIN_PAIRS = 6
 
 
 def kclass_trend(essential: np.ndarray, adversarial: np.ndarray, labels: np.ndarray, ks: list[int], draws: int = 5,

@@ -43,7 +43,8 @@ def load_classifier(spec: str, arch: str | None, data: str, n: int | None, split
 def save_mask_set(path: Path, masks: MaskSet, model: str, data: str, config: MaskConfig) -> Path:
     """One mask set as safetensors: ``masks`` (N, C, H, W), ``indices``, ``labels``, ``targets``, with metadata."""
     tensors = {"masks": masks.fit.masks.cpu(), "indices": torch.tensor(masks.indices),
-               "labels": torch.tensor(masks.labels), "targets": torch.tensor(masks.targets)}
+               "labels": torch.tensor(masks.labels), "targets": torch.tensor(masks.targets),
+               "keeps": torch.tensor(masks.fit.keeps_target, dtype=torch.bool)}
     meta = {META + "kind": masks.kind, META + "attack": masks.attack.name if masks.attack else "",
             META + "eps": "" if masks.attack is None or masks.attack.eps is None else repr(masks.attack.eps),
             META + "label": masks.attack.label if masks.attack else "essential",
@@ -117,9 +118,15 @@ def compute_run(spec: str, data: str, n: int, attacks: list[str], config: MaskCo
     return MasksResult(loaded.spec, data, len(x), len(ess.indices) / len(x), cfg, summaries, examples, seed, versions())
 
 
+def _keeps(masks: dict) -> list[bool]:
+    return masks["keeps"].tolist() if "keeps" in masks else [True] * len(masks["indices"])
+
+
 def _pairs(ess: dict, adv: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    pos = {int(i): p for p, i in enumerate(ess["indices"].tolist())}
-    common = [(pos[int(i)], q) for q, i in enumerate(adv["indices"].tolist()) if int(i) in pos]
+    """Paired M_E and M_A of the same images, both still giving their target class (as the paper keeps only those)."""
+    pos = {int(i): p for p, (i, k) in enumerate(zip(ess["indices"].tolist(), _keeps(ess))) if k}
+    common = [(pos[int(i)], q) for q, (i, k) in enumerate(zip(adv["indices"].tolist(), _keeps(adv)))
+              if k and int(i) in pos]
     e = np.array([c[0] for c in common], dtype=np.int64)
     a = np.array([c[1] for c in common], dtype=np.int64)
     flat = lambda t: t.double().flatten(1).numpy()  # noqa: E731
