@@ -1,0 +1,12 @@
+"""Feature-space geometry of a classifier's last hidden layer (seed 002).
+
+Flip points and margins (Eqs. 5-14), projection onto the training set's convex
+hull (Eqs. 20-25), the ambiguity indicator (Eq. 26), union of learned regions,
+support-label agreement, adversarial detection by margins, inverse mapping
+(Eqs. 15-18) and the two-point equidistant projection (Appendix A).
+"""
+
+from .flip import FlipPoints, FlipPointSolver, lipschitz_constant
+from .hull import HullProjection, HullProjector
+
+__all__ = ["FlipPoints", "FlipPointSolver", "HullProjection", "HullProjector", "lipschitz_constant"]
