@@ -87,6 +87,7 @@ RESULT_MODULES: tuple[str, ...] = (
     "nullsight.stego.result",
     "nullsight.train.result",
     "nullsight.sampling.result",
+    "nullsight.models.classify",
     "nullsight.masks.result",
 )
 

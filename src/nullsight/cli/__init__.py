@@ -29,6 +29,7 @@ from . import collide as _collide  # noqa: F401,E402
 from . import stego as _stego  # noqa: F401,E402
 from . import train as _train  # noqa: F401,E402
 from . import sampling as _sampling  # noqa: F401,E402
+from . import export as _export  # noqa: F401,E402
 from . import masks as _masks  # noqa: F401,E402
 
 EXIT_USAGE = 2
