@@ -77,3 +77,21 @@ readme: install
 
 clean:
 	rm -rf results/demo build dist src/*.egg-info
+
+# seed 004 (NULA) on Fashion-MNIST at 32x32x3, CPU-sized: width 0.125, 2 epochs (full width where a GPU is lent:
+# NULA_ARCH=nullsight:nula NULA_EPOCHS=30). Base, robust (--augment resolution), and the two ablations (robust).
+NULA_ARCH ?= nullsight:nula-w0.125
+NULA_EPOCHS ?= 2
+NULA_DATA ?= fashion-mnist
+NULA_CKPT = $(MODELS)/$(subst nullsight:,,$(NULA_ARCH))
+NULA_TRAIN = $(NS) train --data $(NULA_DATA) --epochs $(NULA_EPOCHS) --batch-size 128 --lr 2e-3 --no-rescale --seed 0 -q
+NULA_EVAL = $(NS) sampling eval --data $(NULA_DATA) --n-worst 500 -q
+.PHONY: experiments-nula
+experiments-nula: install data
+	$(NULA_TRAIN) --arch $(NULA_ARCH) --augment none --out $(NULA_CKPT)-base-$(NULA_DATA)-seed0.safetensors --results results/nula/train-base.json > /dev/null
+	$(NULA_TRAIN) --arch $(NULA_ARCH) --augment resolution --out $(NULA_CKPT)-robust-$(NULA_DATA)-seed0.safetensors --results results/nula/train-robust.json > /dev/null
+	$(NULA_TRAIN) --arch $(NULA_ARCH)-strided --augment resolution --out $(NULA_CKPT)-robust-strided-$(NULA_DATA)-seed0.safetensors --results results/nula/train-robust-strided.json > /dev/null
+	$(NULA_TRAIN) --arch $(NULA_ARCH)-nose --augment resolution --out $(NULA_CKPT)-robust-nose-$(NULA_DATA)-seed0.safetensors --results results/nula/train-robust-nose.json > /dev/null
+	for m in base robust robust-strided robust-nose; do \
+	  $(NULA_EVAL) $(NULA_CKPT)-$$m-$(NULA_DATA)-seed0.safetensors --label $$m -o results/nula/eval-$$m.json || exit 1; done
+	$(NS) sampling kernels --size 32 --larger 224 --larger 1024 --network $(NULA_CKPT)-base-$(NULA_DATA)-seed0.safetensors -o results/nula/kernels.json
