@@ -1,0 +1,171 @@
+"""README blocks for seed 003 (Fourier essential / adversarial masks), generated from results/masks/*.json and
+results/bench-masks.json.
+
+    python tools/readme_masks.py          # prints every block
+
+``BLOCKS`` maps a block name to a function returning its markdown; the lead's ``tools/readme_tables.py`` splices
+them between ``<!-- BEGIN name -->`` markers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable
+
+from nullsight.formats import markdown_table
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "results" / "masks"
+DATASETS = ("fashion-mnist", "mnist")
+PAPER_T1 = {"fmn": (0.25, "0.49 ± 0.27", 0.66, 0.01), "pgd@8/255": (0.30, "0.49 ± 0.28", 0.60, 0.01),
+            "deepfool": (0.25, "0.48 ± 0.27", 0.62, 0.01)}
+PAPER_T3 = {"pgd@1/255": ("68.56%", 0.59, 0.02), "pgd@3/255": ("99.78%", 0.53, 0.04), "pgd@8/255": ("100.00%", 0.60, 0.01)}
+PAPER_T4 = {"clean": (0.92, 0.83, 0.74, 0.82), "fmn": (0.04, 0.78, 0.72, 0.78), "pgd@8/255": (0.00, 0.43, 0.54, 0.44),
+            "deepfool": (0.00, 0.77, 0.71, 0.78)}
+
+
+def _load(path: Path) -> dict | None:
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def _rel(path: Path) -> str:
+    return f"`{path.relative_to(ROOT)}`"
+
+
+def _f(v: float | None, digits: int = 2) -> str:
+    return "–" if v is None else f"{v:.{digits}f}"
+
+
+def _found(suffix: str) -> list[tuple[str, Path, dict]]:
+    out = []
+    for d in DATASETS:
+        path = RESULTS / f"{d}-{suffix}.json"
+        data = _load(path)
+        if data is not None:
+            out.append((d, path, data))
+    return out
+
+
+def _setup(d: str) -> str:
+    masks = _load(RESULTS / f"{d}-masks.json")
+    if masks is None:
+        return ""
+    c = masks["config"]
+    return (f"ResNet-20 (`nullsight:resnet20`) on {d} (32x32x3), {masks['n_images']} test images, clean accuracy "
+            f"{masks['clean_accuracy']:.2f}; masks: lambda {c['lam']}, Adam lr {c['lr']}, {c['min_steps']}-"
+            f"{c['max_steps']} steps")
+
+
+def table1() -> str:
+    """Table 1: SVCCA, cosine, IdCor and p-value per attack, ours per data set beside the paper's CIFAR-10."""
+    found = _found("correlation")
+    if not found:
+        return "_No mask correlations yet: run `make experiments-masks`._\n"
+    rows, notes = [], []
+    for d, path, data in found:
+        notes.append(f"- {d}: {_setup(d)}; {_rel(path)} (`{data['command']}`)")
+        for r in data["rows"]:
+            if r["attack"] not in PAPER_T1:
+                continue
+            p = PAPER_T1[r["attack"]]
+            cos = "–" if r["cosine_mean"] is None else f"{r['cosine_mean']:.2f} ± {r['cosine_std']:.2f}"
+            rows.append([d, r["attack"], r["n_pairs"], _f(r["svcca"]), cos, _f(r["idcor"]), _f(r["p_value"], 3),
+                         p[0], p[1], p[2], p[3]])
+    header = ["data", "attack", "pairs", "SVCCA", "cosine", "IdCor", "p-value", "paper SVCCA", "paper cosine",
+              "paper IdCor", "paper p"]
+    return ("Essential vs adversarial frequency masks (Table 1); paper: CIFAR-10, ResNet-20.\n\n"
+            + markdown_table(header, rows) + "\n" + "\n".join(notes) + "\n")
+
+
+def table3() -> str:
+    """Table 3: PGD over eps: attack success rate, IdCor, p-value."""
+    found = _found("correlation")
+    rows = []
+    for d, _, data in found:
+        for r in data["rows"]:
+            if r["attack"] in PAPER_T3:
+                p = PAPER_T3[r["attack"]]
+                rows.append([d, r["attack"], _f(100 * r["success_rate"], 2) + "%", r["n_pairs"], _f(r["idcor"]),
+                             _f(r["p_value"], 3), p[0], p[1], p[2]])
+    if not rows:
+        return "_No PGD eps sweep yet: run `make experiments-masks`._\n"
+    header = ["data", "attack", "success rate", "pairs", "IdCor", "p-value", "paper success", "paper IdCor", "paper p"]
+    return "PGD with a varying budget (Table 3); paper: CIFAR-10, ResNet-20.\n\n" + markdown_table(header, rows)
+
+
+def kclass() -> str:
+    """Fig. 4 as a table: mean IdCor / mean p-value over random k-class subsets."""
+    found = _found("correlation")
+    blocks = []
+    for d, path, data in found:
+        if not data["trends"]:
+            continue
+        ks = sorted({p["k"] for t in data["trends"] for p in t["points"]})
+        rows = []
+        for t in data["trends"]:
+            by_k = {p["k"]: p for p in t["points"]}
+            rows.append([t["attack"]] + [f"{by_k[k]['idcor_mean']:.2f} / {by_k[k]['p_value_mean']:.2f}" if k in by_k
+                                         else "–" for k in ks])
+        blocks.append(f"{d} ({_rel(path)}): mean IdCor / mean p-value over random subsets of k classes (Fig. 4; the "
+                      "paper shows IdCor rising and p falling with k on CIFAR-10).\n\n"
+                      + markdown_table(["attack"] + [f"k={k}" for k in ks], rows))
+    return "\n".join(blocks) if blocks else "_No k-class trend yet: run `make experiments-masks`._\n"
+
+
+def class_masks() -> str:
+    found = _found("class")
+    if not found:
+        return "_No class-level masks yet: run `make experiments-masks`._\n"
+    rows = [[d, r["train_per_class"], r["lam"], r["steps"], r["test_n"], _f(r["accuracy_no_mask"], 3),
+             _f(r["accuracy_true_class_mask"], 3), _f(r["accuracy_predicted_class_mask"], 3)] for d, _, r in found]
+    header = ["data", "train images / class", "lambda", "steps", "test images", "no mask", "true-class mask",
+              "predicted-class mask"]
+    return ("Class-level essential masks on unseen test images (Sec. 4.7; the paper reports that they preserve "
+            "correct classification, without a number).\n\n" + markdown_table(header, rows)
+            + "\n" + "\n".join(f"- {_rel(p)} (`{r['command']}`)" for _, p, r in found) + "\n")
+
+
+def table4() -> str:
+    """Table 4 side by side with the paper, plus the adaptive attacker."""
+    found = _found("robust")
+    if not found:
+        return "_No robust masks yet: run `make experiments-masks`._\n"
+    blocks = []
+    for d, path, r in found:
+        header = ["data \\ mask"] + [f"{c} (ours)" for c in r["columns"]] + ["paper: none", "FMN", "PGD", "DeepFool"]
+        rows = []
+        for name, acc in zip(r["rows"], r["accuracy"]):
+            rows.append([name] + [_f(a) for a in acc] + list(PAPER_T4.get(name, ("–",) * 4)))
+        for name, acc in zip(r["adaptive_rows"], r["adaptive_accuracy"]):
+            rows.append([f"{name}, adaptive (through the mask pipeline)"] + [_f(a) for a in acc] + ["–"] * 4)
+        blocks.append(f"{d}: robust essential masks, lambda {r['lam']}, {r['steps']} steps, {r['train_per_class']} "
+                      f"training images per class, {r['test_n']} test images; {_rel(path)} (`{r['command']}`). "
+                      "Paper: CIFAR-10, ResNet-20.\n\n" + markdown_table(header, rows))
+    return "\n".join(blocks)
+
+
+def bench() -> str:
+    path = ROOT / "results" / "bench-masks.json"
+    data = _load(path)
+    if data is None:
+        return "_No benchmark yet: run `python benchmarks/masks.py`._\n"
+    rows = []
+    for name, key in (("ResNet-20", "masks_resnet20"), ("small CNN", "masks_small_cnn")):
+        m = data[key]
+        rows.append([f"masks, {name}, {m['images']} images x {m['steps']} steps", m["batched_s"], m["loop_s"], m["ratio"],
+                     f"{m['max_abs_mask_diff']:.1e}"])
+    p = data["idcor_permutations"]
+    rows.append([f"IdCor permutation test, {p['pairs']} pairs x {p['permutations']} permutations", p["vectorised_s"],
+                 p["loop_s_extrapolated"], p["ratio"], f"{p['max_abs_id_diff']:.1e}"])
+    return (f"Generated from {_rel(path)} (`{data['command']}`), {data['threads']} CPU thread, no GPU.\n\n"
+            + markdown_table(["what", "batched / vectorised (s)", "one at a time / loop (s)", "ratio", "max abs diff"], rows))
+
+
+BLOCKS: dict[str, Callable[[], str]] = {"masks-table1": table1, "masks-table3": table3, "masks-kclass": kclass,
+                                        "masks-class": class_masks, "masks-table4": table4, "masks-bench": bench}
+
+
+if __name__ == "__main__":
+    for name, block in BLOCKS.items():
+        print(f"<!-- BEGIN {name} -->\n{block()}<!-- END {name} -->\n")
