@@ -140,3 +140,10 @@ def test_nothing_is_skipped_silently():
     assert any("not audited" in str(t.title) for t in rich_tables([audit], layers=False))
     back = type(audit).from_dict(audit.to_dict())
     assert back.skipped == audit.skipped and back.layers == audit.layers
+
+
+def test_half_precision_weights_are_ranked_at_fp32():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(1500, 1200)).half()  # eps(fp16) * 1500 > 1: every matrix would be rank 0
+    (layer,) = audit_model(model, "m").layers
+    assert layer.rank == 1200 and layer.rtol == pytest.approx(1500 * torch.finfo(torch.float32).eps)

@@ -1,6 +1,9 @@
 """``hf:DIR``: tiny transformers models saved here with save_pretrained audit with every weight in its applied
 orientation."""
 
+import importlib.util
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -13,17 +16,12 @@ transformers = pytest.importorskip("transformers")
 
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory):
+    """examples/hf_tiny.py's BERT, GPT-2 and ViT, saved with save_pretrained."""
+    spec = importlib.util.spec_from_file_location("hf_tiny", Path(__file__).resolve().parents[2] / "examples" / "hf_tiny.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
     root = tmp_path_factory.mktemp("hf")
-    torch.manual_seed(0)
-    transformers.BertForMaskedLM(transformers.BertConfig(
-        vocab_size=50, hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32,
-        max_position_embeddings=16)).save_pretrained(root / "bert")
-    transformers.GPT2LMHeadModel(transformers.GPT2Config(
-        vocab_size=50, n_embd=16, n_layer=1, n_head=2, n_positions=16, bos_token_id=0, eos_token_id=0)
-    ).save_pretrained(root / "gpt2")
-    transformers.ViTForImageClassification(transformers.ViTConfig(
-        image_size=16, patch_size=4, num_channels=3, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-        intermediate_size=32, num_labels=3)).save_pretrained(root / "vit")
+    module.save_tiny(root)
     return root
 
 

@@ -20,6 +20,7 @@ structural ones (what the shapes alone force) are reported.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import ClassVar, Iterable, Iterator
@@ -129,6 +130,7 @@ def audit_model(
     if not weights:
         raise InvalidInputError(f"{name} has no weight of two or more dimensions to audit")
     _check_finite(weights, name)
+    weights = [at_compute_precision(w) for w in weights]
     ranks = _rank_all(weights, rtol, method, track)
     blocks = _rank_blocks(weights, rtol, method)
     layers = [LayerAudit.from_rank(w, ranks[w.name][0], ranks[w.name][1:], blocks.get(w.name, [])) for w in weights]
@@ -179,6 +181,17 @@ def _rank_all(
             # Each block gets the same tolerance policy, at its own shape.
             results[weight.name].extend(numerical_rank_batched(weight.group_blocks(), rtol, method, check_finite=False))
     return results
+
+
+def at_compute_precision(weight: LinearWeight) -> LinearWeight:
+    """Half-precision (fp16 / bf16) matrices as fp32, the precision their products accumulate in (exact).
+
+    The tolerance ``max(m, n) * eps(fp16)`` would exceed 1 for any layer wider than 2^10 and call every
+    matrix of a half-precision checkpoint rank 0.
+    """
+    if weight.matrix.dtype not in (torch.float16, torch.bfloat16):
+        return weight
+    return dataclasses.replace(weight, matrix=weight.matrix.float())
 
 
 def _rank_blocks(weights: list[LinearWeight], rtol: float | None, method: Method) -> dict[str, list[RankInfo]]:

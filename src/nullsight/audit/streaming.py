@@ -14,10 +14,7 @@ embeddings (``emb``, ``embed_tokens``, ``wte``, ...) as embeddings
 (transposed), and the JSON says the orientation was assumed.
 
 Half-precision tensors (fp16, bf16: most large checkpoints) are ranked as
-fp32 matrices, the precision their products accumulate in: the tolerance
-``max(m, n) * eps(fp16)`` would exceed 1 for any layer wider than 1024 (2^10)
-and call every matrix rank 0.  The stored values are exact in fp32, so
-nothing is rounded on the way.
+fp32 matrices, as in :func:`nullsight.audit.core.at_compute_precision`.
 """
 
 from __future__ import annotations
@@ -35,7 +32,7 @@ from ..models.streaming import TensorEntry, iter_tensors
 from ..operators import (LinearWeight, SkippedParameter, conv_transpose_matrix, conv_weight_matrix, linear_weights,
                          skip_reason, skipped_parameters)
 from ..progress import Tracker
-from .core import LayerAudit, ModelAudit, _rank_all, _rank_blocks, summarise
+from .core import LayerAudit, ModelAudit, _rank_all, _rank_blocks, at_compute_precision, summarise
 
 _EMBEDDING_PARTS = ("emb", "wte", "wpe", "embed", "embedding", "embeddings", "embed_tokens", "word_embeddings")
 
@@ -95,6 +92,7 @@ def stream_audit(
             bad = int((~torch.isfinite(weight.matrix)).sum())
             raise NonFiniteWeightError(f"{name}: NaN/Inf in {entry.name} ({bad} value{'s' if bad > 1 else ''}) "
                                        f"of {entry.file.name}")
+        weight = at_compute_precision(weight)
         ranks = _rank_all([weight], rtol, method, None)[weight.name]
         blocks = _rank_blocks([weight], rtol, method).get(weight.name, [])
         layers.append(LayerAudit.from_rank(weight, ranks[0], ranks[1:], blocks))
@@ -121,8 +119,6 @@ def _as_weight(entry: TensorEntry, tensor: torch.Tensor | None, layout: Layout |
         return None, f"dtype {entry.dtype} has no torch equivalent here"
     if not tensor.is_floating_point():
         return None, f"{entry.dtype} tensor (an index, a count or quantised storage), not a float matrix"
-    if tensor.dtype in (torch.float16, torch.bfloat16):
-        tensor = tensor.float()  # exact; products of half-precision weights accumulate in fp32
     if layout is not None and entry.name in layout.skipped:
         return None, layout.skipped[entry.name].reason
     if layout is not None and entry.name in layout.weights:
@@ -174,12 +170,12 @@ def stream_spec(
     """
     from ..models import load_model
     from ..models.checkpoints import read_metadata
-    from ..models.hf import key_renamer
+    from ..models.hf import key_renamer, local_directory
     from ..models.streaming import checkpoint_files, read_entries
     from ..models.zoo import ARCH_METADATA_KEY
     from ..versions import versions
 
-    path = spec[3:] if spec.startswith("hf:") else spec
+    path = str(local_directory(spec[3:])) if spec.startswith("hf:") else spec
     files = checkpoint_files(path)
     if spec.startswith("hf:"):
         arch = arch or spec

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from pathlib import Path
 from typing import Any, Callable
 
 import torch
@@ -63,6 +64,19 @@ def load_hf(name: str, weights: str) -> LoadedModel:
              "model_type": getattr(config, "model_type", None), "class": cls.__name__}
     task = {"input_ids": "text", "pixel_values": "vision", "input_values": "audio"}.get(main_input, "other")
     return HFLoadedModel(f"hf:{name}", module, input_size(config, main_input), "hf", weights, task, extra)
+
+
+def local_directory(name: str) -> Path:
+    """``name`` itself when it is a directory, else its snapshot in the local Hugging Face cache (no download)."""
+    if Path(name).is_dir():
+        return Path(name)
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(name, local_files_only=True))
+    except Exception as exc:
+        raise ModelNotFoundError(f"hf:{name} is neither a directory nor in the local Hugging Face cache "
+                                 f"({_first_line(exc)}); nullsight does not download models") from None
 
 
 def key_renamer(module: nn.Module) -> Callable[[str], str] | None:
