@@ -21,25 +21,28 @@ def _mask_image(flat: list[float], shape: list[int]) -> np.ndarray:
 
 def _fig1(r: MasksResult) -> Figure:
     ex = r.examples
-    rows = [("clean", ex.clean, False), (ex.attack, ex.adversarial, False), ("clean * M_E", ex.essential_filtered, False),
-            ("adv. * M_A", ex.adversarial_filtered, False), ("M_E (centred)", ex.essential_mask, True),
-            ("M_A (centred)", ex.adversarial_mask, True)]
+    rows = [("clean", ex.clean, "image"), (ex.attack, ex.adversarial, "image"), ("clean * M_E", ex.essential_filtered, "stretch"),
+            ("adv. * M_A", ex.adversarial_filtered, "stretch"), ("M_E (centred)", ex.essential_mask, "mask"),
+            ("M_A (centred)", ex.adversarial_mask, "mask")]
     n = len(ex.clean)
     fig, axes = plt.subplots(len(rows), n, figsize=(1.4 * n, 1.45 * len(rows)), squeeze=False)
     for i, (label, images, is_mask) in enumerate(rows):
         for j, flat in enumerate(images):
             ax = axes[i][j]
-            if is_mask:
+            if is_mask == "mask":
                 ax.imshow(_mask_image(flat, ex.shape), cmap="magma", vmin=0, vmax=1)
             else:
-                ax.imshow(_image(flat, ex.shape), cmap="gray", vmin=0, vmax=1)
+                image = _image(flat, ex.shape)
+                if is_mask == "stretch":
+                    image = (image - image.min()) / max(float(image.max() - image.min()), 1e-12)
+                ax.imshow(image, cmap="gray", vmin=0, vmax=1)
             ax.set_xticks([]), ax.set_yticks([])
             if j == 0:
                 ax.set_ylabel(label, fontsize=7)
             if i == 0:
                 ax.set_title(f"{ex.labels[j]} -> {ex.adversarial_labels[j]}", fontsize=7)
     return Figure(f"{r.data}: images, {ex.attack} adversarials, and both filtered by their masks (like the paper's Fig. 1)",
-                  figure_png(fig), "Masks are channel means of the mask, zero frequency at the centre.")
+                  figure_png(fig), "Filtered images contrast-stretched for display; masks are channel means, zero frequency at the centre.")
 
 
 @section_for(MasksResult)
