@@ -51,3 +51,15 @@ def test_report_sections(tmp_path):
     sections += eval_sections([result_from_dict(json.loads(e.read_text()))] * 2)
     assert all(s.figures and s.figures[0].title for s in sections)
     assert len(sections[1].tables[0].rows) == 6
+
+
+def test_checkpoint_of_another_width_names_the_shapes(tmp_path, capsys):
+    from nullsight.models import save_state_dict
+    from nullsight.models.nula import Nula
+
+    path = tmp_path / "nula.safetensors"
+    save_state_dict(Nula(width=0.125), path, {"nullsight.arch": "nullsight:nula-w0.125"})
+    assert main(["sampling", "eval", str(path), "--arch", "nullsight:nula-w0.25", "--data", "digits", "-q"]) != 0
+    assert "stem.0.weight 16x3x3x3 vs 32x3x3x3" in capsys.readouterr().err
+    assert main(["sampling", "eval", "nullsight:nula-w0.125", "--data", str(tmp_path / "missing"), "-q"]) != 0
+    assert "no such file or directory" in capsys.readouterr().err
