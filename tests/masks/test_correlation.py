@@ -77,3 +77,15 @@ def test_exception_on_unpaired_sets():
         idcor(np.zeros((10, 3)), np.zeros((9, 3)))
     with pytest.raises(InvalidInputError, match="same dimension"):
         cosine_similarity(np.ones((5, 3)), np.ones((5, 4)))
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_canonical_correlations_invariant_to_invertible_maps(seed):
+    from nullsight.masks.correlation import canonical_correlations
+
+    rng = np.random.default_rng(seed)
+    x, y = rng.normal(size=(80, 5)), rng.normal(size=(80, 4))
+    a, b = rng.normal(size=(5, 5)) + 3 * np.eye(5), rng.normal(size=(4, 4)) + 3 * np.eye(4)
+    assert np.allclose(canonical_correlations(x, y), canonical_correlations(x @ a, y @ b + 1.0), atol=1e-8)
+    assert np.allclose(canonical_correlations(x, x @ a), 1.0)
