@@ -110,3 +110,13 @@ experiments-nula: install data
 	for m in base robust robust-strided robust-nose; do \
 	  $(NULA_EVAL) $(NULA_CKPT)-$$m-$(NULA_DATA)-seed0.safetensors --label $$m -o results/nula/eval-$$m.json || exit 1; done
 	$(NS) sampling kernels --size 32 --larger 224 --larger 1024 --network $(NULA_CKPT)-base-$(NULA_DATA)-seed0.safetensors -o results/nula/kernels.json
+
+# issue #10 section 2: every layer type, hf: models, streaming audits of sharded checkpoints
+.PHONY: experiments-reach
+experiments-reach: install
+	$(PY) -m pip install --quiet -e ".[hf]"
+	PYTHONPATH=. $(NS) audit examples.tabular_mlp:build examples.conv1d_net:build examples.lstm_encoder:build --seed 0 -q -f json -o results/reach/examples-audit.json
+	$(PY) examples/hf_tiny.py /tmp/nullsight-hf-tiny > /dev/null
+	$(NS) audit hf:/tmp/nullsight-hf-tiny/gpt2 --weights default --seed 0 -q -f json -o results/reach/hf-tiny-gpt2.json
+	$(NS) audit hf:/tmp/nullsight-hf-tiny/gpt2 --stream --seed 0 -q -f json -o results/reach/hf-tiny-gpt2-stream.json
+	OMP_NUM_THREADS=1 $(PY) benchmarks/audit_streaming.py
