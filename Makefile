@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 NS := $(VENV)/bin/nullsight
 DEMO_MODELS := nullsight:mlp torchvision:alexnet torchvision:resnet50 timm:deit_tiny_patch16_224 torchvision:lraspp_mobilenet_v3_large
 
-.PHONY: demo test install data table2 bench readme clean experiments-stego experiments-collisions
+.PHONY: demo test install data table2 bench readme clean fixtures experiments-stego experiments-collisions
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,10 @@ experiments-stego: install data
 	$(NS) stego sees -m $(MODELS)/mlp-mnist-seed0.safetensors --data mnist -o results/stego/sees-mnist.json > /dev/null
 	$(NS) stego conv --kernel 3 --size 28 --max-filters 6 -o results/stego/conv-valid-3x3.json > /dev/null
 	$(NS) stego conv --kernel 3 --size 28 --max-filters 2 --padding same -o results/stego/conv-same-3x3.json > /dev/null
+
+# One small real result of every kind, for tests/test_results.py (round trip and report section of each kind).
+fixtures: install
+	NS=$(NS) bash tools/result_fixtures.sh
 
 readme: install
 	$(PY) tools/readme_tables.py

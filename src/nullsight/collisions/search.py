@@ -1,7 +1,12 @@
 """The Null-space search of seed 000 (Definition 4, Remark 2, Eq. 6) as one configured object.
 
->>> search = NullSpaceSearch(model, mean, std, (3, 224, 224), beta=0.1)   # doctest: +SKIP
->>> found = search(images)             # (B, 3, 224, 224) in [0, 1] -> Collision (x_hat and its Verification)
+>>> import torch
+>>> from torch import nn
+>>> model = nn.Sequential(nn.Conv2d(3, 8, 4, 4), nn.Flatten(), nn.Linear(8 * 8 * 8, 10)).eval()  # a patchify layer
+>>> search = NullSpaceSearch(model, [0.5] * 3, [0.25] * 3, (3, 32, 32), beta=0.1)
+>>> found = search(torch.rand(2, 3, 32, 32))   # (B, C, H, W) in [0, 1] -> Collision (x_hat and its Verification)
+>>> all(found.verification.exact), search.prepare().null.dim
+(True, 40)
 
 ``__init__`` stores hyper-parameters; the first call traces the model, finds
 the null space and the direction ``d`` (cached); every call builds

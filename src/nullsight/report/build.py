@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ..io import write_text
-from .render import KindGroup, anchors, render_report
+from ..results import RESULT_KINDS, load_result_kinds
+from .render import Headline, KindGroup, anchors, render_report
 from .sections import build_sections, group_by_kind, kind_title
 
 
@@ -28,12 +29,23 @@ def build_report(
             kind=kind,
             title=kind_title(kind),
             anchor=next(ids),
-            commands=[command_text(r.get("command")) for r in members],
+            commands=list(dict.fromkeys(command_text(r.get("command")) for r in members)),  # each command once
             sections=[(next(ids), section) for section in sections],
+            n_results=len(members),
         )
         for kind, members, sections in built
     ]
-    return render_report(title, groups, nullsight_version(), generated_at)
+    summary = [Headline(group.anchor, group.title, text) for group, (kind, members, _) in zip(groups, built)
+               for text in headlines(kind, members)]
+    return render_report(title, groups, nullsight_version(), generated_at, summary)
+
+
+def headlines(kind: str, results: list[dict[str, Any]]) -> list[str]:
+    """One line per result (what was found, exact or not, the key figure): the typed result's ``headline()``."""
+    kinds = load_result_kinds()
+    if kind not in kinds:
+        return [f"{kind_title(kind)}: a result of a kind this nullsight does not know (shown as raw fields)"] * len(results)
+    return [RESULT_KINDS.get(kind).from_dict(r).headline() for r in results]
 
 
 def write_report(

@@ -16,21 +16,26 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure as MplFigure  # noqa: E402
 
-DPI = 110
+DPI = 96
 
 
 def figure_png(fig: MplFigure, dpi: int = DPI) -> bytes:
-    """Render ``fig`` to PNG bytes and close it.
+    """Render ``fig`` to PNG bytes and close it: a 256-colour palette PNG, so that reports stay small.
 
     The PNG carries no software/version metadata, so the same figure gives the
     same bytes and reports diff cleanly.
     """
+    from PIL import Image
+
     buffer = io.BytesIO()
     try:
         fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     finally:
         plt.close(fig)
-    return buffer.getvalue()
+    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    small = io.BytesIO()
+    image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(small, format="PNG", optimize=True)
+    return small.getvalue()
 
 
 def new_figure(width: float = 7.0, height: float = 4.0) -> tuple[MplFigure, Axes]:

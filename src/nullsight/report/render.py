@@ -20,21 +20,33 @@ _MAX_LIST = 20
 
 @dataclass
 class KindGroup:
-    """The sections made from the results of one kind, with the commands that made them."""
+    """The sections made from the results of one kind, with the (distinct) commands that made them."""
 
     kind: str
     title: str
     anchor: str
     commands: list[str]
     sections: list[tuple[str, Section]]  # (anchor, section)
+    n_results: int = 0
 
 
-def render_report(title: str, groups: list[KindGroup], version: str, generated_at: str | None = None) -> str:
+@dataclass
+class Headline:
+    """One line of the summary at the top of the report, linking to its kind's part."""
+
+    anchor: str
+    kind_title: str
+    text: str
+
+
+def render_report(title: str, groups: list[KindGroup], version: str, generated_at: str | None = None,
+                  summary: list[Headline] | None = None) -> str:
     """The report page as an HTML string."""
     template = _environment().get_template("report.html.j2")
-    n_results = sum(len(g.commands) for g in groups)
+    n_results = sum(g.n_results or len(g.commands) for g in groups)
     return template.render(
-        title=title, groups=groups, version=version, generated_at=generated_at, n_results=n_results
+        title=title, groups=groups, version=version, generated_at=generated_at, n_results=n_results,
+        summary=summary or [],
     )
 
 

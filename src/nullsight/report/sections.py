@@ -67,11 +67,17 @@ def group_by_kind(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any
     return {kind: groups[kind] for kind in sorted(groups)}
 
 
-def build_sections(kind: str, results: list[dict[str, Any]]) -> list[Section]:
-    """The sections for the results of one kind, from its builder or the generic one."""
+def load_section_builders() -> Registry[SectionBuilder]:
+    """:data:`SECTION_BUILDERS` after importing every module that registers builders (and every result kind)."""
     for module in BUILDER_MODULES:
         importlib.import_module(module)
     load_result_kinds()
+    return SECTION_BUILDERS
+
+
+def build_sections(kind: str, results: list[dict[str, Any]]) -> list[Section]:
+    """The sections for the results of one kind, from its builder or the generic one."""
+    load_section_builders()
     if kind not in SECTION_BUILDERS:
         return generic_sections(results)
     items: list[Any] = results

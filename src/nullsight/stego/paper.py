@@ -13,9 +13,3 @@ PAPER_TRAINING: dict[str, dict[str, float | int | str]] = {
         "where": "Sec. 4.2: mean confidence on the correctly predicted (filtered) data; accuracy not reported",
     },
 }
-
-PAPER_EXAMPLES = (
-    "MNIST Fig. 3a: S = 0.2 H_perp + 0.51 C_hat predicted as the hidden 2 with confidence 99.9%",
-    "MNIST Fig. 3b: S = 0.2 H_perp + 0.49 C_hat predicted as the hidden 5 with confidence 99.9%",
-    "Fashion-MNIST Fig. 5a: S = 0.2 H_perp + 0.68 C_hat predicted 'shirt' with 86.4%, the confidence of 0.2 H",
-)

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..report import Figure, Section, Table, figure_png, section_for
 from ..report.figures import plt
-from .result import StegoConvResult, StegoEvalResult, StegoSeesResult
+from .result import StegoConvResult, StegoEvalResult, StegoHideResult, StegoRevealResult, StegoSeesResult
 
 
 def _image(flat: list[float], shape: list[int]) -> np.ndarray:
@@ -77,3 +77,24 @@ def conv_sections(results: list[StegoConvResult]) -> list[Section]:
                                 StegoConvResult.KIND, f"Kernels: {r.source}. The layer's null space is the intersection of its "
                                 "kernels' null spaces (App. B).", tables=[Table("Null dimension as filters are added", columns, rows)]))
     return sections
+
+
+@section_for(StegoHideResult)
+def hide_sections(results: list[StegoHideResult]) -> list[Section]:
+    """One row per stego image made: what the network reads in it, against the hidden and the cover image."""
+    columns = ["cover", "hidden", "alpha1", "alpha2", "in range", "read as", "confidence", "hidden read as", "cover read as",
+               "agree", "stego image"]
+    rows = [[r.cover, r.hidden, r.alpha1, r.alpha2, r.in_range, r.prediction, r.confidence, r.hidden_prediction,
+             r.cover_prediction, r.agree, r.stego_png] for r in results]
+    return [Section("Stego images made", StegoHideResult.KIND, "S = alpha1·H_perp + alpha2·C_hat (seed 001, Sec. 3).",
+                    tables=[Table("Hidden and read back", columns, rows)])]
+
+
+@section_for(StegoRevealResult)
+def reveal_sections(results: list[StegoRevealResult]) -> list[Section]:
+    """What the network reads in each stego image, and the size of its null-space and row-space parts."""
+    columns = ["stego image", "model", "read as", "confidence", "row-space part read as", "|null part|", "|row part|"]
+    rows = [[r.stego, r.model, r.prediction, r.confidence, r.row_space_prediction, r.null_part_norm, r.row_part_norm]
+            for r in results]
+    return [Section("Stego images read back", StegoRevealResult.KIND, "The network sees only the row-space part.",
+                    tables=[Table("Readings", columns, rows)])]

@@ -6,7 +6,7 @@ largest logit difference, which is round-off.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -26,12 +26,6 @@ class SeenImages:
     max_logit_diff: float
     max_logit_diff_fp64: float
     null_dim: int
-
-    def summary(self) -> dict[str, object]:
-        out = asdict(self)
-        out.pop("original"), out.pop("seen")
-        out["n"] = len(self.original)
-        return out
 
 
 def what_the_network_sees(model: nn.Module, projector: NullSpaceProjector, norm: Normalization, pixels: torch.Tensor) -> SeenImages:

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Regenerate tests/fixtures/results/KIND.json: one small, real result of every registered kind (`make fixtures`).
+# tests/test_results.py renders each through its registered report section and round-trips it through from_dict.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+NS=${NS:-.venv/bin/nullsight}
+OUT=tests/fixtures/results
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+export OMP_NUM_THREADS=1
+mkdir -p "$OUT"
+$NS train --arch nullsight:mlp-digits --data digits --epochs 20 --lr 3e-3 --seed 0 -q --out "$TMP/mlp.safetensors" --results "$OUT/train.json"
+$NS audit nullsight:mlp --seed 0 -q -f json -o "$OUT/audit.json"
+$NS audit --table2 SqueezeNet --seed 0 -q -f json -o "$OUT/table2.json" --results-dir "$TMP/table2"
+$NS collide "$TMP/mlp.safetensors" --data digits --n 2 --beta 0.3 -q -f json -o "$OUT/collision.json"
+$NS collide "$TMP/mlp.safetensors" --data digits --n 2 --sweep --betas 0.1,0.3 --results-dir "$TMP/sweep" -q -f json -o "$OUT/collision-sweep.json"
+$NS stego eval -m "$TMP/mlp.safetensors" --cover-data digits --hidden-data digits --n 40 -o "$OUT/stego-eval.json"
+$NS stego sees -m "$TMP/mlp.safetensors" --data digits --n 4 -o "$OUT/stego-sees.json"
+$NS stego conv --kernel 3 --size 8 --max-filters 2 -o "$OUT/stego-conv.json"
+$NS stego hide -m "$TMP/mlp.safetensors" --cover digits:0 --hidden digits:5 --image-out "$TMP/s.png" -o "$OUT/stego-hide.json"
+$NS stego reveal -m "$TMP/mlp.safetensors" "$TMP/s.npy" -o "$OUT/stego-reveal.json"
+# Paths of temporary files would make the fixtures differ run to run.
+.venv/bin/python - "$OUT" "$TMP" <<'PY'
+import json, sys
+from pathlib import Path
+out, tmp = Path(sys.argv[1]), sys.argv[2]
+for path in out.glob("*.json"):
+    text = path.read_text().replace(tmp, "/tmp/fixture")
+    path.write_text(text)
+PY
