@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Literal, Mapping
 
 import torch
 
@@ -96,7 +96,7 @@ def numerical_rank_batched(
     if matrices.ndim != 3:
         raise InvalidInputError(f"expected a (B, m, n) stack of matrices, got shape {tuple(matrices.shape)}")
     if check_finite:
-        _check_finite(matrices)
+        require_finite(matrices)
     batch, m, n = matrices.shape
     rtol_ = default_rtol((m, n), matrices.dtype) if rtol is None else float(rtol)
     if method == "svd" or min(m, n) == 0:
@@ -247,7 +247,7 @@ def reference_rank(matrix: torch.Tensor, rtol: float | None = None) -> RankInfo:
 def null_space(matrix: torch.Tensor, rtol: float | None = None) -> torch.Tensor:
     """Orthonormal basis ``(cols, nullity)`` of ``{x : W x = 0}`` in fp64 (right singular vectors)."""
     w = _as_matrix(matrix)
-    _check_finite(w.unsqueeze(0))
+    require_finite(w.unsqueeze(0))
     m, n = w.shape
     rtol_ = default_rtol((m, n), w.dtype) if rtol is None else float(rtol)
     _, s, vh = torch.linalg.svd(w.detach().to(torch.float64), full_matrices=True)
@@ -299,10 +299,21 @@ def _as_matrix(matrix: torch.Tensor) -> torch.Tensor:
     return matrix
 
 
-def _check_finite(matrices: torch.Tensor) -> None:
-    if torch.isfinite(matrices.sum()) or torch.isfinite(matrices).all():  # one pass when finite (the usual case)
-        return
+def require_finite(tensors: torch.Tensor | Mapping[str, torch.Tensor], owner: str = "matrix") -> None:
+    """Raise :class:`~nullsight.errors.NonFiniteWeightError` if any value is NaN/Inf, naming each bad tensor.
+
+    ``tensors``: one tensor, or ``{name: tensor}`` (a model's weights: the message lists the first five names).
+    One cheap pass (a sum, through which NaN/Inf propagate) when everything is finite, the usual case.
+    """
     from .errors import NonFiniteWeightError
 
-    bad = int((~torch.isfinite(matrices)).sum())
-    raise NonFiniteWeightError(f"matrix holds {bad} NaN/Inf value(s)")
+    named = {owner: tensors} if isinstance(tensors, torch.Tensor) else dict(tensors)
+    bad = [(name, int((~torch.isfinite(t)).sum())) for name, t in named.items()
+           if t.is_floating_point() and not torch.isfinite(t.sum()) and not torch.isfinite(t).all()]
+    if not bad:
+        return
+    if isinstance(tensors, torch.Tensor):
+        raise NonFiniteWeightError(f"{owner} holds {bad[0][1]} NaN/Inf value(s)")
+    listed = ", ".join(f"{n} ({c} value{'s' if c > 1 else ''})" for n, c in bad[:5])
+    more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+    raise NonFiniteWeightError(f"{owner}: NaN/Inf in {len(bad)} tensor(s): {listed}{more}")

@@ -28,8 +28,8 @@ from typing import ClassVar, Iterable, Iterator
 import torch
 from torch import nn
 
-from ..errors import InvalidInputError, NonFiniteWeightError
-from ..linalg import Method, RankInfo, numerical_rank_batched
+from ..errors import InvalidInputError
+from ..linalg import Method, RankInfo, numerical_rank_batched, require_finite
 from ..models.tracing import first_operator
 from ..operators import LinearWeight, SkippedParameter, linear_weights, skipped_parameters
 from ..progress import Tracker
@@ -129,7 +129,7 @@ def audit_model(
         weights = sorted(weights + traced, key=lambda w: order[w.name])
     if not weights:
         raise InvalidInputError(f"{name} has no weight of two or more dimensions to audit")
-    _check_finite(weights, name)
+    require_finite({w.name: w.matrix for w in weights}, name)
     weights = [at_compute_precision(w) for w in weights]
     ranks = _rank_all(weights, rtol, method, track)
     blocks = _rank_blocks(weights, rtol, method)
@@ -164,7 +164,7 @@ def _rank_all(
 ) -> dict[str, list[RankInfo]]:
     """Rank of every whole matrix (index 0) and of every group block (1..g), batched by shape.
 
-    Finiteness was checked (with layer names) by :func:`_check_finite` before.
+    Finiteness was checked (with layer names) by :func:`nullsight.linalg.require_finite` before.
     """
     jobs: dict[tuple, list[tuple[str, torch.Tensor]]] = defaultdict(list)
     for weight in weights:
@@ -204,15 +204,6 @@ def _chunks(group: list[tuple[str, torch.Tensor]]) -> Iterator[list[tuple[str, t
     size = max(1, _BATCH_BYTES // max(per_item, 1))
     for start in range(0, len(group), size):
         yield group[start : start + size]
-
-
-def _check_finite(weights: list[LinearWeight], model_name: str) -> None:
-    suspects = [w for w in weights if not torch.isfinite(w.matrix.sum())]  # one cheap pass; NaN/Inf propagate
-    bad = [(w.name, int((~torch.isfinite(w.matrix)).sum())) for w in suspects if not torch.isfinite(w.matrix).all()]
-    if bad:
-        listed = ", ".join(f"{n} ({c} value{'s' if c > 1 else ''})" for n, c in bad[:5])
-        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
-        raise NonFiniteWeightError(f"{model_name}: NaN/Inf in {len(bad)} weight(s): {listed}{more}")
 
 
 def _first_weight(
