@@ -23,7 +23,7 @@ import torch
 
 from ..errors import InvalidInputError
 
-_STEPS = torch.tensor([0.5 ** k for k in range(0, 40)], dtype=torch.float64)
+_MAX_HALVINGS = 40
 
 
 @dataclass
@@ -95,84 +95,87 @@ class FlipPointSolver:
     def _solve(self, x: torch.Tensor):
         q, f = x.shape
         n = self.W.shape[0]
-        cls = (x @ self.W.T + self.b).argmax(1)
-        # rows k != i of every (input, j != i) problem: a_k = w_k - w_i, c_k = b_i - b_k, equality at k = j
-        others = torch.stack([torch.cat([torch.arange(i), torch.arange(i + 1, n)]) for i in range(n)])  # (n, n-1)
-        ks = others[cls]  # (q, n-1) class of each row
-        js = ks  # the targets are the same n-1 classes
-        A = self.W[ks] - self.W[cls][:, None, :]  # (q, m, f)
-        c = self.b[cls][:, None] - self.b[ks]  # (q, m)
         m = n - 1
-        A = A[:, None].expand(q, m, m, f).reshape(q * m, m, f)
-        c = c[:, None].expand(q, m, m).reshape(q * m, m)
-        eq = torch.eye(m, dtype=torch.bool)[None].expand(q, m, m).reshape(q * m, m)
-        xx = x[:, None].expand(q, m, f).reshape(q * m, f)
-        y, res, conv, infeasible = self._dual(xx, A, c, eq)
-        dist = (y - xx).norm(dim=1).masked_fill(infeasible, float("inf"))
-        y = y.masked_fill(infeasible[:, None], float("nan"))
+        cls = (x @ self.W.T + self.b).argmax(1)
         points = x[:, None].repeat(1, n, 1)
         distance = torch.full((q, n), float("inf"), dtype=torch.float64)
         residual = torch.zeros((q, n), dtype=torch.float64)
         converged = torch.ones((q, n), dtype=torch.bool)
         infeas = torch.zeros((q, n), dtype=torch.bool)
-        rows = torch.arange(q)[:, None].expand(q, m)
-        points[rows, js] = y.reshape(q, m, f)
-        distance[rows, js] = dist.reshape(q, m)
-        residual[rows, js] = res.reshape(q, m)
-        converged[rows, js] = conv.reshape(q, m)
-        infeas[rows, js] = infeasible.reshape(q, m)
+        for i in cls.unique().tolist():
+            rows = (cls == i).nonzero().squeeze(1)
+            ks = torch.cat([torch.arange(i), torch.arange(i + 1, n)])
+            # rows k != i shared by every problem of class i: a_k = w_k - w_i, c_k = b_i - b_k; equality at k = j
+            A = self.W[ks] - self.W[i]
+            c = self.b[i] - self.b[ks]
+            xx = x[rows][:, None].expand(-1, m, f).reshape(-1, f)
+            eq = torch.eye(m, dtype=torch.bool).repeat(rows.numel(), 1)
+            y, res, conv, bad = self._dual(xx, A, c, eq)
+            dist = (y - xx).norm(dim=1).masked_fill(bad, float("inf"))
+            y = y.masked_fill(bad[:, None], float("nan"))
+            r_, k_ = rows[:, None].expand(-1, m), ks[None].expand(rows.numel(), -1)
+            points[r_, k_] = y.reshape(-1, m, f)
+            distance[r_, k_] = dist.reshape(-1, m)
+            residual[r_, k_] = res.reshape(-1, m)
+            converged[r_, k_] = conv.reshape(-1, m)
+            infeas[r_, k_] = bad.reshape(-1, m)
         return cls, points, distance, residual, converged, infeas
 
     def _primal(self, x: torch.Tensor, A: torch.Tensor, mu: torch.Tensor) -> torch.Tensor:
-        v = x - torch.einsum("bmf,bm->bf", A, mu)
+        v = x - mu @ A
         return v.clamp_min(0) if self.nonneg else v
 
     def _dual(self, x: torch.Tensor, A: torch.Tensor, c: torch.Tensor, eq: torch.Tensor):
-        """Projected Newton on ``h(mu) = 1/2 ||y(mu)||^2 + c^T mu`` with ``mu >= 0`` off the equality row."""
-        B, m, f = A.shape
+        """Projected Newton on ``h(mu) = 1/2 ||y(mu)||^2 + c^T mu`` (``mu >= 0`` off the equality row).
+
+        ``x`` (B, f) with the shared constraints ``A`` (m, f), ``c`` (m,) and per-problem equality rows ``eq`` (B, m).
+        """
+        B, f = x.shape
+        m = A.shape[0]
         mu = torch.zeros((B, m), dtype=torch.float64)
-        scale = A.norm(dim=2).clamp_min(1e-300)  # row norms: residuals in feature-space distance units
+        scale = A.norm(dim=1).clamp_min(1e-300)  # row norms: residuals in feature-space distance units
         xnorm = x.norm(dim=1).clamp_min(1.0)
-        h = lambda mu_: 0.5 * (self._primal(x, A, mu_) ** 2).sum(-1) + (c * mu_).sum(-1)  # noqa: E731
-        active = torch.arange(B)
         eye = torch.eye(m, dtype=torch.float64)
+        h = lambda y_, mu_: 0.5 * (y_ ** 2).sum(-1) + mu_ @ c  # noqa: E731
         for _ in range(self.max_iter):
-            if not active.numel():
-                break
-            Aa, ca, ea, ma, xa = A[active], c[active], eq[active], mu[active], x[active]
-            v = xa - torch.einsum("bmf,bm->bf", Aa, ma)
+            v = x - mu @ A
             y = v.clamp_min(0) if self.nonneg else v
-            grad = ca - torch.einsum("bmf,bf->bm", Aa, y)
-            fixed = ~ea & (ma <= 1e-12) & (grad > 0)
+            grad = c - y @ A.T
+            fixed = ~eq & (mu <= 1e-12) & (grad > 0)
             pg = grad.masked_fill(fixed, 0.0)
-            done = (pg.abs() / scale[active]).amax(1) <= self.tol * xnorm[active]
-            keep = ~done
-            active, Aa, ca, ea, ma, xa, v, grad, fixed = (t[keep] for t in (active, Aa, ca, ea, ma, xa, v, grad, fixed))
-            if not active.numel():
+            todo = ((pg.abs() / scale).amax(1) > self.tol * xnorm).nonzero().squeeze(1)
+            if not todo.numel():
                 break
+            v, grad, fixed, ma, ea = v[todo], grad[todo], fixed[todo], mu[todo], eq[todo]
             d = (v > 0).double() if self.nonneg else torch.ones_like(v)
-            H = torch.einsum("bmf,bf,bkf->bmk", Aa, d, Aa)
+            H = (d[:, None, :] * A[None]) @ A.T
             free = (~fixed).double()
             H = H * free[:, :, None] * free[:, None, :] + torch.diag_embed(1 - free)
             ridge = 1e-12 * H.diagonal(dim1=1, dim2=2).amax(1).clamp_min(1e-300)
             H = H + ridge[:, None, None] * eye
             step = -torch.linalg.solve(H, (grad * free)[:, :, None]).squeeze(2)
-            # vectorised Armijo search along the projected path mu(t) = P(mu + t step)
-            cand = ma[None] + _STEPS[:, None, None] * step[None]
-            cand = torch.where(ea[None], cand, cand.clamp_min(0))
-            h0 = 0.5 * ((v.clamp_min(0) if self.nonneg else v) ** 2).sum(-1) + (ca * ma).sum(-1)
-            hc = torch.stack([0.5 * (self._primal(xa, Aa, cand[t]) ** 2).sum(-1) + (ca * cand[t]).sum(-1)
-                              for t in range(len(_STEPS))])
-            decrease = (grad[None] * (cand - ma[None])).sum(-1)
-            ok = hc <= h0[None] + 1e-4 * decrease + 1e-15 * h0.abs()[None]
-            first = torch.where(ok.any(0), ok.double().argmax(0), torch.full_like(h0, len(_STEPS) - 1, dtype=torch.long))
-            mu[active] = cand[first, torch.arange(active.numel())]
-        del h
+            h0 = h(v.clamp_min(0) if self.nonneg else v, ma)
+            # Armijo backtracking along the projected path mu(t) = P(mu + t step), only on rows still searching
+            t = torch.ones_like(h0)
+            new_mu = ma.clone()
+            searching = torch.arange(todo.numel())
+            for k in range(_MAX_HALVINGS):
+                if not searching.numel():
+                    break
+                cand = ma[searching] + t[searching, None] * step[searching]
+                cand = torch.where(ea[searching], cand, cand.clamp_min(0))
+                hc = h(self._primal(x[todo[searching]], A, cand), cand)
+                decrease = (grad[searching] * (cand - ma[searching])).sum(-1)
+                ok = (hc <= h0[searching] + 1e-4 * decrease + 1e-15 * h0[searching].abs()) | (k == _MAX_HALVINGS - 1)
+                new_mu[searching[ok]] = cand[ok]
+                searching = searching[~ok]
+                t[searching] *= 0.5
+            mu[todo] = new_mu
         y = self._primal(x, A, mu)
-        slack = torch.einsum("bmf,bf->bm", A, y) - c  # <= 0 (== 0 on the equality row) at a feasible y
+        slack = y @ A.T - c  # <= 0 (== 0 on the equality row) at a feasible y
         viol = torch.where(eq, slack.abs(), slack.clamp_min(0))
         comp = torch.where(eq, torch.zeros_like(slack), (mu * slack).abs() / xnorm[:, None])
-        residual = torch.maximum(viol / scale, comp / scale).amax(1) / xnorm
+        residual = (torch.maximum(viol, comp) / scale).amax(1) / xnorm
         residual = residual.nan_to_num(nan=float("inf"))
         converged = residual <= 10 * self.tol
         # an empty flip region makes the dual unbounded: the multipliers run away and y stays infeasible

@@ -172,7 +172,8 @@ class HullProjector:
             s_, o_, l_ = _wolfe(P[todo], valid[todo], slots[todo], on[todo], lam[todo], 1e-3 * self.rtol,
                                 self.max_wolfe_iter)
             slots[todo], on[todo], lam[todo] = s_, o_, l_
-            x = _combine(P[todo], s_, o_, l_)  # x_h - q
+            used = int(o_.sum(1).max())
+            x = _combine(P[todo], s_[:, :used], o_[:, :used], l_[:, :used])  # x_h - q
             vals, idx = self._gap_pass(q[todo], x, self.k_add)
             gg = (x * x).sum(1)
             gap[todo] = (gg - vals[:, 0]).clamp_min(0)
@@ -191,7 +192,9 @@ class HullProjector:
             newP[todo] = self.points[new.clamp_min(0)].double() - q[todo][:, None, :]
             P = torch.cat([P, newP * valid[:, -self.k_add:, None]], 1)
             todo = todo[~ok]
-        x = _combine(P, slots, on, lam)
+        slots, on, lam = _compact(slots, on, lam)
+        used = int(on.sum(1).max())
+        x = _combine(P, slots[:, :used], on[:, :used], lam[:, :used])
         support = torch.where(on & (lam > 0), pool.gather(1, slots), torch.full_like(slots, -1))
         weights = torch.where(support >= 0, lam, torch.zeros_like(lam))
         return x + q, gap, converged, torch.tensor([rounds]), support, weights
@@ -201,6 +204,12 @@ def _corral(P: torch.Tensor, slots: torch.Tensor, on: torch.Tensor) -> torch.Ten
     """The corral's points ``(B, K, d)``, zero in empty slots."""
     pts = P.gather(1, slots[:, :, None].expand(-1, -1, P.shape[2]))
     return pts * on[:, :, None]
+
+
+def _compact(slots: torch.Tensor, on: torch.Tensor, lam: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """Corral members first (stable), so the occupied block is ``[:, :on.sum(1).max()]``."""
+    order = torch.sort((~on).to(torch.int8), dim=1, stable=True).indices
+    return slots.gather(1, order), on.gather(1, order), lam.gather(1, order)
 
 
 def _combine(P: torch.Tensor, slots: torch.Tensor, on: torch.Tensor, lam: torch.Tensor) -> torch.Tensor:
@@ -241,9 +250,9 @@ def _wolfe(P: torch.Tensor, valid: torch.Tensor, slots: torch.Tensor, on: torch.
             break
         Pa, sl, o, lm = P[active], slots[active], on[active], lam[active]
         # compact: corral members first, so the linear algebra runs on the occupied block only
-        order = torch.sort((~o).to(torch.int8), dim=1, stable=True).indices
-        sl, o, lm = sl.gather(1, order), o.gather(1, order), lm.gather(1, order)
-        x = _combine(Pa, sl, o, lm)
+        sl, o, lm = _compact(sl, o, lm)
+        used = int(o.sum(1).max())
+        x = _combine(Pa, sl[:, :used], o[:, :used], lm[:, :used])
         s = torch.einsum("bmd,bd->bm", Pa, x).masked_fill(~valid[active], float("inf"))
         smin, j = s.min(1)
         xx = (x * x).sum(1)
@@ -264,7 +273,7 @@ def _wolfe(P: torch.Tensor, valid: torch.Tensor, slots: torch.Tensor, on: torch.
             sl[g], o[g], lm[g] = sl_g, o_g, lm_g
         slots[active], on[active], lam[active] = sl, o, lm
         active = active[go]
-    return slots, on, lam
+    return _compact(slots, on, lam)
 
 
 def _minor_cycles(P: torch.Tensor, slots: torch.Tensor, on: torch.Tensor, lam: torch.Tensor,

@@ -1,0 +1,188 @@
+"""Seed 002's experiments on a model and a data set: tensors in, typed results out (no I/O, no printing)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+import torch
+
+from ..data import DataBatch
+from ..errors import InvalidInputError
+from ..models.zoo import LoadedModel
+from ..normalization import Normalization
+from .features import extract_features, feature_head
+from .flip import FlipPoints, FlipPointSolver, lipschitz_constant
+from .hull import HullProjection, HullProjector
+from .regions import ambiguity, support_label_agreement, union_of_regions
+from .result import GeometryResult, MarginRow, SolverReport
+
+Track = Callable[..., Any] | None
+
+
+def normalization_of(loaded: LoadedModel, batch: DataBatch) -> Normalization:
+    """The checkpoint's recorded input normalisation, else the data source's."""
+    mean, std = loaded.normalization() or (tuple(batch.mean), tuple(batch.std))
+    return Normalization.of(mean, std)
+
+
+def features_of(loaded: LoadedModel, batch: DataBatch, layer: str | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(x_phi, logits)`` of a batch of pixel images."""
+    norm = normalization_of(loaded, batch)
+    return extract_features(loaded.module, norm.to_model(batch.images), layer)
+
+
+def image_list(images: torch.Tensor, digits: int = 3) -> list[Any]:
+    """Images ``(B, C, H, W)`` as nested lists (first channel only when the channels are copies)."""
+    if images.shape[1] == 3 and torch.equal(images[:, 0], images[:, 1]) and torch.equal(images[:, 1], images[:, 2]):
+        images = images[:, :1]
+    return (images.double().clamp(0, 1) * 10 ** digits).round().div(10 ** digits).tolist()
+
+
+def _rounded(t: torch.Tensor, digits: int = 6) -> list[float]:
+    return [round(float(v), digits) for v in t.tolist()]
+
+
+def _verified_hull(solver: HullProjector, queries: torch.Tensor, track: Track) -> HullProjection:
+    return solver(queries, track=track)
+
+
+def analyze(loaded: LoadedModel, train: DataBatch, test: DataBatch, *, feature_layer: str | None = None,
+            n_pixel: int = 200, n_pixel_train: int | None = None, n_table: int = 5, seed: int = 0,
+            track: Track = None) -> GeometryResult:
+    """Margins (Eqs. 7-12), hull distances (Eqs. 20-25), ambiguity (Eq. 26), learned regions, support labels
+    and the accuracy on hull projections in feature space and in pixel space (Sec. 7.2)."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    head = feature_head(loaded.module, feature_layer)
+    f_train, logits_train = features_of(loaded, train, head.name)
+    f_test, logits_test = features_of(loaded, test, head.name)
+    timings["features_s"] = time.perf_counter() - t0
+    nonneg = bool((f_train >= 0).all() and (f_test >= 0).all())
+    note = ("features are non-negative (post-ReLU): flip points keep y >= 0 (Eq. 10)" if nonneg else
+            "features take negative values: the y >= 0 constraint (Eq. 10) is dropped")
+    labels_test, labels_train = test.labels, train.labels
+    pred_test = logits_test.argmax(1)
+
+    t0 = time.perf_counter()
+    flips = FlipPointSolver(head.weight, head.bias, nonneg=nonneg)
+    flip_test = flips(f_test)
+    flip_train = flips(f_train)
+    timings["flip_points_s"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    hull = HullProjector(f_train)
+    proj = hull(f_test, track=track)
+    timings["feature_hull_s"] = time.perf_counter() - t0
+
+    d_f, d_h = flip_test.min_distance, proj.distance
+    amb = ambiguity(d_f, d_h)
+    order = torch.argsort(amb)
+    n_ex = min(8, len(amb))
+    most, least = order[:n_ex], order.flip(0)[:n_ex]
+
+    t0 = time.perf_counter()
+    union_train = union_of_regions(f_train, flip_train.min_distance, f_test)
+    union_test = union_of_regions(f_test, d_f, f_train)
+    timings["union_s"] = time.perf_counter() - t0
+    all_counts = torch.cat([union_train.counts, union_test.counts])
+
+    head_logits = proj.projection @ head.weight.double().T + head.bias.double()
+    support_feature = support_label_agreement(proj.support, proj.weights, labels_train, labels_test)
+
+    # pixel space: the first n_pixel test images onto the first n_pixel_train training images
+    t0 = time.perf_counter()
+    n_pix = min(n_pixel, len(test))
+    pix_train = train.images.flatten(1) if n_pixel_train is None else train.images[:n_pixel_train].flatten(1)
+    pixel_hull = HullProjector(pix_train, max_corral=min(pix_train.shape[1] + 2, 512), k_init=64, k_add=32)
+    pix_proj = pixel_hull(test.images[:n_pix].flatten(1), track=track) if n_pix else None
+    timings["pixel_hull_s"] = time.perf_counter() - t0
+    accuracy: dict[str, float | None] = {
+        "clean": float((pred_test == labels_test).double().mean()),
+        "feature_hull": float((head_logits.argmax(1) == labels_test).double().mean()),
+        "feature_hull_same_prediction": float((head_logits.argmax(1) == pred_test).double().mean()),
+        "clean_pixel_subset": None, "pixel_hull": None}
+    support_pixel: dict[str, float] | None = None
+    if pix_proj is not None:
+        norm = normalization_of(loaded, test)
+        images = pix_proj.projection.float().reshape(n_pix, *test.images.shape[1:])
+        _, logits_pix = extract_features(loaded.module, norm.to_model(images), head.name)
+        accuracy["clean_pixel_subset"] = float((pred_test[:n_pix] == labels_test[:n_pix]).double().mean())
+        accuracy["pixel_hull"] = float((logits_pix.argmax(1) == labels_test[:n_pix]).double().mean())
+        support_pixel = support_label_agreement(pix_proj.support, pix_proj.weights, labels_train, labels_test[:n_pix])
+        sub = proj.support[:n_pix], proj.weights[:n_pix]
+        support_feature_subset = support_label_agreement(*sub, labels_train, labels_test[:n_pix])
+    else:
+        support_feature_subset = None
+
+    table = []
+    for k in range(min(n_table, len(test))):
+        r = float(d_f[k])
+        margins = [None if not torch.isfinite(v) else round(float(v), 6) for v in flip_test.distance[k]]
+        table.append(MarginRow(k, int(labels_test[k]), int(flip_test.classes[k]), margins, round(r, 6),
+                               int(flip_test.min_class[k]), round(float(d_h[k]), 6),
+                               int(((f_train - f_test[k]).norm(dim=1) < r).sum()),
+                               int(((f_test - f_test[k]).norm(dim=1) < r).sum()) - 1))
+
+    rel_gap = proj.gap / proj.distance.clamp_min(1e-12) ** 2
+    solver = SolverReport(float(proj.gap.max()), float(rel_gap.max()), proj.n_unconverged, proj.rounds,
+                          float(_finite_max(flip_test.kkt_residual, flip_train.kkt_residual)),
+                          int((~flip_test.converged & ~flip_test.infeasible).sum()
+                              + (~flip_train.converged & ~flip_train.infeasible).sum()),
+                          int(flip_test.infeasible.sum() + flip_train.infeasible.sum()),
+                          None if pix_proj is None else float(pix_proj.gap.max()),
+                          None if pix_proj is None else pix_proj.n_unconverged)
+    examples = _examples(test, train, f_test, proj, pix_proj, most, least, amb, d_f, d_h)
+    return GeometryResult(
+        model=loaded.spec, data=test.name, classes=list(test.classes) or [str(c) for c in range(head.weight.shape[0])],
+        feature_layer=head.name, n_features=int(f_train.shape[1]), nonneg=nonneg, nonneg_note=note,
+        n_train=len(train), n_test=len(test), n_pixel=n_pix, n_pixel_train=int(pix_train.shape[0]),
+        lipschitz=lipschitz_constant(head.weight), accuracy=accuracy,
+        ambiguity={"share_hull_closer": float((d_h < d_f).double().mean()),
+                   "median_d_f_min": float(d_f.median()), "median_d_h": float(d_h.median()),
+                   "share_outside_hull": float((d_h > 1e-6 * f_train.norm(dim=1).mean()).double().mean()),
+                   "most_ambiguous": [int(i) for i in most], "least_ambiguous": [int(i) for i in least]},
+        union={"share_test_in_union": union_train.share_inside,
+               "share_train_balls_with_other": union_train.share_balls_with_other,
+               "share_test_balls_with_other": union_test.share_balls_with_other,
+               "mean_count_per_ball": float(all_counts.double().mean()), "max_count_per_ball": int(all_counts.max())},
+        support={"feature": support_feature, "feature_pixel_subset": support_feature_subset, "pixel": support_pixel},
+        table1=table, solver=solver,
+        distances={"d_f_min": _rounded(d_f), "d_h": _rounded(d_h)},
+        examples=examples, timings={k: round(v, 2) for k, v in timings.items()}, seed=seed)
+
+
+def _finite_max(*tensors: torch.Tensor) -> float:
+    values = torch.cat([t.flatten() for t in tensors])
+    values = values[torch.isfinite(values)]
+    return float(values.max()) if values.numel() else 0.0
+
+
+def _examples(test: DataBatch, train: DataBatch, f_test: torch.Tensor, proj: HullProjection,
+              pix_proj: HullProjection | None, most: torch.Tensor, least: torch.Tensor, amb: torch.Tensor,
+              d_f: torch.Tensor, d_h: torch.Tensor) -> dict[str, Any]:
+    """Small image lists for the report: Fig. 2 / 5 (first image, its features), Fig. 6 (supports), Fig. 13."""
+    top = lambda p, k=4: p.support_lists()[0][:k]  # noqa: E731
+    out: dict[str, Any] = {
+        "first": image_list(test.images[:1])[0], "first_features": _rounded(f_test[0], 5),
+        "first_hull_features": _rounded(proj.projection[0], 5),
+        "feature_support": [{"index": i, "alpha": round(a, 5), "label": int(train.labels[i]),
+                             "image": image_list(train.images[i:i + 1])[0]} for i, a in top(proj)],
+        "most_ambiguous": [{"index": int(i), "label": int(test.labels[i]), "d_f_min": round(float(d_f[i]), 5),
+                            "d_h": round(float(d_h[i]), 5), "image": image_list(test.images[i:i + 1])[0]} for i in most],
+        "least_ambiguous": [{"index": int(i), "label": int(test.labels[i]), "d_f_min": round(float(d_f[i]), 5),
+                             "d_h": round(float(d_h[i]), 5), "image": image_list(test.images[i:i + 1])[0]} for i in least],
+    }
+    if pix_proj is not None:
+        out["first_pixel_hull"] = image_list(pix_proj.projection[:1].float().reshape(1, *test.images.shape[1:]))[0]
+        out["pixel_support"] = [{"index": i, "alpha": round(a, 5), "label": int(train.labels[i]),
+                                 "image": image_list(train.images[i:i + 1])[0]} for i, a in top(pix_proj)]
+    return out
+
+
+def check_classifier(loaded: LoadedModel) -> None:
+    if loaded.task != "classification":
+        raise InvalidInputError(f"{loaded.spec} is a {loaded.task} model; feature geometry needs a classifier")
+
+
+__all__ = ["FlipPoints", "analyze", "check_classifier", "features_of", "normalization_of"]
