@@ -191,15 +191,19 @@ def conv2d_operator_matrix(
     """
     c_in = weight.shape[1] * groups
     h, w = input_size
-    n = c_in * h * w
     w64 = weight.detach().to(torch.float64)
+    conv = lambda x: torch.nn.functional.conv2d(x.reshape(-1, c_in, h, w), w64, None, stride, padding, dilation, groups)  # noqa: E731
+    return _dense_operator(conv, c_in * h * w, chunk, weight.device)
+
+
+def _dense_operator(apply, n: int, chunk: int, device: torch.device) -> torch.Tensor:
+    """The fp64 matrix of the linear map ``apply`` on ``R^n``: its columns are the images of the standard basis."""
     columns = []
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
-        basis = torch.zeros(stop - start, n, dtype=torch.float64, device=weight.device)
+        basis = torch.zeros(stop - start, n, dtype=torch.float64, device=device)
         basis[torch.arange(stop - start), torch.arange(start, stop)] = 1.0
-        out = torch.nn.functional.conv2d(basis.reshape(-1, c_in, h, w), w64, None, stride, padding, dilation, groups)
-        columns.append(out.reshape(stop - start, -1))
+        columns.append(apply(basis).reshape(stop - start, -1))
     return torch.cat(columns).transpose(0, 1).contiguous()
 
 
@@ -213,16 +217,9 @@ def conv1d_operator_matrix(
     inputs are flattened channel-major, ``x[c, t]`` at ``c * L + t``.
     """
     c_in = weight.shape[1] * groups
-    n = c_in * length
     w64 = weight.detach().to(torch.float64)
-    columns = []
-    for start in range(0, n, chunk):
-        stop = min(n, start + chunk)
-        basis = torch.zeros(stop - start, n, dtype=torch.float64, device=weight.device)
-        basis[torch.arange(stop - start), torch.arange(start, stop)] = 1.0
-        out = torch.nn.functional.conv1d(basis.reshape(-1, c_in, length), w64, None, stride, padding, dilation, groups)
-        columns.append(out.reshape(stop - start, -1))
-    return torch.cat(columns).transpose(0, 1).contiguous()
+    conv = lambda x: torch.nn.functional.conv1d(x.reshape(-1, c_in, length), w64, None, stride, padding, dilation, groups)  # noqa: E731
+    return _dense_operator(conv, c_in * length, chunk, weight.device)
 
 
 @dataclass
