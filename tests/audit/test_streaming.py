@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from nullsight.audit import audit_model
 from nullsight.audit.streaming import stream_audit, stream_spec
-from nullsight.errors import CheckpointError, NonFiniteWeightError
+from nullsight.errors import CheckpointError, InvalidInputError, NonFiniteWeightError
 from nullsight.models import save_state_dict
 from nullsight.models.streaming import checkpoint_files, iter_tensors, read_entries, save_sharded
 
@@ -103,6 +103,8 @@ def test_missing_shard_and_bad_index_are_checkpoint_errors(model, tmp_path):
     index.write_text("{}")
     with pytest.raises(CheckpointError, match="weight_map"):
         stream_spec(str(index))
+    with pytest.raises(InvalidInputError, match="--stream reads"):
+        stream_spec("torchvision:resnet18")
 
 
 def test_cli_audits_an_index_and_writes_json(model, tmp_path):

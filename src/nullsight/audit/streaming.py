@@ -26,7 +26,7 @@ from typing import Callable, Iterable
 import torch
 from torch import nn
 
-from ..errors import NonFiniteWeightError
+from ..errors import InvalidInputError, NonFiniteWeightError
 from ..linalg import Method
 from ..models.streaming import TensorEntry, iter_tensors
 from ..operators import (LinearWeight, SkippedParameter, conv_transpose_matrix, conv_weight_matrix, linear_weights,
@@ -107,8 +107,6 @@ def stream_audit(
     else:
         first, found_by = None, "unknown (no architecture: pass --arch to trace the first weight)"
     if not layers:
-        from ..errors import InvalidInputError
-
         raise InvalidInputError(f"{name} has no weight of two or more dimensions to audit")
     return summarise(name, layers, first, found_by, rtol, method, skipped)
 
@@ -171,11 +169,14 @@ def stream_spec(
     from ..models import load_model
     from ..models.checkpoints import read_metadata
     from ..models.hf import key_renamer, local_directory
-    from ..models.streaming import checkpoint_files, read_entries
+    from ..models.streaming import checkpoint_files, is_streamable, read_entries
     from ..models.zoo import ARCH_METADATA_KEY
     from ..versions import versions
 
     path = str(local_directory(spec[3:])) if spec.startswith("hf:") else spec
+    if not is_streamable(path):
+        raise InvalidInputError(f"--stream reads a .safetensors file, a *.safetensors.index.json, a directory holding "
+                                f"one, or hf:DIR; {spec} is none of these")
     files = checkpoint_files(path)
     if spec.startswith("hf:"):
         arch = arch or spec
