@@ -89,6 +89,7 @@ RESULT_MODULES: tuple[str, ...] = (
     "nullsight.sampling.result",
     "nullsight.models.classify",
     "nullsight.masks.result",
+    "nullsight.geometry.result",
 )
 
 

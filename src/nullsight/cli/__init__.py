@@ -31,6 +31,7 @@ from . import train as _train  # noqa: F401,E402
 from . import sampling as _sampling  # noqa: F401,E402
 from . import export as _export  # noqa: F401,E402
 from . import masks as _masks  # noqa: F401,E402
+from . import geometry as _geometry  # noqa: F401,E402
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT

@@ -1,0 +1,101 @@
+"""``nullsight geometry analyze | detect | inverse``: the feature space of the last hidden layer (seed 002)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..errors import InvalidInputError
+from .app import app
+from .common import ArchOption, DeviceOption, QuietOption, SeedOption, WeightsOption, emit_result, output_file, tracker
+
+geometry_app = typer.Typer(help="Feature-space geometry: flip points, margins, convex hulls, ambiguity (seed 002).",
+                           no_args_is_help=True)
+app.add_typer(geometry_app, name="geometry")
+
+ModelArgument = typer.Argument(..., help="A trained classifier: checkpoint file, nullsight:NAME, torchvision:NAME, ...")
+DataOption = typer.Option("fashion-mnist", "--data", help="Data source (mnist, fashion-mnist, cifar10, ...).")
+LayerOption = typer.Option(None, "--feature-layer", help="The nn.Linear whose input is the feature space (default: the last).")
+OutFile = typer.Option(None, "--out", "-o", callback=output_file, help="Write the result JSON here (default: stdout).")
+
+
+def _positive(value: Optional[int], name: str) -> None:
+    if value is not None and value < 1:
+        raise InvalidInputError(f"{name} must be at least 1, got {value}")
+
+
+def _load(model: str, weights: str, arch: Optional[str], seed: int, device: str, data: str,
+          splits: dict[str, Optional[int]]):
+    from ..data import load_data
+    from ..device import resolve_device
+    from ..geometry.runner import check_classifier
+    from ..models import load_model
+
+    loaded = load_model(model, weights=weights, arch=arch, seed=seed, device=str(resolve_device(device)))
+    check_classifier(loaded)
+    if len(loaded.input_size) != 3:
+        raise InvalidInputError(f"{loaded.spec} takes inputs of shape {loaded.input_size}; geometry needs an image model")
+    c, h, w = loaded.input_size
+    batches = {split: load_data(data, split=split, n=n, size=(h, w), channels=c) for split, n in splits.items()}
+    return loaded, batches
+
+
+@geometry_app.command("analyze")
+def analyze_cmd(
+    model: str = ModelArgument,
+    data: str = DataOption,
+    n_train: Optional[int] = typer.Option(None, "--n-train", help="Training images forming the hull (default: all)."),
+    n_test: int = typer.Option(2000, "--n-test", help="Test images analysed."),
+    n_pixel: int = typer.Option(200, "--n-pixel", help="Test images also projected onto the hull in pixel space."),
+    n_pixel_train: Optional[int] = typer.Option(None, "--n-pixel-train", help="Training images of the pixel-space hull (default: --n-train)."),
+    n_table: int = typer.Option(5, "--n-table", help="Images with a full margins table (Table 1)."),
+    feature_layer: Optional[str] = LayerOption,
+    weights: str = WeightsOption,
+    arch: Optional[str] = ArchOption,
+    out: Optional[Path] = OutFile,
+    seed: int = SeedOption,
+    device: str = DeviceOption,
+    quiet: bool = QuietOption,
+) -> None:
+    """Margins to every class (Table 1), hull distances, ambiguity, union of learned regions, support labels."""
+    from ..geometry.runner import analyze
+
+    for value, name in ((n_train, "--n-train"), (n_test, "--n-test"), (n_pixel_train, "--n-pixel-train")):
+        _positive(value, name)
+    loaded, batches = _load(model, weights, arch, seed, device, data, {"train": n_train, "test": n_test})
+    result = analyze(loaded, batches["train"], batches["test"], feature_layer=feature_layer, n_pixel=n_pixel,
+                     n_pixel_train=n_pixel_train, n_table=n_table, seed=seed, track=tracker(quiet))
+    emit_result(result, out)
+
+
+@geometry_app.command("detect")
+def detect_cmd(
+    model: str = ModelArgument,
+    data: str = DataOption,
+    n: int = typer.Option(300, "--n", help="Test images attacked."),
+    attacks: str = typer.Option("pgd,deepfool,fmn", "--attacks", help="Comma-separated attacks (nullsight.attacks)."),
+    eps: float = typer.Option(0.1, "--eps", help="L-infinity budget of the bounded attacks (pgd, fgsm, bim)."),
+    steps: int = typer.Option(20, "--steps", help="Attack iterations."),
+    fpr: float = typer.Option(0.05, "--fpr", help="False-positive rate at which the detection rate is read."),
+    feature_layer: Optional[str] = LayerOption,
+    weights: str = WeightsOption,
+    arch: Optional[str] = ArchOption,
+    out: Optional[Path] = OutFile,
+    seed: int = SeedOption,
+    device: str = DeviceOption,
+) -> None:
+    """Adversarial inputs sit next to feature-space boundaries: detection by the margin d_f,min, per attack."""
+    from ..geometry.runner import detect
+
+    _positive(n, "--n")
+    if not 0 < fpr < 1:
+        raise InvalidInputError(f"--fpr must be in (0, 1), got {fpr}")
+    names = tuple(a.strip() for a in attacks.split(",") if a.strip())
+    if not names:
+        raise InvalidInputError("--attacks names no attack")
+    loaded, batches = _load(model, weights, arch, seed, device, data, {"test": n})
+    result = detect(loaded, batches["test"], attacks=names, eps=eps, steps=steps, feature_layer=feature_layer,
+                    fpr=fpr, seed=seed)
+    emit_result(result, out)
