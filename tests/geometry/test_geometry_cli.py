@@ -50,3 +50,14 @@ def test_features_of_a_named_layer_and_signed_features() -> None:
         feature_head(model, "0")
     with pytest.raises(InvalidInputError, match="not a classifier"):
         extract_features(nn.Sequential(nn.Flatten(), nn.Linear(4, 3), nn.Unflatten(1, (3, 1))), x)
+
+
+def test_report_sections_from_json(tmp_path) -> None:
+    from nullsight.report.sections import build_sections
+
+    out = tmp_path / "g.json"
+    assert main(["geometry", "analyze", "nullsight:resnet20", "--data", "mnist", "--n-train", "40", "--n-test", "10",
+                 "--n-pixel", "3", "--quiet", "--out", str(out)]) == 0
+    sections = build_sections("geometry", [json.loads(out.read_text())])
+    assert len(sections) == 1 and len(sections[0].figures) >= 5
+    assert all(f.title for f in sections[0].figures)

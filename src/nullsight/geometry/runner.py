@@ -32,7 +32,7 @@ def features_of(loaded: LoadedModel, batch: DataBatch, layer: str | None) -> tup
     return extract_features(loaded.module, norm.to_model(batch.images), layer)
 
 
-def image_list(images: torch.Tensor, digits: int = 3) -> list[Any]:
+def image_list(images: torch.Tensor, digits: int = 2) -> list[Any]:
     """Images ``(B, C, H, W)`` as nested lists (first channel only when the channels are copies)."""
     if images.shape[1] == 3 and torch.equal(images[:, 0], images[:, 1]) and torch.equal(images[:, 1], images[:, 2]):
         images = images[:, :1]

@@ -43,6 +43,7 @@ BUILDER_MODULES: tuple[str, ...] = (
     "nullsight.collisions.report",
     "nullsight.masks.report",
     "nullsight.sampling.report",
+    "nullsight.geometry.report",
 )
 
 _SCALARS = (str, int, float, bool, type(None))
