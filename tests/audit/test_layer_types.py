@@ -147,3 +147,12 @@ def test_half_precision_weights_are_ranked_at_fp32():
     model = nn.Sequential(nn.Linear(1500, 1200)).half()  # eps(fp16) * 1500 > 1: every matrix would be rank 0
     (layer,) = audit_model(model, "m").layers
     assert layer.rank == 1200 and layer.rtol == pytest.approx(1500 * torch.finfo(torch.float32).eps)
+
+
+def test_report_section_lists_the_skipped_parameters():
+    from nullsight.audit.report import audit_sections
+
+    audit = audit_model(LSTMEncoder(), "lstm", torch.rand(1, 5, 8))
+    (_, detail) = audit_sections([audit])
+    (table,) = detail.tables
+    assert table.rows[0][:2] == ["bias: added, not a linear map", 5]

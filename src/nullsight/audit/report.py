@@ -6,7 +6,7 @@ import numpy as np
 
 from ..report import Figure, Section, Table, figure_png, new_figure, section_for
 from .core import ModelAudit
-from .output import SUMMARY_COLUMNS, summary_rows
+from .output import SUMMARY_COLUMNS, skipped_rows, summary_rows
 from .table2 import Table2Result
 
 _TOP_LAYERS = 20
@@ -32,6 +32,8 @@ def audit_sections(results: list[ModelAudit]) -> list[Section]:
                      f"({result.first_weight_found_by}), nullity {result.nullity_first}. "
                      f"{result.nu} of {result.n_weights} weights have a null space, Σ nullity {result.sum_nullity:,}."),
             figures=[_nullity_chart(result)],
+            tables=[Table(f"{len(result.skipped)} parameter(s) not audited, by reason", ["reason", "count", "parameters"],
+                          skipped_rows(result))] if result.skipped else [],
         ))
     return sections
 
