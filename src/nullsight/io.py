@@ -129,6 +129,15 @@ def check_writable(path: str | os.PathLike[str], directory: bool = False) -> Pat
     target = Path(path)
     if str(path) == "":
         raise OutputError("the output path is empty; name a file (or - for stdout)")
+    try:
+        return _check_writable(target, directory)
+    except OSError as exc:  # a name too long, a loop of links...
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+def _check_writable(target: Path, directory: bool) -> Path:
+    if len(target.name.encode()) > 255:
+        raise OutputError(f"cannot write {target.name[:40]}...: the file name is longer than 255 bytes")
     if not directory and target.is_dir():
         raise OutputError(f"cannot write {target}: it is a directory; name a file")
     if directory and target.exists() and not target.is_dir():

@@ -61,3 +61,65 @@ def test_missing_file_and_wrong_architecture(tmp_path):
     torch.save(MLP((784, 20, 10)).state_dict(), path)
     with pytest.raises(CheckpointError, match="does not fit"):
         load_model(str(path), arch="nullsight:mlp")
+
+
+def test_safetensors_recognised_by_header_whatever_the_suffix(tmp_path):
+    from nullsight.models.checkpoints import read_metadata, sniff
+
+    path = save_state_dict(MLP(), tmp_path / "m.safetensors", {ARCH_METADATA_KEY: "nullsight:mlp"})
+    for name in ("m", "m.pth", "m.bin"):
+        other = tmp_path / name
+        other.write_bytes(path.read_bytes())
+        assert sniff(other) == "safetensors" and read_metadata(other)[ARCH_METADATA_KEY] == "nullsight:mlp"
+        assert load_model(str(other)).spec == str(other)
+    torch.save(MLP().state_dict(), tmp_path / "p.safetensors")
+    assert sniff(tmp_path / "p.safetensors") == "pickle" and load_state_dict(tmp_path / "p.safetensors")
+
+
+@pytest.mark.parametrize("content", [os.urandom(2048), b"", b"{" * 100, b"PK"])
+def test_unreadable_bytes_are_called_unreadable(tmp_path, content):
+    path = tmp_path / "w.pth"
+    path.write_bytes(content)
+    with pytest.raises(CheckpointError) as info:
+        load_state_dict(path)
+    assert not isinstance(info.value, UnsafeCheckpointError) and "would run code" not in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["layers.1.bias", "layers.5.weight"])
+def test_nan_in_any_tensor_is_named(tmp_path, name):
+    from nullsight.errors import NonFiniteWeightError
+
+    model = MLP()
+    with torch.no_grad():
+        model.get_parameter(name).view(-1)[:2] = float("inf")
+    path = save_state_dict(model, tmp_path / "m.safetensors", {ARCH_METADATA_KEY: "nullsight:mlp"})
+    with pytest.raises(NonFiniteWeightError, match=rf"{name} \(2 values\)"):
+        load_model(str(path))
+
+
+def test_buffers_are_checked_too():
+    from nullsight.errors import NonFiniteWeightError
+    from nullsight.models.checkpoints import check_finite
+
+    norm = torch.nn.BatchNorm1d(3)
+    norm.running_var[1] = float("nan")
+    with pytest.raises(NonFiniteWeightError, match=r"running_var \(1 value\)"):
+        check_finite(norm, "bn")
+
+
+def test_state_mismatch_names_keys_and_shapes():
+    from nullsight.models.checkpoints import state_mismatch
+
+    expected = MLP().state_dict()
+    given = {k: v for k, v in MLP((784, 20, 16, 10)).state_dict().items() if k != "layers.5.bias"}
+    given["extra"] = torch.zeros(1)
+    text = state_mismatch(expected, given)
+    assert "missing 1 key(s): layers.5.bias" in text and "unexpected 1 key(s): extra" in text
+    assert "layers.1.weight 20x784 vs 32x784" in text and "\n" not in text
+    assert state_mismatch(expected, expected) == ""
+
+
+def test_self_referencing_architecture_is_refused(tmp_path):
+    path = save_state_dict(MLP(), tmp_path / "m.safetensors", {ARCH_METADATA_KEY: str(tmp_path / "m.safetensors")})
+    with pytest.raises(CheckpointError, match="names a file"):
+        load_model(str(path))

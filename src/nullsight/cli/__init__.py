@@ -88,9 +88,15 @@ def _click_exit(exc: Exception) -> int | None:
 
     Usage errors carry ``exit_code`` and ``show()`` (which prints the usual
     usage message); ``Exit`` (``--help``, ``ctx.exit()``) carries ``exit_code``
-    alone; ``Abort`` is neither and exits 1.  Anything else is a bug: ``None``.
+    alone; ``Abort`` is neither and exits 1; a bare group (no arguments) prints its help and exits 0, as click
+    did before 8.2.  Anything else is a bug: ``None``.
     """
     code = getattr(exc, "exit_code", None)
+    if type(exc).__name__ == "NoArgsIsHelpError" and getattr(exc, "ctx", None) is not None:
+        text = exc.ctx.get_help()  # a bare `nullsight` / `nullsight stego`: the help on stdout (rich prints it itself)
+        if text:
+            print(text)
+        return 0
     if isinstance(code, int) and callable(getattr(exc, "show", None)):
         exc.show()  # type: ignore[attr-defined]
         return code

@@ -9,7 +9,8 @@ import typer
 
 from ..errors import InvalidInputError
 from .app import app
-from .common import ArchOption, DeviceOption, QuietOption, SeedOption, WeightsOption, emit_result, output_file, tracker
+from .common import (ArchOption, DeviceOption, QuietOption, SeedOption, WeightsOption, emit_result, number, output_file,
+                     positive, tracker)
 
 geometry_app = typer.Typer(help="Feature-space geometry: flip points, margins, convex hulls, ambiguity (seed 002).",
                            no_args_is_help=True)
@@ -76,9 +77,9 @@ def detect_cmd(
     data: str = DataOption,
     n: int = typer.Option(300, "--n", help="Test images attacked."),
     attacks: str = typer.Option("pgd,deepfool,fmn", "--attacks", help="Comma-separated attacks (nullsight.attacks)."),
-    eps: float = typer.Option(0.1, "--eps", help="L-infinity budget of the bounded attacks (pgd, fgsm, bim)."),
+    eps: float = typer.Option(0.1, "--eps", callback=positive, help="L-infinity budget of the bounded attacks (pgd, fgsm, bim)."),
     steps: int = typer.Option(20, "--steps", help="Attack iterations."),
-    fpr: float = typer.Option(0.05, "--fpr", help="False-positive rate at which the detection rate is read."),
+    fpr: float = typer.Option(0.05, "--fpr", callback=number(0.0, 1.0, above=True, below=True), help="False-positive rate at which the detection rate is read."),
     feature_layer: Optional[str] = LayerOption,
     weights: str = WeightsOption,
     arch: Optional[str] = ArchOption,

@@ -10,7 +10,8 @@ import typer
 from ..errors import InvalidInputError
 from ..io import write_json
 from .app import app
-from .common import ArchOption, DeviceOption, OutOption, QuietOption, SeedOption, command_line, emit_json, tracker
+from .common import (ArchOption, DeviceOption, OutOption, QuietOption, SeedOption, at_least_one, command_line, emit_json,
+                     non_negative, positive, tracker)
 
 masks_app = typer.Typer(help="Fourier essential-frequency and adversarial-frequency masks (seed 003).", no_args_is_help=True)
 app.add_typer(masks_app, name="masks")
@@ -46,10 +47,10 @@ def compute_cmd(
     data: str = DataOption,
     n: int = typer.Option(100, "--n", min=1, help="First N test images."),
     attacks: str = typer.Option("fmn,pgd:8/255,deepfool", "--attacks", help="Comma-separated: fmn, deepfool, pgd:EPS."),
-    lam: float = typer.Option(0.5, "--lambda", help="L1 weight (0.5 for 32x32 images, 0.01 for 224x224)."),
-    lr: float = typer.Option(0.01, "--lr"),
-    min_steps: int = typer.Option(500, "--min-steps"),
-    max_steps: int = typer.Option(1000, "--max-steps"),
+    lam: float = typer.Option(0.5, "--lambda", callback=non_negative, help="L1 weight (0.5 for 32x32 images, 0.01 for 224x224)."),
+    lr: float = typer.Option(0.01, "--lr", callback=positive),
+    min_steps: int = typer.Option(500, "--min-steps", callback=at_least_one),
+    max_steps: int = typer.Option(1000, "--max-steps", callback=at_least_one),
     attack_steps: Optional[int] = typer.Option(None, "--attack-steps", help="Default: 50 (FMN, DeepFool), 10 (PGD)."),
     masks_dir: Path = typer.Option(..., "--masks-dir", help="Write the mask sets here (safetensors)."),
     arch: Optional[str] = ArchOption,
@@ -92,7 +93,7 @@ def class_cmd(
     data: str = DataOption,
     train_per_class: int = typer.Option(100, "--train-per-class", min=1),
     test_n: int = typer.Option(1000, "--test-n", min=1),
-    lam: float = typer.Option(0.01, "--lambda"),
+    lam: float = typer.Option(0.01, "--lambda", callback=non_negative),
     steps: int = typer.Option(500, "--steps", min=1),
     per_step: int = typer.Option(8, "--per-step", min=1, help="Images of each class per step."),
     masks_out: Optional[Path] = typer.Option(None, "--masks-out", help="Save the class masks (safetensors)."),
@@ -117,7 +118,7 @@ def robust_cmd(
     adaptive: str = typer.Option("pgd:8/255", "--adaptive", help="Attacks run through the mask pipeline ('' to skip)."),
     train_per_class: int = typer.Option(50, "--train-per-class", min=1),
     test_n: int = typer.Option(500, "--test-n", min=1),
-    lam: float = typer.Option(0.001, "--lambda"),
+    lam: float = typer.Option(0.001, "--lambda", callback=non_negative),
     steps: int = typer.Option(500, "--steps", min=1),
     per_step: int = typer.Option(8, "--per-step", min=1),
     attack_steps: Optional[int] = typer.Option(None, "--attack-steps"),

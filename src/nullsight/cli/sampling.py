@@ -8,7 +8,8 @@ from typing import List, Optional
 import typer
 
 from .app import app
-from .common import ArchOption, DeviceOption, OutOption, QuietOption, SeedOption, WeightsOption, emit_result, tracker
+from .common import (ArchOption, DeviceOption, OutOption, QuietOption, SeedOption, WeightsOption, at_least_one, emit_result,
+                     number, positive, tracker)
 
 sampling_app = typer.Typer(help="Kernels of downsampling operators and the perturbation suite (seed 004).", no_args_is_help=True)
 app.add_typer(sampling_app, name="sampling")
@@ -16,11 +17,11 @@ app.add_typer(sampling_app, name="sampling")
 
 @sampling_app.command("kernels")
 def kernels_cmd(
-    size: int = typer.Option(32, "--size", help="Side of the square channel the operators act on."),
+    size: int = typer.Option(32, "--size", callback=at_least_one, help="Side of the square channel the operators act on."),
     larger: List[int] = typer.Option([224, 1024], "--larger", help="Also these sizes, matrix-free (repeatable)."),
     operator: Optional[List[str]] = typer.Option(None, "--operator", help="Only these operators (repeatable)."),
     network: str = typer.Option("nullsight:nula-w0.25", "--network", help="g in f = g o D (a model spec or checkpoint)."),
-    eps: List[float] = typer.Option([0.03, 0.05], "--eps", help="Checkerboard amplitudes in [0, 1] (repeatable)."),
+    eps: List[float] = typer.Option([0.03, 0.05], "--eps", callback=number(0.0, 1.0), help="Checkerboard amplitudes in [0, 1] (repeatable)."),
     no_dense: bool = typer.Option(False, "--no-dense", help="Skip the dense fp64 SVD reference."),
     seed: int = SeedOption,
     out: Optional[Path] = OutOption,
@@ -39,7 +40,7 @@ def eval_cmd(
     split: str = typer.Option("test", "--split"),
     perturbation: Optional[List[str]] = typer.Option(None, "--perturbation", help="Default: the card's six (repeatable; checkerboard-EPS for any eps)."),
     worst: Optional[List[str]] = typer.Option(None, "--worst", help="Operators for the worst case within ker(D) (repeatable)."),
-    worst_eps: float = typer.Option(0.05, "--worst-eps", help="L-inf budget of the kernel worst case (pixel units, [0, 1])."),
+    worst_eps: float = typer.Option(0.05, "--worst-eps", callback=positive, help="L-inf budget of the kernel worst case (pixel units, [0, 1])."),
     worst_steps: int = typer.Option(10, "--worst-steps", min=1),
     n_worst: int = typer.Option(500, "--n-worst", min=0, help="Images for the worst case (0: skip)."),
     batch_size: int = typer.Option(256, "--batch-size", min=1),

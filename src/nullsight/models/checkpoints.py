@@ -143,7 +143,8 @@ def _load_safetensors(path: Path) -> dict[str, torch.Tensor]:
 
 def _load_pickle_safely(path: Path) -> object:
     try:
-        return torch.load(str(path), map_location="cpu", weights_only=True)
+        with open(path, "rb") as handle:  # a file object: torch.load would dispatch on a .safetensors suffix
+            return torch.load(handle, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         message = str(exc)
         if "Unsupported global" in message or "GLOBAL" in message:
