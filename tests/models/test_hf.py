@@ -109,3 +109,19 @@ def test_streamed_from_the_files_equals_the_built_model(saved, name):
     streamed = stream_spec(f"hf:{saved / name}")  # checkpoint keys renamed as transformers does on load
     key = lambda a: [(l.name, l.rows, l.cols, l.rank, l.orientation) for l in a.layers]  # noqa: E731
     assert key(streamed) == key(built) and streamed.first_weight == built.first_weight
+
+
+def test_cli_audits_hf_dir_built_and_streamed(saved, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from nullsight.cli.app import app
+
+    for extra, out in (([], tmp_path / "built.json"), (["--stream"], tmp_path / "streamed.json")):
+        result = CliRunner().invoke(app, ["audit", f"hf:{saved / 'gpt2'}", "--weights", "default", "-q", "-o", str(out),
+                                          *extra])
+        assert result.exit_code == 0, result.output
+    built, streamed = (json.loads(p.read_text()) for p in (tmp_path / "built.json", tmp_path / "streamed.json"))
+    assert [l["orientation"] for l in built["layers"]] == [l["orientation"] for l in streamed["layers"]]
+    assert {l["name"]: l["orientation"] for l in built["layers"]}["transformer.h.0.mlp.c_fc.weight"] == "transposed"
