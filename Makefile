@@ -104,7 +104,7 @@ NULA_EPOCHS ?= 2
 NULA_DATA ?= fashion-mnist
 NULA_CKPT = $(MODELS)/$(subst nullsight:,,$(NULA_ARCH))
 NULA_TRAIN = $(NS) train --data $(NULA_DATA) --epochs $(NULA_EPOCHS) --batch-size 128 --lr 2e-3 --no-rescale --seed 0 -q
-NULA_EVAL = $(NS) sampling eval --data $(NULA_DATA) --n-worst 500 -q
+NULA_EVAL = $(NS) sampling eval --data $(NULA_DATA) --n-worst 200 -q
 .PHONY: experiments-nula
 experiments-nula: install data
 	$(NULA_TRAIN) --arch $(NULA_ARCH) --augment none --out $(NULA_CKPT)-base-$(NULA_DATA)-seed0.safetensors --results results/nula/train-base.json > /dev/null
