@@ -60,6 +60,12 @@ def test_sharded_checkpoint_audits_as_the_built_model(model, tmp_path):
     assert [l.name for l in streamed.layers] == [l.name for l in built.layers]  # the module's order
 
 
+def test_ddp_prefixed_keys_find_their_parameters(model, tmp_path):
+    state = {f"module.{k}": v for k, v in model.state_dict().items()}
+    path = save_state_dict(state, tmp_path / "ddp.safetensors", metadata={"nullsight.arch": ARCH})
+    assert _key(stream_spec(str(path))) == _key(audit_model(model, "m"))
+
+
 def test_without_an_architecture_the_orientation_is_assumed_and_said(model, tmp_path):
     path = save_state_dict(model, tmp_path / "m.safetensors")
     audit = stream_spec(str(path))

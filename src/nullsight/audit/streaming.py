@@ -49,8 +49,11 @@ class Layout:
     order: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def key(self, name: str) -> str:
-        """The parameter name a checkpoint key loads into."""
-        return self.rename(name) if self.rename is not None else name
+        """The parameter name a checkpoint key loads into (renamed as transformers does; DDP's ``module.`` dropped)."""
+        key = self.rename(name) if self.rename is not None else name
+        if key not in self.order and key.startswith("module.") and key[len("module."):] in self.order:
+            key = key[len("module."):]
+        return key
 
 
 def layout_of(
