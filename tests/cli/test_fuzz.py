@@ -426,3 +426,19 @@ def test_ctrl_c_in_a_real_command(tmp_path):
     assert proc.returncode == 130, err
     assert err.strip() == "nullsight: interrupted" and out == ""
     assert not checkpoint.exists()
+
+
+def test_bad_array_and_image_inputs_to_stego(capsys, here, ckpt):
+    import numpy as np
+    from PIL import Image
+
+    for name, array, match in (("s.npy", np.array(["a"]), "not numbers"), ("e.npy", np.zeros((0, 8)), "is empty"),
+                               ("n.npy", np.full((1, 8, 8), np.nan), "NaN/Inf value(s), the first at index (0, 0, 0)")):
+        np.save(here / name, array)
+        fails(["stego", "reveal", "-m", ckpt, here / name], capsys, here, match)
+    (here / "tiny").mkdir()
+    for i in range(2):
+        Image.new("L", (1, 1)).save(here / "tiny" / f"{i}.png")
+    fails(["stego", "sees", "-m", ckpt, "--data", here / "tiny"], capsys, here, "images are 1x1x1")
+    fails(["stego", "eval", "-m", ckpt, "--cover-data", here / "tiny", "--hidden-data", here / "tiny"], capsys, here,
+          "images are 1x1x1")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from ..data import load_data, load_image
+from ..data.arrays import load_array
 from ..errors import InvalidInputError
 from ..inference import predict
 from ..models import LoadedModel, load_model
@@ -64,6 +64,7 @@ def eval_run(spec: str, cover_data: str, hidden_data: str, n: int | None, alpha1
              noise: tuple[float, ...], seed: int, arch: str | None = None) -> StegoEvalResult:
     loaded, norm, projector = load_stego_model(spec, arch)
     covers, hiddens, labels = pairs(cover_data, hidden_data, n, seed)
+    _check_fits(covers, loaded, cover_data)
     evaluation = evaluate_stego(loaded.module, projector, norm, covers, hiddens, labels, alpha1, alpha2, noise, seed)
     low, high = norm.bounds
     shown = hide(norm.to_model(covers[:N_EXAMPLES]), norm.to_model(hiddens[:N_EXAMPLES]), projector, alpha1, alpha2, low, high)
@@ -81,11 +82,19 @@ def eval_run(spec: str, cover_data: str, hidden_data: str, n: int | None, alpha1
 def sees_run(spec: str, data: str, n: int, arch: str | None = None) -> StegoSeesResult:
     loaded, norm, projector = load_stego_model(spec, arch)
     batch = load_data(data, split="test", n=n)
+    _check_fits(batch.images, loaded, data)
     seen = what_the_network_sees(loaded.module, projector, norm, batch.images)
     examples = SeenExamples(_rounded(seen.original), _rounded(seen.seen), list(batch.images.shape[1:]))
     return StegoSeesResult(model=loaded.spec, data=data, n=len(seen.original), null_dim=seen.null_dim,
                            predictions_agree=seen.predictions_agree, max_logit_diff=seen.max_logit_diff,
                            max_logit_diff_fp64=seen.max_logit_diff_fp64, examples=examples, versions=versions())
+
+
+def _check_fits(images: torch.Tensor, loaded: LoadedModel, data: str) -> None:
+    """Images of another size than the model takes are refused in one line (a 1x1 folder, say)."""
+    if tuple(images.shape[1:]) != tuple(loaded.input_size):
+        shape = "x".join(map(str, images.shape[1:]))
+        raise InvalidInputError(f"{data} images are {shape}, {loaded.spec} takes {'x'.join(map(str, loaded.input_size))}")
 
 
 def conv_run(size: int, kernel: int, max_filters: int, padding: str, model: str | None, seed: int) -> StegoConvResult:
@@ -129,10 +138,7 @@ def reveal_run(spec: str, stego: Path, arch: str | None = None) -> StegoRevealRe
     """The network's reading of a stego image (.npy lossless, or an 8-bit image), and its two components."""
     loaded, norm, projector = load_stego_model(spec, arch)
     if stego.suffix == ".npy":
-        try:
-            x = torch.from_numpy(np.load(stego, allow_pickle=False)).float().unsqueeze(0)
-        except (OSError, ValueError) as exc:
-            raise InvalidInputError(f"cannot read {stego}: {exc}") from None
+        x = torch.from_numpy(load_array(stego)).float().unsqueeze(0)  # numeric, non-empty, finite
         if tuple(x.shape[1:]) != tuple(loaded.input_size):
             raise InvalidInputError(f"{stego} is {tuple(x.shape[1:])}, the model takes {tuple(loaded.input_size)}")
     else:
