@@ -442,3 +442,8 @@ def test_bad_array_and_image_inputs_to_stego(capsys, here, ckpt):
     fails(["stego", "sees", "-m", ckpt, "--data", here / "tiny"], capsys, here, "images are 1x1x1")
     fails(["stego", "eval", "-m", ckpt, "--cover-data", here / "tiny", "--hidden-data", here / "tiny"], capsys, here,
           "images are 1x1x1")
+
+
+def test_stego_n_larger_than_the_data_says_how_many_were_used(capsys, here, ckpt):
+    code, out, err = run(["stego", "sees", "-m", ckpt, "--data", "digits", "--n", "5000", "-o", "s.json"], capsys, here)
+    assert code == 0 and "using 359, not --n 5000" in err and out == ""

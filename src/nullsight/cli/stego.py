@@ -9,8 +9,8 @@ import typer
 
 from ..errors import InvalidInputError
 from .app import app
-from .common import (ArchOption, OutOption, SeedOption, at_least_one, emit_result, float_list, non_negative, output_file,
-                     positive)
+from .common import (ArchOption, OutOption, SeedOption, at_least_one, emit_result, float_list, non_negative, note,
+                     output_file, positive)
 
 stego_app = typer.Typer(help="Null-space steganography and what the network sees (seed 001).", no_args_is_help=True)
 app.add_typer(stego_app, name="stego")
@@ -20,6 +20,11 @@ ModelOption = typer.Option(..., "--model", "-m", help="A trained checkpoint (e.g
 
 def _noise(text: str) -> tuple[float, ...]:
     return float_list(text, "--noise", 0.0)
+
+
+def _note_fewer(used: int, asked: Optional[int], data: str) -> None:
+    if asked is not None and used < asked:
+        note(f"{data} holds {used} test image(s); using {used}, not --n {asked}")
 
 
 def _png(param: typer.CallbackParam, value: Path) -> Path:
@@ -80,7 +85,9 @@ def eval_cmd(
     """Success rate, confidence and look of stego images over a test set, and what breaks them."""
     from ..stego.runner import eval_run
 
-    emit_result(eval_run(model, cover_data, hidden_data, n, alpha1, alpha2, _noise(noise), seed, arch), out)
+    result = eval_run(model, cover_data, hidden_data, n, alpha1, alpha2, _noise(noise), seed, arch)
+    _note_fewer(result.n, n, cover_data)
+    emit_result(result, out)
 
 
 @stego_app.command("sees")
@@ -89,7 +96,9 @@ def sees_cmd(model: str = ModelOption, data: str = typer.Option("mnist", "--data
     """What the network sees: the row-space projection of inputs, with the prediction check."""
     from ..stego.runner import sees_run
 
-    emit_result(sees_run(model, data, n, arch), out)
+    result = sees_run(model, data, n, arch)
+    _note_fewer(result.n, n, data)
+    emit_result(result, out)
 
 
 @stego_app.command("conv")
