@@ -100,3 +100,32 @@ def detect_cmd(
     result = detect(loaded, batches["test"], attacks=names, eps=eps, steps=steps, feature_layer=feature_layer,
                     fpr=fpr, seed=seed)
     emit_result(result, out)
+
+
+@geometry_app.command("inverse")
+def inverse_cmd(
+    model: str = ModelArgument,
+    data: str = DataOption,
+    a: int = typer.Option(0, "--a", help="Test image morphed (the reference x_r)."),
+    b: Optional[int] = typer.Option(None, "--b", help="Test image whose feature ball is the target (default: nearest of a's class)."),
+    n: int = typer.Option(500, "--n", help="Test images loaded (a and b among them)."),
+    n_radii: int = typer.Option(8, "--n-radii", help="Radii of the morphing path (Fig. 8)."),
+    iterations: int = typer.Option(8, "--iterations", help="Augmented-Lagrangian multiplier updates (60 Adam steps each)."),
+    feature_layer: Optional[str] = LayerOption,
+    weights: str = WeightsOption,
+    arch: Optional[str] = ArchOption,
+    out: Optional[Path] = OutFile,
+    seed: int = SeedOption,
+    device: str = DeviceOption,
+) -> None:
+    """Images mapping into feature-space balls and onto flip points (Eqs. 15-18), morphing (Fig. 8), paths (Fig. 9)."""
+    from ..geometry.runner import inverse
+
+    for value, name in ((n, "--n"), (n_radii, "--n-radii"), (iterations, "--iterations")):
+        _positive(value, name)
+    if n_radii < 2:
+        raise InvalidInputError("--n-radii must be at least 2")
+    loaded, batches = _load(model, weights, arch, seed, device, data, {"test": n})
+    result = inverse(loaded, batches["test"], a, b, feature_layer=feature_layer, n_radii=n_radii,
+                     iterations=iterations, seed=seed)
+    emit_result(result, out)

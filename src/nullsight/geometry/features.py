@@ -8,6 +8,7 @@ that the flip points (Eqs. 7-8) are computed against.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import torch
 from torch import nn
@@ -70,3 +71,21 @@ def extract_features(model: nn.Module, x: torch.Tensor, layer: str | None = None
     finally:
         handle.remove()
     return torch.cat(features), torch.cat(logits)
+
+
+def feature_map(model: nn.Module, layer: str | None, to_model: Callable[[torch.Tensor], torch.Tensor]
+                ) -> Callable[[torch.Tensor], torch.Tensor]:
+    """Differentiable ``N_phi``: pixels -> the input of the feature layer (for inverse mapping, Eqs. 15-18)."""
+    head = feature_head(model, layer)
+    module = dict(model.named_modules())[head.name]
+
+    def phi(pixels: torch.Tensor) -> torch.Tensor:
+        captured: list[torch.Tensor] = []
+        handle = module.register_forward_pre_hook(lambda _m, inputs: captured.append(inputs[0].flatten(1)))
+        try:
+            model(to_model(pixels))
+        finally:
+            handle.remove()
+        return captured[0]
+
+    return phi

@@ -226,3 +226,67 @@ def detect(loaded: LoadedModel, test: DataBatch, *, attacks: tuple[str, ...] = (
     return DetectionResult(model=loaded.spec, data=test.name, n=len(test),
                            clean_accuracy=float(correct.double().mean()), attacks=rows, margins=margins, fpr=fpr,
                            seed=seed)
+
+
+def inverse(loaded: LoadedModel, test: DataBatch, index_a: int = 0, index_b: int | None = None, *,
+            feature_layer: str | None = None, n_radii: int = 8, path_points: int = 41, iterations: int = 8,
+            seed: int = 0) -> "InverseResult":
+    """Morphing image ``a`` into the feature-space ball of ``b`` (Fig. 8), ``a`` mapped onto its closest flip point
+    (Fig. 3c), and the straight pixel line from ``a`` to ``b`` seen in feature space in 2-D (App. A, Fig. 9).
+
+    ``index_b`` defaults to the test image of ``a``'s predicted class closest to it in feature space.
+    """
+    from .features import feature_map
+    from .inverse import inverse_map, radii, two_point_projection
+    from .result import InverseResult
+
+    torch.manual_seed(seed)
+    if not 0 <= index_a < len(test) or (index_b is not None and not 0 <= index_b < len(test)):
+        raise InvalidInputError(f"image indices must be in [0, {len(test)})")
+    head = feature_head(loaded.module, feature_layer)
+    norm = normalization_of(loaded, test)
+    f_all, logits = extract_features(loaded.module, norm.to_model(test.images), head.name)
+    pred = logits.argmax(1)
+    if index_b is None:
+        same = (pred == pred[index_a]).nonzero().squeeze(1)
+        same = same[same != index_a]
+        if not same.numel():
+            raise InvalidInputError("no other test image shares image a's class: pass --b")
+        index_b = int(same[(f_all[same] - f_all[index_a]).norm(dim=1).argmin()])
+    phi = feature_map(loaded.module, head.name, norm.to_model)
+    for p in loaded.module.parameters():
+        p.requires_grad_(False)
+    a, b = test.images[index_a:index_a + 1], test.images[index_b:index_b + 1]
+    fa, fb = f_all[index_a:index_a + 1], f_all[index_b:index_b + 1]
+    d_ab = float((fa - fb).norm())
+    rs = radii(d_ab, n_radii)
+    k = len(rs)
+    morph = inverse_map(phi, fb.expand(k, -1), a.expand(k, -1, -1, -1), torch.tensor(rs), mode="ball",
+                        outer=iterations)
+    with torch.no_grad():
+        morph_pred = loaded.module(norm.to_model(morph.images)).argmax(1)
+    nonneg = bool((f_all >= 0).all())
+    flips = FlipPointSolver(head.weight, head.bias, nonneg=nonneg)(fa)
+    j = int(flips.min_class[0])
+    flip_target: dict[str, Any] = {"class_from": int(flips.classes[0]), "class_to": j,
+                                   "feature_distance": float(flips.min_distance[0])}
+    if torch.isfinite(flips.min_distance[0]):
+        to_flip = inverse_map(phi, flips.points[:1, j].float(), a, mode="point", outer=iterations)
+        with torch.no_grad():
+            flip_logits = loaded.module(norm.to_model(to_flip.images))
+        flip_target.update({"residual": float(to_flip.residual[0]), "pixel_distance": float(to_flip.pixel_distance[0]),
+                            "predicted": int(flip_logits.argmax(1)[0]),
+                            "logit_gap": float(flip_logits[0, flip_target["class_from"]] - flip_logits[0, j]),
+                            "image": image_list(to_flip.images)[0]})
+    t = torch.linspace(0, 1, path_points)[:, None, None, None]
+    line = (1 - t) * a + t * b
+    f_line, _ = extract_features(loaded.module, norm.to_model(line), head.name)
+    xy = two_point_projection(fa[0], fb[0], f_line)
+    return InverseResult(
+        model=loaded.spec, data=test.name, index_a=index_a, index_b=index_b, distance_ab=d_ab,
+        morph=[{"radius": r, "residual": float(res), "pixel_distance": float(pd), "predicted": int(c)}
+               for r, res, pd, c in zip(rs, morph.residual, morph.pixel_distance, morph_pred)],
+        flip_target=flip_target,
+        path_2d={"t": _rounded(t.flatten(), 4), "c1": _rounded(xy[:, 0]), "c2": _rounded(xy[:, 1]),
+                 "pixel_line_length": [float((a - b).norm())]},
+        images={"a": image_list(a)[0], "b": image_list(b)[0], "morph": image_list(morph.images)}, seed=seed)
