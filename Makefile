@@ -124,3 +124,17 @@ experiments-reach: install
 	$(NS) audit hf:/tmp/nullsight-hf-tiny/gpt2 --weights default --seed 0 -q -f json -o results/reach/hf-tiny-gpt2.json
 	$(NS) audit hf:/tmp/nullsight-hf-tiny/gpt2 --stream --seed 0 -q -f json -o results/reach/hf-tiny-gpt2-stream.json
 	OMP_NUM_THREADS=1 $(PY) benchmarks/audit_streaming.py
+
+# Seed 002, feature-space geometry of the last hidden layer (ResNet-20 trained by `nullsight train`); sized for 2 CPU cores.
+.PHONY: experiments-geometry
+GEOM := $(NS) geometry
+GEOM_FASHION := $(MODELS)/resnet20-fashion-mnist-seed0.safetensors
+GEOM_MNIST := $(MODELS)/resnet20-mnist-seed0.safetensors
+experiments-geometry: install data
+	$(GEOM) analyze $(GEOM_FASHION) --data fashion-mnist --n-train 10000 --n-test 2000 --n-pixel 100 -q -o results/geometry/analyze-fashion-mnist.json
+	$(GEOM) detect $(GEOM_FASHION) --data fashion-mnist --n 200 --steps 20 -o results/geometry/detect-fashion-mnist.json
+	$(GEOM) inverse $(GEOM_FASHION) --data fashion-mnist -o results/geometry/inverse-fashion-mnist.json
+	$(GEOM) analyze $(GEOM_MNIST) --data mnist --n-train 10000 --n-test 2000 --n-pixel 100 -q -o results/geometry/analyze-mnist.json
+	$(GEOM) detect $(GEOM_MNIST) --data mnist --n 200 --steps 20 -o results/geometry/detect-mnist.json
+	$(GEOM) inverse $(GEOM_MNIST) --data mnist -o results/geometry/inverse-mnist.json
+	$(PY) benchmarks/geometry.py --model $(GEOM_FASHION) --data fashion-mnist

@@ -1,0 +1,137 @@
+"""README blocks for seed 002 (feature-space geometry), generated from results/geometry/*.json and
+results/bench-geometry.json.
+
+    python tools/readme_geometry.py          # prints every block
+
+``BLOCKS`` maps a block name to a function returning its markdown; the lead's ``tools/readme_tables.py`` splices
+them between ``<!-- BEGIN name -->`` markers.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from nullsight.formats import markdown_table  # noqa: E402
+
+RESULTS = ROOT / "results" / "geometry"
+DATASETS = ("fashion-mnist", "mnist")
+
+
+def _load(path: Path) -> dict | None:
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def _rel(path: Path) -> str:
+    return f"`{path.relative_to(ROOT)}`"
+
+
+def _pct(v: float | None) -> str:
+    return "–" if v is None else f"{100 * v:.1f}%"
+
+
+def _found(kind: str) -> list[tuple[str, Path, dict]]:
+    out = []
+    for data in DATASETS:
+        path = RESULTS / f"{kind}-{data}.json"
+        result = _load(path)
+        if result is not None:
+            out.append((data, path, result))
+    return out
+
+
+def geometry_block() -> str:
+    """Sec. 7.2's trends, ours (per data set) beside the paper's CIFAR-10 figures."""
+    found = _found("analyze")
+    if not found:
+        return "_No results yet: run `make experiments-geometry`._\n"
+    measures = [
+        ("hull closer than the nearest decision boundary (d_h < d_f,min)", lambda r: _pct(r["ambiguity"]["share_hull_closer"]), "78.3%"),
+        ("test samples inside the union of training balls B(x)", lambda r: _pct(r["union"]["share_test_in_union"]), "68%"),
+        ("training balls containing another sample", lambda r: _pct(r["union"]["share_train_balls_with_other"]), "49.9%"),
+        ("test balls containing another sample", lambda r: _pct(r["union"]["share_test_balls_with_other"]), "47%"),
+        ("mean / largest count of samples in a ball", lambda r: f"{r['union']['mean_count_per_ball']:.0f} / {r['union']['max_count_per_ball']}", "297 / 4,791"),
+        ("support images with the test image's label, feature space", lambda r: _pct(r["support"]["feature"]["by_count"]), "78%"),
+        ("support images with the test image's label, pixel space", lambda r: _pct((r["support"]["pixel"] or {}).get("by_count")), "27%"),
+        ("accuracy, clean", lambda r: _pct(r["accuracy"]["clean"]), "> 90%"),
+        ("accuracy on hull projections, feature space", lambda r: _pct(r["accuracy"]["feature_hull"]), "unchanged"),
+        ("accuracy on hull projections, pixel space", lambda r: _pct(r["accuracy"]["pixel_hull"]), "33%"),
+        ("Lipschitz constant sigma_max(W_phi) (Eq. 14)", lambda r: f"{r['lipschitz']:.2f}", "6.122"),
+    ]
+    rows = [[name] + [fn(r) for _, _, r in found] + [paper] for name, fn, paper in measures]
+    header = ["measure"] + [f"ours, {d} ResNet-20" for d, _, _ in found] + ["paper, CIFAR-10 ResNet-20"]
+    sizes = "; ".join(f"{d}: {r['n_test']} test images vs the hull of {r['n_train']} training images in the "
+                      f"{r['n_features']}-D last hidden layer, {r['n_pixel']} test images vs {r['n_pixel_train']} "
+                      f"training images in pixel space (`{r['command']}`)" for d, _, r in found)
+    solver = "; ".join(f"{d}: max duality gap {r['solver']['hull_max_gap']:.1e}, {r['solver']['hull_unconverged']} "
+                       f"unconverged, flip-point KKT residual {r['solver']['flip_max_kkt']:.1e}" for d, _, r in found)
+    return (f"Generated from {', '.join(_rel(p) for _, p, _ in found)}. {sizes}.\n\n" + markdown_table(header, rows)
+            + f"\nVerification: {solver}.\n")
+
+
+def table1_block() -> str:
+    """Table 1: margins of the first test image to every class."""
+    found = _found("analyze")
+    parts = []
+    for data, path, r in found:
+        row = r["table1"][0]
+        names = r["classes"]
+        cells = ["–" if m is None else f"{m:.3f}" for m in row["margins"]]
+        parts.append(f"{data}, first test image ({names[row['label']]}, classified {names[row['predicted']]}): "
+                     f"closest boundary {names[row['min_class']]} at {row['min_margin']:.3f}, hull at "
+                     f"{row['hull_distance']:.3f}; {row['train_in_ball']} training and {row['test_in_ball']} test "
+                     f"images inside B(x) ({_rel(path)}).\n\n" + markdown_table(names, [cells]))
+    parts.append("Paper (CIFAR-10, first test image, a cat): 3.498 3.266 2.546 – 3.087 2.629 2.711 3.805 3.494 3.849; "
+                 "hull at 0.508; 437 training and 69 test images inside B(x).\n")
+    return "\n".join(parts)
+
+
+def detection_block() -> str:
+    """Adversarial detection by the feature-space margin, per attack."""
+    found = _found("detect")
+    if not found:
+        return "_No detection results yet._\n"
+    rows = []
+    for data, _, r in found:
+        for a in r["attacks"]:
+            rows.append([data, a["attack"], "minimal" if a["eps"] is None else a["eps"], a["steps"], _pct(a["success_rate"]),
+                         f"{a['auc']:.3f}", _pct(a["detection_rate"]), f"{a['adversarial_margin_median']:.3f}",
+                         f"{a['clean_margin_median']:.3f}"])
+    sizes = "; ".join(f"{d}: {r['n']} test images (`{r['command']}`)" for d, _, r in found)
+    return (f"Generated from {', '.join(_rel(p) for _, p, _ in found)}. {sizes}. Score: -d_f,min; the paper "
+            "(CIFAR-10, DeepFool and PGD) separates all adversarial images with one threshold.\n\n"
+            + markdown_table(["data", "attack", "eps", "steps", "success", "ROC AUC", "detected at 5% FPR",
+                              "median adv. margin", "median clean margin"], rows))
+
+
+def bench_block() -> str:
+    path = ROOT / "results" / "bench-geometry.json"
+    b = _load(path)
+    if b is None:
+        return "_No benchmark yet: run `python benchmarks/geometry.py`._\n"
+    rows = [[f"{b['n_test']} test points onto the hull of {b['n_train']} training points ({b['features']}-D)",
+             b["batched_s"], f"{b['batched_per_point_ms']} ms", f"{b['osqp_per_point_s']} s", b["speedup"],
+             f"{b['osqp_max_relative_difference']:.1e}", f"{b['max_gap']:.1e}"]]
+    return (f"Generated from {_rel(path)} (`{b['command']}`), {b['threads']} CPU threads, features of `{b['model']}` "
+            f"on {b['data']}. OSQP (qpsolvers, polishing) solved {b['osqp_points']} of the points one by one; "
+            f"{b['flip_problems']} flip-point QPs took {b['flip_points_s']} s.\n\n"
+            + markdown_table(["what", "batched (s)", "batched per point", "OSQP per point", "speed-up",
+                              "max rel. distance difference", "max duality gap"], rows))
+
+
+BLOCKS: dict[str, Callable[[], str]] = {
+    "geometry": geometry_block,
+    "geometry-table1": table1_block,
+    "geometry-detection": detection_block,
+    "geometry-bench": bench_block,
+}
+
+
+if __name__ == "__main__":
+    for name, block in BLOCKS.items():
+        print(f"<!-- BEGIN {name} -->\n{block()}<!-- END {name} -->\n")
