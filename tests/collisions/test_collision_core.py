@@ -93,7 +93,7 @@ def test_box_saturation_error():
 
 
 @pytest.mark.parametrize("bad, match", [(torch.rand(1, 3, 28, 28), "takes 1x28x28"), (torch.full((1, 1, 28, 28), float("nan")), "NaN"),
-                                        (torch.rand(1, 28, 28), "expected images")])
+                                        (torch.rand(1, 28, 28), "expected a batch of images of shape")])
 def test_exception_bad_images(bad, match):
     model, size, _ = models()["fc"]
     with pytest.raises(InvalidInputError, match=match):

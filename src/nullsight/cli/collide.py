@@ -11,7 +11,7 @@ import typer
 from ..errors import InvalidInputError
 from ..io import check_writable, output_group, write_bytes, write_json, write_png
 from .app import app
-from .common import (ArchOption, DeviceOption, OutOption, QuietOption, SeedOption, WeightsOption, at_least_one,
+from .common import (parse_size, ArchOption, DeviceOption, OutOption, QuietOption, SeedOption, WeightsOption, at_least_one,
                      command_line, emit_json, float_list, non_negative, note, stdout, tracker)
 
 
@@ -25,6 +25,9 @@ def collide(
     model: str = typer.Argument(..., help="torchvision:NAME, timm:NAME, nullsight:NAME, a checkpoint file, pkg.module:factory."),
     image: Optional[Path] = typer.Option(None, "--image", help="One image file to collide with."),
     data: Optional[str] = typer.Option(None, "--data", help="A data source (foolbox-imagenet, mnist, ...) or folder."),
+    input_file: Optional[Path] = typer.Option(None, "--input", help="A batch of inputs of the model's shape: .npy, .pt (one tensor) or .csv (a row each)."),
+    input_size: Optional[str] = typer.Option(None, "--input-size", help="The model's input shape (D | C,T | C,H,W) where it does not declare one."),
+    bounds: Optional[str] = typer.Option(None, "--bounds", help="LO,HI: the valid range of non-image inputs (images: [0, 1])."),
     n: int = typer.Option(1, "--n", callback=at_least_one, help="How many images of --data."),
     beta: float = typer.Option(0.05, "--beta", callback=non_negative, help="L-infinity size of P in pixel units ([0, 1] images)."),
     basis: str = typer.Option("random", "--basis", help="K (one basis vector) | random (Gaussian combination) | all."),
@@ -58,11 +61,13 @@ def collide(
     dev = resolve_device(device)
     region_box = _region(region)
     basis_value: str | int = int(basis) if basis.lstrip("-").isdigit() else basis
-    loaded, batch = runner.load_inputs(model, weights, arch, seed, str(dev), image, data, n, resize)
+    loaded, batch = runner.load_inputs(model, weights, arch, seed, str(dev), image, data, n, resize, input_file,
+                                       parse_size(input_size))
     _check_region(region_box, loaded.input_size)
-    if data is not None and len(batch) < n:
-        note(f"--data {data} holds {len(batch)} image(s); using {len(batch)}, not --n {n}")
-    options = dict(beta=beta, basis=basis_value, per_patch=per_patch, region=region_box, box=box)
+    if (data is not None or input_file is not None) and len(batch.values) < n:
+        note(f"{data or input_file} holds {len(batch.values)} input(s); using {len(batch.values)}, not --n {n}")
+    options = dict(beta=beta, basis=basis_value, per_patch=per_patch, region=region_box, box=box,
+                   bounds=_bounds(bounds, len(loaded.input_size)))
     if sweep:
         if attack or box:
             raise InvalidInputError("--sweep runs plain collisions; drop --attack / --box")
@@ -101,6 +106,21 @@ def _region(text: Optional[str]) -> Optional[tuple[int, int, int, int]]:
     if len(parts) != 4 or parts[0] >= parts[2] or parts[1] >= parts[3]:
         raise InvalidInputError(f"--region must be TOP,LEFT,BOTTOM,RIGHT integers with TOP<BOTTOM, LEFT<RIGHT, got {text!r}")
     return parts  # type: ignore[return-value]
+
+
+def _bounds(text: Optional[str], rank: int) -> Optional[tuple[float, float]]:
+    """``--bounds LO,HI`` for non-image inputs (images live in [0, 1])."""
+    if text is None:
+        return None
+    if rank == 3:
+        raise InvalidInputError("--bounds is for non-image inputs; images live in [0, 1]")
+    try:
+        low, high = (float(v) for v in text.split(","))
+    except ValueError:
+        raise InvalidInputError(f"--bounds must be LO,HI numbers, got {text!r}") from None
+    if not (low < high) or not all(abs(v) < float("inf") for v in (low, high)):
+        raise InvalidInputError(f"--bounds needs finite LO < HI, got {text!r}")
+    return (low, high)
 
 
 def _check_region(region: Optional[tuple[int, int, int, int]], input_size: tuple[int, ...]) -> None:

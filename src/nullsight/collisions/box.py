@@ -62,7 +62,7 @@ def box_project(x: torch.Tensor, target: torch.Tensor, project: Projector, itera
         y = torch.minimum(torch.maximum(a + q, lo), hi)
         q = a + q - y
     p = project(y)
-    t = largest_step(x, p, low, high, cap=1.0).view(-1, 1, 1, 1)
+    t = largest_step(x, p, low, high, cap=1.0).view(-1, *([1] * (x.ndim - 1)))
     p = p * t
     dist = (p - target).flatten(1).norm(dim=1) / target.flatten(1).norm(dim=1).clamp_min(1e-300)
     return BoxProjection(p, p.flatten(1).abs().amax(dim=1).tolist(), dist.tolist(), t.flatten().tolist(), iterations)

@@ -4,13 +4,18 @@ Seed 000, Definition 4 uses ``W_1``, "the weights of the first layer"; which
 layer that is depends on execution order, not parameter order, so it is found
 with :func:`nullsight.models.tracing.first_operator`.  Three kinds:
 
-- ``fc``: an ``nn.Linear`` fed the flattened input (MLPs, Lemma 1);
+- ``fc``: an ``nn.Linear`` fed the flattened input (MLPs on images, tabular vectors or signals; Lemma 1);
 - ``patchify``: an ``nn.Conv2d`` with stride == kernel, no padding, dilation 1,
   groups 1 (ViT / DeiT patch embeddings, Remark 2): the operator is block
   diagonal, one copy of the ``out x (C k k)`` patch matrix per patch;
 - ``conv-operator``: any other ``nn.Conv2d`` (overlapping or padded, AlexNet's
   and ResNet's conv1): neighbouring patches share pixels, so only the null
   space of the whole operator at the input resolution gives exact collisions.
+
+A ``Conv1d`` on a signal ``(C, T)`` is the same operator as a ``Conv2d`` with a
+``(1, K)`` kernel on ``(C, 1, T)``: it is classified and solved in that 2-D view
+(``input_size``), and the perturbation is reshaped back to the model's input
+(``model_input_size``).
 
 The weight returned is the *pixel-space* weight ``W diag(1/std)`` (see
 :mod:`nullsight.collisions.pixel`), in fp64.
@@ -47,6 +52,7 @@ class FirstLayer:
     dilation: tuple[int, int] = (1, 1)
     groups: int = 1
     notes: list[str] = field(default_factory=list)
+    model_input_size: tuple[int, ...] | None = None  # the model's own input shape, where it is not (C, H, W)
 
     @property
     def kernel(self) -> tuple[int, int]:
@@ -66,16 +72,29 @@ class FirstLayer:
                               notes=list(self.notes))
 
 
-def find_first_layer(model: PixelSpace, input_size: tuple[int, int, int]) -> FirstLayer:
-    """Trace ``model`` on a pixel-space example of ``input_size`` (C, H, W) and classify its first operator.
+def operator_view(input_size: tuple[int, ...]) -> tuple[int, int, int]:
+    """The ``(C, H, W)`` view an input of ``input_size`` is solved in: images as they are, ``(C, T) -> (C, 1, T)``,
+    ``(D,) -> (1, 1, D)``."""
+    if len(input_size) == 3:
+        return tuple(input_size)  # type: ignore[return-value]
+    if len(input_size) == 2:
+        return (input_size[0], 1, input_size[1])
+    if len(input_size) == 1:
+        return (1, 1, input_size[0])
+    raise InvalidInputError(f"inputs must be vectors (D,), signals (C, T) or images (C, H, W); got {tuple(input_size)}")
 
-    Raises :class:`InvalidInputError` when the first operator is not a Linear
-    or Conv2d, or when the input reaches it transformed (a non-linear or
-    data-dependent step first), since no weight null space then maps to inputs.
+
+def find_first_layer(model: PixelSpace, input_size: tuple[int, ...]) -> FirstLayer:
+    """Trace ``model`` on an example of ``input_size`` and classify its first operator.
+
+    ``input_size``: ``(C, H, W)`` images, ``(C, T)`` signals or ``(D,)`` vectors.  Raises
+    :class:`InvalidInputError` when the first operator is not a Linear, Conv1d or Conv2d, or when the input
+    reaches it transformed (a non-linear or data-dependent step first), since no weight null space then maps to inputs.
     """
-    c, h, w = input_size
+    input_size = tuple(int(v) for v in input_size)
+    c, h, w = operator_view(input_size)
     device = next(model.parameters(), torch.empty(0)).device
-    example = torch.rand((1, c, h, w), generator=torch.Generator().manual_seed(0)).to(device)
+    example = torch.rand((1, *input_size), generator=torch.Generator().manual_seed(0)).to(device)
     try:
         found = first_linear_operator(model, example)
     except ValueError:
@@ -84,33 +103,40 @@ def find_first_layer(model: PixelSpace, input_size: tuple[int, int, int]) -> Fir
         raise InvalidInputError(f"cannot trace the model on a {tuple(input_size)} input: {exc}") from None
     module = found.module
     name = found.module_name.removeprefix("model.")
-    if not isinstance(module, (nn.Linear, nn.Conv2d)):
-        raise InvalidInputError(f"the first linear operator {name} is a {type(module).__name__}; "
-                                "collisions are built through a Linear or Conv2d first layer only")
+    kinds = (nn.Linear, nn.Conv2d) if len(input_size) == 3 else (nn.Linear, nn.Conv1d) if len(input_size) == 2 else (nn.Linear,)
+    if not isinstance(module, kinds):
+        raise InvalidInputError(f"the first linear operator {name} is a {type(module).__name__}; collisions on "
+                                f"{len(input_size)}-D inputs are built through a {' or '.join(k.__name__ for k in kinds)} only")
     seen = found.input
-    expected = model.normalization.to_model(example)
-    std = torch.tensor(model.normalization.std, dtype=torch.float64)
+    expected = model.to_model(example)
+    std = model.channel_std(c)
     stored = module.weight.dtype
     weight = module.weight.detach().to(device="cpu", dtype=torch.float64)
+    view = None if len(input_size) == 3 else input_size
     if isinstance(module, nn.Linear):
-        if seen.shape[-1] != c * h * w or not torch.equal(seen.reshape(1, -1), expected.reshape(1, -1)):
+        if seen is None or seen.shape[-1] != c * h * w or not torch.equal(seen.reshape(1, -1), expected.reshape(1, -1)):
             raise InvalidInputError(_transformed(name, "Linear"))
-        scale = std.repeat_interleave(h * w)  # one std per flattened pixel, channel-major
-        return FirstLayer(name, "Linear", "fc", weight / scale, stored, (c, h, w))
-    if seen.shape != expected.shape or not torch.equal(seen, expected):
-        raise InvalidInputError(_transformed(name, "Conv2d"))
+        scale = std.repeat_interleave(h * w)  # one std per flattened input value, channel-major
+        return FirstLayer(name, "Linear", "fc", weight / scale, stored, (c, h, w), model_input_size=view)
+    if seen is None or seen.shape != expected.shape or not torch.equal(seen, expected):
+        raise InvalidInputError(_transformed(name, type(module).__name__))
     if module.padding_mode != "zeros" and any(_pair(module.padding)):
         raise InvalidInputError(f"{name} pads with {module.padding_mode!r}; only zero padding is supported")
-    stride, dilation = _pair(module.stride), _pair(module.dilation)
-    padding = _padding(module, weight.shape[-2:])
+    if isinstance(module, nn.Conv1d):  # solved as a (1, K) Conv2d on (C, 1, T)
+        weight = weight.unsqueeze(2)
+        stride, dilation = (1, int(module.stride[0])), (1, int(module.dilation[0]))
+        padding = (0, _padding(module, weight.shape[-1:])[0])
+    else:
+        stride, dilation = _pair(module.stride), _pair(module.dilation)
+        padding = _padding(module, weight.shape[-2:])
     groups = module.groups
     out_ch, in_per_group = weight.shape[:2]
     channel = (torch.arange(out_ch) // (out_ch // groups)).view(-1, 1) * in_per_group + torch.arange(in_per_group)
-    weight = weight / std[channel].view(out_ch, in_per_group, 1, 1)  # W diag(1/std): pixel-space weight
+    weight = weight / std[channel].view(out_ch, in_per_group, 1, 1)  # W diag(1/std): input-space weight
     kernel = tuple(weight.shape[-2:])
     patchify = stride == kernel and padding == (0, 0) and dilation == (1, 1) and groups == 1
-    layer = FirstLayer(name, "Conv2d", "patchify" if patchify else "conv-operator", weight, stored, (c, h, w),
-                       stride, padding, dilation, groups)
+    layer = FirstLayer(name, type(module).__name__, "patchify" if patchify else "conv-operator", weight, stored,
+                       (c, h, w), stride, padding, dilation, groups, model_input_size=view)
     if patchify and (h % kernel[0] or w % kernel[1]):
         layer.notes.append(f"{h % kernel[0]} row(s) / {w % kernel[1]} column(s) at the border are never seen "
                            "by the patch grid; the perturbation leaves them at zero")
@@ -128,13 +154,15 @@ def _pair(value: object) -> tuple[int, int]:
     return (int(value), int(value))  # type: ignore[arg-type]
 
 
-def _padding(module: nn.Conv2d, kernel: tuple[int, ...]) -> tuple[int, int]:
+def _padding(module: nn.Conv1d | nn.Conv2d, kernel: tuple[int, ...]) -> tuple[int, ...]:
+    """Zero padding per spatial axis (one for Conv1d, two for Conv2d), ``'valid'`` and symmetric ``'same'`` resolved."""
+    n = len(kernel)
     if module.padding == "valid":
-        return (0, 0)
+        return (0,) * n
     if module.padding == "same":
-        dil = _pair(module.dilation)
+        dil = tuple(module.dilation)[-n:] if len(tuple(module.dilation)) >= n else (module.dilation[0],) * n
         total = [d * (k - 1) for d, k in zip(dil, kernel)]
         if any(t % 2 for t in total):
             raise InvalidInputError(f"{module} uses asymmetric 'same' padding; not supported")
-        return (total[0] // 2, total[1] // 2)
-    return _pair(module.padding)
+        return tuple(t // 2 for t in total)
+    return tuple(int(v) for v in module.padding) if n == 2 or len(module.padding) == n else (int(module.padding[0]),) * n

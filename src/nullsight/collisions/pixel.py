@@ -19,19 +19,31 @@ from ..normalization import Normalization
 
 
 class PixelSpace(nn.Module):
-    """``x -> model((x - mean) / std)`` per channel, through :class:`~nullsight.normalization.Normalization`.
+    """``x -> model((x - mean) / std)`` per channel (images), or ``x -> model(x)`` where no normalisation is given.
 
-    Shapes: ``(B, C, H, W)`` in, whatever ``model`` returns out.  The normalisation
-    builds its constants on the input's device and dtype, so the wrapper follows the model anywhere.
+    Shapes: ``(B, *input_size)`` in, whatever ``model`` returns out.  The normalisation builds its constants on the
+    input's device and dtype, so the wrapper follows the model anywhere.
     """
 
-    def __init__(self, model: nn.Module, mean: Sequence[float], std: Sequence[float]) -> None:
+    def __init__(self, model: nn.Module, mean: Sequence[float] | None = None, std: Sequence[float] | None = None) -> None:
         super().__init__()
         self.model = model
-        self.normalization = Normalization.of(mean, std)
+        self.normalization = Normalization.of(mean, std) if mean is not None and std is not None else None
+
+    def to_model(self, x: torch.Tensor) -> torch.Tensor:
+        """What the wrapped model receives for input ``x``."""
+        return x if self.normalization is None else self.normalization.to_model(x)
+
+    def channel_std(self, channels: int) -> torch.Tensor:
+        """The per-channel std the first weight is divided by (ones without normalisation), fp64 ``(channels,)``."""
+        if self.normalization is None:
+            return torch.ones(channels, dtype=torch.float64)
+        return torch.tensor(self.normalization.std, dtype=torch.float64)
 
     def forward(self, x: torch.Tensor) -> object:
-        return self.model(self.normalization.to_model(x))
+        return self.model(self.to_model(x))
 
     def extra_repr(self) -> str:
+        if self.normalization is None:
+            return "identity"
         return f"mean={list(self.normalization.mean)}, std={list(self.normalization.std)}"

@@ -95,7 +95,8 @@ class Prediction:
 
 @dataclass
 class ImageCheck:
-    """One image: its verification (fp32 and fp64), similarity, and what survives storage."""
+    """One input (an image, signal or vector): its verification (fp32 and fp64), the size of the change,
+    similarity (images), and what survives clipping to the valid range and 8-bit storage (images)."""
 
     index: int
     exact: bool
@@ -106,11 +107,13 @@ class ImageCheck:
     same_top1: bool
     prediction: Prediction
     psnr: float | None
-    ssim: float
-    beta_max_in_box: float
-    out_of_range_fraction: float
-    clipped: Recheck
-    png8: Recheck
+    ssim: float | None
+    beta_max_in_box: float | None
+    out_of_range_fraction: float | None
+    clipped: Recheck | None
+    png8: Recheck | None
+    linf: float | None = None
+    l2: float | None = None
 
 
 @dataclass
@@ -126,13 +129,15 @@ class BoxInfo:
 
 @dataclass
 class Robustness:
-    """Over the batch: does the collision survive clipping and 8-bit storage, and how far beta can go in [0, 1]."""
+    """Over the batch: does the collision survive clipping to ``bounds`` and 8-bit storage (images), how far beta
+    can go inside the bounds."""
 
     clipped: Recheck
-    png8: Recheck
+    png8: Recheck | None
     out_of_range_fraction: float
     beta_max_in_box: float
     constrained: BoxInfo | None = None
+    bounds: list[float] = field(default_factory=lambda: [0.0, 1.0])
 
 
 @dataclass
@@ -200,6 +205,9 @@ class CollisionResult(Result):
     psnr: float | None = None
     ssim: float | None = None
     same_top1: bool | None = None
+    modality: str = "image"
+    linf: float | None = None
+    l2: float | None = None
     robustness: Robustness | None = None
     attack: AttackSummary | None = None
     layers: list[LayerDiff] = field(default_factory=list)

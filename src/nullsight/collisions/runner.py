@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import statistics
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 import torch
 
-from ..data import DataBatch, load_data
+from ..data import load_data
 from ..errors import InvalidInputError
 from ..models import LoadedModel, load_model
 from ..versions import versions
@@ -29,49 +30,112 @@ from .search import Collision, NullSpaceSearch
 from .sweep import DEFAULT_BETAS, beta_sweep
 
 
+@dataclass
+class Inputs:
+    """What to collide with: a batch in the model's input space (pixels in [0, 1] for images), and its origin.
+
+    ``mean``/``std``: the normalisation the model applies after it (images), None for inputs given as the model
+    takes them (vectors, signals, arrays from a file).
+    """
+
+    values: torch.Tensor
+    name: str
+    mean: tuple[float, ...] | None
+    std: tuple[float, ...] | None
+    labels: list[int]
+
+
+ARRAY_SUFFIXES = (".npy", ".pt", ".csv")
+
+
 def load_inputs(spec: str, weights: str = "none", arch: str | None = None, seed: int = 0, device: str = "cpu",
                 image: str | Path | None = None, data: str | None = None, n: int = 1,
-                resize: bool = False) -> tuple[LoadedModel, DataBatch]:
-    """The model and the images to collide with (``image`` file or ``data`` source, ``n`` images)."""
-    if (image is None) == (data is None):
-        raise InvalidInputError("give exactly one of --image PATH or --data NAME")
-    loaded = load_model(spec, weights=weights, arch=arch, seed=seed, device=device)
+                resize: bool = False, input_file: str | Path | None = None,
+                input_size: tuple[int, ...] | None = None) -> tuple[LoadedModel, Inputs]:
+    """The model and what to collide with: an ``image`` file, ``n`` images of ``data``, or an ``input_file``
+    (``.npy``, ``.pt`` holding one tensor, or ``.csv``) of inputs of the model's shape (``input_size`` where the
+    model does not declare it)."""
+    if sum(x is not None for x in (image, data, input_file)) != 1:
+        raise InvalidInputError("give exactly one of --image PATH, --data NAME or --input FILE")
+    loaded = load_model(spec, weights=weights, arch=arch, seed=seed, device=device, input_size=input_size)
     if loaded.task not in ("classification", "segmentation"):
         raise InvalidInputError(f"{loaded.spec} is a {loaded.task} model; collide supports classification and "
                                 "segmentation models (detection models resize their input internally)")
-    c, h, w = loaded.input_size
-    kwargs = {"size": (h, w), "channels": c} if resize else {}
     if n < 1:
         raise InvalidInputError(f"--n must be at least 1, got {n}")
+    if input_file is not None:
+        values = read_array(Path(input_file), loaded.input_size)[:n]
+        return loaded, Inputs(values, str(input_file), None, None, [-1] * len(values))
+    if len(loaded.input_size) != 3:
+        raise InvalidInputError(f"{loaded.spec} takes inputs of shape {tuple(loaded.input_size)}, not images: "
+                                "pass them with --input FILE (.npy, .pt or .csv)")
+    c, h, w = loaded.input_size
+    kwargs = {"size": (h, w), "channels": c} if resize else {}
     batch = load_data(image if image is not None else data, n=None if image is not None else n, seed=seed, **kwargs)
     if batch.images.shape[1] != c and not resize:
         raise InvalidInputError(f"the images have {batch.images.shape[1]} channel(s) but {loaded.spec} takes {c} "
                                 "(pass --resize to convert)")
-    return loaded, batch
+    mean, std = loaded.normalization() or (tuple(batch.mean), tuple(batch.std))  # what the checkpoint was trained with
+    return loaded, Inputs(batch.images, batch.name, mean, std, batch.labels.tolist())
 
 
-def pixel_normalization(loaded: LoadedModel, batch: DataBatch) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """The checkpoint's recorded input normalisation (what it was trained with), else the data source's."""
-    return loaded.normalization() or (tuple(batch.mean), tuple(batch.std))
+def read_array(path: Path, input_size: tuple[int, ...]) -> torch.Tensor:
+    """A batch ``(B, *input_size)`` from ``.npy``, ``.pt`` (a tensor, loaded without pickled code) or ``.csv`` (one input a row)."""
+    import numpy as np
+
+    from ..data.arrays import check_array, load_array
+
+    suffix = path.suffix.lower()
+    if suffix not in ARRAY_SUFFIXES:
+        raise InvalidInputError(f"--input takes {', '.join(ARRAY_SUFFIXES)} files, got {path.name}")
+    if not path.is_file():
+        raise InvalidInputError(f"no such file: {path}")
+    if suffix == ".npy":
+        array = load_array(path)
+    elif suffix == ".csv":
+        try:
+            array = np.loadtxt(path, delimiter=",", ndmin=2, dtype=np.float64)
+        except ValueError as exc:
+            raise InvalidInputError(f"{path}: not a CSV of numbers ({' '.join(str(exc).split())[:120]})") from None
+        array = check_array(array, str(path))
+    else:
+        try:
+            value = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as exc:
+            raise InvalidInputError(f"{path}: not a tensor file nullsight can read safely ({type(exc).__name__})") from None
+        if not isinstance(value, torch.Tensor):
+            raise InvalidInputError(f"{path} holds a {type(value).__name__}; --input .pt files must hold one tensor")
+        array = check_array(value.detach().cpu().double().numpy(), str(path))
+    values = torch.as_tensor(np.asarray(array, dtype=np.float64))
+    size = 1
+    for d in input_size:
+        size *= d
+    if values.ndim == len(input_size):  # a single input
+        values = values.unsqueeze(0)
+    if values.ndim < 1 or values[0].numel() != size:
+        raise InvalidInputError(f"{path} holds {tuple(values.shape)}; the model takes inputs of shape "
+                                f"{tuple(input_size)} (a batch of them, first axis) — pass --input-size to name it")
+    return values.reshape(len(values), *input_size)
 
 
-def make_search(loaded: LoadedModel, batch: DataBatch, **options) -> NullSpaceSearch:
-    mean, std = pixel_normalization(loaded, batch)
-    return NullSpaceSearch(loaded.module, mean, std, loaded.input_size, task=loaded.task, **options)
+def make_search(loaded: LoadedModel, inputs: Inputs, **options) -> NullSpaceSearch:
+    return NullSpaceSearch(loaded.module, inputs.mean, inputs.std, loaded.input_size, task=loaded.task, **options)
 
 
-def collide(loaded: LoadedModel, batch: DataBatch, attack: str | None = None, eps: float = 8 / 255, steps: int = 10,
+def collide(loaded: LoadedModel, inputs: Inputs, attack: str | None = None, eps: float = 8 / 255, steps: int = 10,
             seed: int = 0, **options) -> CollisionResult:
-    """Run the search on ``batch`` (after attack ``attack`` for Eq. 6) and record it, verified, as a :class:`CollisionResult`."""
-    search = make_search(loaded, batch, seed=seed, **options)
+    """Run the search on ``inputs`` (after attack ``attack`` for Eq. 6) and record it, verified, as a :class:`CollisionResult`."""
+    search = make_search(loaded, inputs, seed=seed, **options)
     device = next(loaded.module.parameters()).device
-    images = batch.images.to(device)
-    clean = search.check_images(images)
+    values = inputs.values.to(device)
+    clean = search.check_images(values)
     adv = None
     if attack is not None:
-        adv = run_attack(loaded.module, images, *pixel_normalization(loaded, batch), attack, eps, steps, seed)
-    result = record(search, search(images, None if adv is None else adv.adversarial), loaded.spec, adv, clean)
-    return dataclasses.replace(result, task=loaded.task, **_context(loaded, batch, seed))
+        if not search.is_image:
+            raise InvalidInputError("--attack runs image attacks (pixel box [0, 1]); the inputs here are not images")
+        adv = run_attack(loaded.module, values, inputs.mean, inputs.std, attack, eps, steps, seed)
+    result = record(search, search(values, None if adv is None else adv.adversarial), loaded.spec, adv, clean)
+    return dataclasses.replace(result, task=loaded.task, **_context(loaded, inputs, seed))
 
 
 def record(search: NullSpaceSearch, found: Collision, name: str = "model", attack: AttackResult | None = None,
@@ -83,18 +147,25 @@ def record(search: NullSpaceSearch, found: Collision, name: str = "model", attac
     prep = search.prepare()
     common = dict(model=name, task=search.task, first_layer=prep.first.info(), null_space=prep.null.info(),
                   method=prep.first.method, null_dim=prep.null.dim, beta=search.beta, basis=str(search.basis),
-                  per_patch=search.per_patch, n_images=found.x.shape[0])
+                  per_patch=search.per_patch, n_images=found.x.shape[0], modality=search.modality)
     v = found.verification
     if v is None or found.x_hat is None or found.perturbation is None:
         return CollisionResult(**common, recipe=None, exact=False, message=found.message, x=found.x)
     base, x_hat = found.x, found.x_hat
-    summary, per_image = robustness(prep.verifier, base, x_hat, prep.direction.image)  # type: ignore[union-attr]
-    if found.box is not None:
-        b = found.box
-        summary.constrained = BoxInfo(b.linf, b.relative_distance, b.scale, b.iterations, b.solver)
-    ps, ss = psnr(base, x_hat), ssim(base, x_hat)
+    n = base.shape[0]
+    summary, per_image = None, [(None, None, None, None)] * n
+    if search.bounds is not None:
+        summary, per_image = robustness(prep.verifier, base, x_hat, prep.direction.image,  # type: ignore[union-attr]
+                                        search.bounds, search.is_image)
+        if found.box is not None:
+            b = found.box
+            summary.constrained = BoxInfo(b.linf, b.relative_distance, b.scale, b.iterations, b.solver)
+    ps, ss = (psnr(base, x_hat), ssim(base, x_hat)) if search.is_image else ([None] * n, [None] * n)
+    delta = (x_hat - base).flatten(1)
+    linf, l2 = delta.abs().amax(dim=1).tolist(), delta.norm(dim=1).tolist()
     images = [ImageCheck(i, v.exact[i], v.max_abs_diff[i], v.max_rel_diff[i], v.max_abs_diff_fp64[i],
-                         v.max_rel_diff_fp64[i], v.same_top1[i], v.predictions[i], ps[i], ss[i], bmax, oor, clipped, png)
+                         v.max_rel_diff_fp64[i], v.same_top1[i], v.predictions[i], ps[i], ss[i], bmax, oor, clipped, png,
+                         linf[i], l2[i])
               for i, (clipped, png, bmax, oor) in enumerate(per_image)]
     attack_summary = None
     if attack is not None:
@@ -106,8 +177,10 @@ def record(search: NullSpaceSearch, found: Collision, name: str = "model", attac
         **common, recipe=prep.direction.recipe, exact=all(v.exact), message=found.message,  # type: ignore[union-attr]
         max_abs_diff=max(v.max_abs_diff), max_rel_diff=max(v.max_rel_diff), max_abs_diff_fp64=max(v.max_abs_diff_fp64),
         max_rel_diff_fp64=max(v.max_rel_diff_fp64), first_collision_layer=v.first_collision_layer,
-        psnr=finite_mean(ps), ssim=statistics.fmean(ss), same_top1=all(v.same_top1), robustness=summary,
-        attack=attack_summary, layers=v.layers, images=images, preview=preview(base[0], found.perturbation[0], x_hat[0]),
+        psnr=finite_mean(ps), ssim=statistics.fmean(ss) if search.is_image else None, same_top1=all(v.same_top1),
+        linf=max(linf), l2=max(l2), robustness=summary, attack=attack_summary,
+        layers=v.layers, images=images,
+        preview=preview(base[0], found.perturbation[0], x_hat[0]) if search.is_image else None,
         x=base, perturbation=found.perturbation, x_hat=x_hat)
 
 
@@ -117,17 +190,20 @@ def preview(x: torch.Tensor, p: torch.Tensor, x_hat: torch.Tensor) -> Preview:
     return Preview(*(thumbnail(t).tolist() for t in (x, 0.5 + 0.5 * p / peak, x_hat)))
 
 
-def sweep(loaded: LoadedModel, batch: DataBatch, betas: Sequence[float] = DEFAULT_BETAS, seed: int = 0,
+def sweep(loaded: LoadedModel, inputs: Inputs, betas: Sequence[float] = DEFAULT_BETAS, seed: int = 0,
           track=None, **options) -> SweepResult:
-    """The beta sweep (Fig. 3) on ``batch``."""
-    search = make_search(loaded, batch, seed=seed, **options)
+    """The beta sweep (Fig. 3) on ``inputs`` (images)."""
+    search = make_search(loaded, inputs, seed=seed, **options)
+    if not search.is_image:
+        raise InvalidInputError("--sweep measures PSNR / SSIM against beta: images only")
     device = next(loaded.module.parameters()).device
-    result = beta_sweep(search, batch.images.to(device), betas, track=track, name=loaded.spec)
-    return dataclasses.replace(result, **_context(loaded, batch, seed))
+    result = beta_sweep(search, inputs.values.to(device), betas, track=track, name=loaded.spec)
+    return dataclasses.replace(result, **_context(loaded, inputs, seed))
 
 
-def _context(loaded: LoadedModel, batch: DataBatch, seed: int) -> dict:
-    mean, std = pixel_normalization(loaded, batch)
-    return {"weights": loaded.weights, "seed": seed, "data": batch.name, "input_size": list(loaded.input_size),
-            "pixel_space": PixelRange([0.0, 1.0], list(mean), list(std)), "labels": batch.labels.tolist(),
-            "versions": versions()}
+def _context(loaded: LoadedModel, inputs: Inputs, seed: int) -> dict:
+    space = None
+    if inputs.mean is not None and inputs.std is not None:
+        space = PixelRange([0.0, 1.0], list(inputs.mean), list(inputs.std))
+    return {"weights": loaded.weights, "seed": seed, "data": inputs.name, "input_size": list(loaded.input_size),
+            "pixel_space": space, "labels": list(inputs.labels), "versions": versions()}

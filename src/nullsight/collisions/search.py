@@ -64,29 +64,44 @@ class Collision:
 class NullSpaceSearch:
     """Exact feature collisions ``x_hat = x + P``, ``P`` in the null space of the first linear operator.
 
+    Seed 000 calls the search task-agnostic: images, 1-D signals and feature vectors go through the same
+    verified path; the pixel-only steps (the [0, 1] box, 8-bit PNG, PSNR/SSIM) apply to images only.
+
     Args (paper symbols in brackets):
-        model: takes normalised input; ``mean``/``std`` normalise pixels in ``[0, 1]``.
-        input_size: ``(C, H, W)`` the model is run at.
-        beta: L-infinity size of ``P`` in pixel units [beta].
+        model: takes normalised input; ``mean``/``std`` normalise pixels in ``[0, 1]`` (None: inputs as given).
+        input_size: ``(C, H, W)`` images, ``(C, T)`` signals or ``(D,)`` vectors the model is run at.
+        beta: L-infinity size of ``P`` in input units (pixels for images) [beta].
         basis: ``K``, ``"random"`` or ``"all"``: which combination of null basis vectors [phi].
         per_patch: a different ``phi_p`` per patch (patchify only) [beta_i phi_i], ``region`` limiting it.
-        box: choose ``P`` in the null space that keeps ``x + P`` in ``[0, 1]``.
+        box: choose ``P`` in the null space that keeps ``x + P`` within ``bounds``.
+        bounds: the valid input range; ``(0, 1)`` for images, None (unbounded) for other inputs unless given.
         seed: the random combination of basis vectors.
         task: ``"classification"`` or ``"segmentation"`` (how predictions are compared).
-    Shapes: images ``(B, C, H, W)`` float in ``[0, 1]``.
+    Shapes: ``(B, *input_size)`` float.
     """
 
     dense_limit: int = DENSE_LIMIT  # operators with more input pixels get matrix-free null-space estimates
 
-    def __init__(self, model: nn.Module, mean: Sequence[float], std: Sequence[float], input_size: Sequence[int],
-                 beta: float = 0.05, basis: str | int = "random", per_patch: bool = False,
-                 region: tuple[int, int, int, int] | None = None, box: bool = False, seed: int = 0,
-                 task: str = "classification") -> None:
-        self.model, self.mean, self.std = model, tuple(mean), tuple(std)
+    def __init__(self, model: nn.Module, mean: Sequence[float] | None, std: Sequence[float] | None,
+                 input_size: Sequence[int], beta: float = 0.05, basis: str | int = "random", per_patch: bool = False,
+                 region: tuple[int, int, int, int] | None = None, box: bool = False,
+                 bounds: tuple[float, float] | None = None, seed: int = 0, task: str = "classification") -> None:
+        self.model = model
+        self.mean, self.std = (tuple(mean), tuple(std)) if mean is not None and std is not None else (None, None)
         self.input_size = tuple(int(s) for s in input_size)
         self.beta, self.basis, self.per_patch, self.region, self.box = float(beta), basis, per_patch, region, box
+        self.bounds = (0.0, 1.0) if bounds is None and self.is_image else bounds
         self.seed, self.task = seed, task
         self._prepared: Prepared | None = None
+
+    @property
+    def is_image(self) -> bool:
+        """Images are ``(C, H, W)``: only they get the pixel box, PNG storage and PSNR/SSIM."""
+        return len(self.input_size) == 3
+
+    @property
+    def modality(self) -> str:
+        return {3: "image", 2: "signal", 1: "vector"}.get(len(self.input_size), "tensor")
 
     def __repr__(self) -> str:
         return (f"NullSpaceSearch(beta={self.beta}, basis={self.basis!r}, per_patch={self.per_patch}, "
@@ -95,12 +110,12 @@ class NullSpaceSearch:
     def prepare(self) -> Prepared:
         """Trace, null space and direction (computed once)."""
         if self._prepared is None:
-            if len(self.input_size) != 3:
-                raise InvalidInputError(f"collisions need image models (C, H, W); input size {self.input_size}")
             model = PixelSpace(self.model, self.mean, self.std).eval()
             first = find_first_layer(model, self.input_size)  # type: ignore[arg-type]
             null = null_space_for(first, dense_limit=self.dense_limit, seed=self.seed)
             direction, message = self._direction(first, null)
+            if direction is not None and not self.is_image:  # solved in the (C, H, W) view, used in the model's shape
+                direction.image = direction.image.reshape(self.input_size)
             self._prepared = Prepared(model, first, null, direction, Verifier(model, self.task), message)
         return self._prepared
 
@@ -117,7 +132,7 @@ class NullSpaceSearch:
         if first.method == "conv-operator":
             phi = weight_null_basis(first)
             no = (f"no exact collision exists through {first.name}: the convolution operator at "
-                  f"{first.input_size[1]}x{first.input_size[2]} has a trivial null space"
+                  f"{'x'.join(map(str, self.input_size[1:] or self.input_size))} has a trivial null space"
                   f"{'' if null.certified else ' (estimate: no singular value below the tolerance found)'}")
             if phi is None:
                 return None, no + "; W_1 itself has a trivial null space, so not even the paper's recipe applies"
@@ -128,20 +143,22 @@ class NullSpaceSearch:
                       f"has a trivial null space (full column rank at tolerance {null.tolerance:.3e})")
 
     def check_images(self, images: torch.Tensor) -> torch.Tensor:
-        """Shape, finiteness and range checks at the door; returns fp64 images."""
-        expected = ["B", *map(str, self.input_size)]
-        if not isinstance(images, torch.Tensor) or images.ndim != 4:
+        """Shape, finiteness and range checks at the door; returns fp64 inputs (images, signals or vectors)."""
+        expected = "x".join(map(str, self.input_size))
+        if not isinstance(images, torch.Tensor) or images.ndim != len(self.input_size) + 1:
             shape = list(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
-            raise InvalidInputError(f"expected images of shape {expected}, got {shape}")
+            raise InvalidInputError(f"expected a batch of {self.modality}s of shape [B, {', '.join(map(str, self.input_size))}], "
+                                    f"got {shape}")
         if tuple(images.shape[1:]) != self.input_size:
-            c, h, w = images.shape[1:]
-            raise InvalidInputError(f"the image is {c}x{h}x{w} but the model takes "
-                                    f"{'x'.join(map(str, self.input_size))} (pass --resize to resize it)")
+            got = "x".join(map(str, images.shape[1:]))
+            hint = " (pass --resize to resize it)" if self.is_image else " (pass --input-size to name the model's input)"
+            raise InvalidInputError(f"the {self.modality} is {got} but the model takes {expected}{hint}")
         if not torch.isfinite(images).all():
             raise InvalidInputError(f"the input holds {int((~torch.isfinite(images)).sum())} NaN/Inf value(s)")
-        if images.min() < 0 or images.max() > 1:
-            raise InvalidInputError(f"pixel values must lie in [0, 1], got [{float(images.min()):.4g}, "
-                                    f"{float(images.max()):.4g}]")
+        if self.bounds is not None and (images.min() < self.bounds[0] or images.max() > self.bounds[1]):
+            what = "pixel values" if self.is_image else "input values"
+            raise InvalidInputError(f"{what} must lie in [{self.bounds[0]:g}, {self.bounds[1]:g}], got "
+                                    f"[{float(images.min()):.4g}, {float(images.max()):.4g}]")
         return images.to(torch.float64)
 
     def perturb(self, x: torch.Tensor, beta: float | None = None) -> tuple[torch.Tensor, boxlib.BoxProjection | None]:
@@ -152,15 +169,18 @@ class NullSpaceSearch:
         target = beta * d
         if not self.box:
             return target.expand_as(x).clone(), None
+        if self.bounds is None:
+            raise InvalidInputError("--box needs a valid input range: pass --bounds LO,HI")
+        low, high = self.bounds
         if not prep.direction.exact_by_construction or not prep.null.certified:  # type: ignore[union-attr]
             raise InvalidInputError("--box needs an exact null-space basis; this first layer has none")
         mask = d != 0
-        saturated = boxlib.out_of_range_fraction(x + target, mask)
+        saturated = boxlib.out_of_range_fraction(x + target, mask, low, high)
         if bool((saturated >= 1.0).all()):
-            bm = float(largest_step(x, d).min())
-            raise InvalidInputError(f"beta {beta:g} pushes every perturbed pixel out of [0, 1]; nothing of the "
+            bm = float(largest_step(x, d, low, high).min())
+            raise InvalidInputError(f"beta {beta:g} pushes every perturbed value out of [{low:g}, {high:g}]; nothing of the "
                                     f"requested perturbation survives the box (largest in-range beta: {bm:.4g})")
-        proj = boxlib.box_project(x, target, self._projector(prep))
+        proj = boxlib.box_project(x, target, self._projector(prep), low=low, high=high)
         return proj.perturbation, proj
 
     def _projector(self, prep: Prepared):
@@ -177,10 +197,11 @@ class NullSpaceSearch:
                 else torch.ones(h, w, dtype=torch.bool)).to(torch.float64)
 
         def project_patches(v: torch.Tensor) -> torch.Tensor:
+            shape, v = v.shape, v.reshape(v.shape[0], c, h, w)  # the (C, H, W) view of signals
             patches = (to_patches(v, (kh, kw)) @ basis) @ basis.T
             out = v.clone()  # pixels outside the patch grid are never seen: left free
             out[:, :, : gh * kh, : gw * kw] = from_patches(patches, c, (kh, kw), (gh, gw))
-            return out * keep
+            return (out * keep).reshape(shape)
         return project_patches
 
     def __call__(self, images: torch.Tensor, adversarial: torch.Tensor | None = None, layers: bool = True) -> Collision:
