@@ -64,7 +64,7 @@ def test_exception_missing_and_corrupt_and_unsafe_files(capsys, tmp_path):
     one_line_error(capsys, "audit", str(tmp_path / "none.pth"), "--arch", "nullsight:mlp", match="not found")
     bad = tmp_path / "bad.safetensors"
     bad.write_bytes(b"garbage")
-    one_line_error(capsys, "audit", str(bad), "--arch", "nullsight:mlp", match="corrupt")
+    one_line_error(capsys, "audit", str(bad), "--arch", "nullsight:mlp", match="unreadable")
     evil = tmp_path / "evil.pth"
     torch.save({"x": torch.ones(1), "f": print}, evil)
     one_line_error(capsys, "audit", str(evil), "--arch", "nullsight:mlp", match="refusing")
