@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from nullsight.cli import main
-from nullsight.collisions import NullSpaceSearch, run_attack
+from nullsight.collisions import ATTACKS, NullSpaceSearch, run_attack
 from nullsight.collisions.runner import record
 from nullsight.data import write_idx  # noqa: F401  (data package import registers sources)
 
@@ -149,3 +149,22 @@ def test_no_half_written_output(capsys, tiny):
     one_line_error(capsys, "collide", "tinynets:patchify", "--image", tiny / "wrong.png", "-o", target, "-q",
                    match="--resize")
     assert not target.exists()
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS.names()))
+def test_eq6_keeps_the_budget_for_every_registered_attack(attack):
+    from nullsight.collisions.runner import Inputs, collide
+    from nullsight.models.zoo import LoadedModel
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 16, 8, 8), nn.GELU(), nn.Flatten(), nn.Linear(256, 10)).eval()
+    x = 0.2 + 0.6 * torch.rand(3, 3, 32, 32, generator=torch.Generator().manual_seed(0))
+    loaded = LoadedModel("tiny", model, (3, 32, 32), "factory", "none")
+    eps, beta = 16 / 255, 4 / 255
+    result = collide(loaded, Inputs(x, "rand", (0.5,) * 3, (0.25,) * 3, [-1] * 3), attack=attack, eps=eps, steps=5,
+                     beta=beta)
+    a = result.attack
+    assert result.exact and a.same_top1_as_adversarial
+    assert a.eps == pytest.approx(eps - beta) and a.eps_total == pytest.approx(eps)
+    assert a.within_budget and max(a.linf_total) <= eps + 1e-6
+    assert 0.0 <= a.success_rate_after <= 1.0 and a.success_rate_after == pytest.approx(a.success_rate)

@@ -34,7 +34,7 @@ def collide(
     per_patch: bool = typer.Option(False, "--per-patch", help="A different basis combination per patch (patchify)."),
     region: Optional[str] = typer.Option(None, "--region", help="TOP,LEFT,BOTTOM,RIGHT pixels: perturb only patches centred there."),
     attack: Optional[str] = typer.Option(None, "--attack", help="Eq. 6: x' = ATTACK(x) first (pgd, fgsm, bim, deepfool, fmn)."),
-    eps: float = typer.Option(8 / 255, "--eps", callback=non_negative, help="The attack's L-infinity budget."),
+    eps: float = typer.Option(8 / 255, "--eps", callback=non_negative, help="Eq. 6: the total L-infinity budget; the attack runs at eps - beta, the null-space step adds beta."),
     steps: int = typer.Option(10, "--steps", callback=at_least_one, help="The attack's iterations."),
     sweep: bool = typer.Option(False, "--sweep", help="Sweep beta (Fig. 3): PSNR/SSIM vs beta, outputs verified."),
     betas: Optional[str] = typer.Option(None, "--betas", help="Comma-separated betas for --sweep."),

@@ -142,7 +142,12 @@ class Robustness:
 
 @dataclass
 class AttackSummary:
-    """Eq. 6: ``x' = Omega(x)`` first (an attack through :mod:`nullsight.attacks`), then the null-space step."""
+    """Eq. 6: ``x' = Omega(x)`` first (an attack through :mod:`nullsight.attacks`), then the null-space step.
+
+    The budget is split so that the total change keeps the attack's limit (the paper: "the added perturbation
+    respects the initial l-infinity limit"): the attack runs at ``eps_attack = eps_total - beta`` and the null-space
+    step adds at most ``beta``; ``linf_total`` is the measured ``max |x_hat - x|`` per image.
+    """
 
     name: str
     eps: float | None
@@ -154,6 +159,10 @@ class AttackSummary:
     library: str
     psnr_x_vs_x_hat: float | None
     same_top1_as_adversarial: bool
+    eps_total: float | None = None
+    linf_total: list[float] = field(default_factory=list)
+    within_budget: bool | None = None
+    success_rate_after: float | None = None
 
 
 @dataclass

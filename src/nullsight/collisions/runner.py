@@ -133,16 +133,20 @@ def collide(loaded: LoadedModel, inputs: Inputs, attack: str | None = None, eps:
     if attack is not None:
         if not search.is_image:
             raise InvalidInputError("--attack runs image attacks (pixel box [0, 1]); the inputs here are not images")
-        adv = run_attack(loaded.module, values, inputs.mean, inputs.std, attack, eps, steps, seed)
-    result = record(search, search(values, None if adv is None else adv.adversarial), loaded.spec, adv, clean)
+        if not eps > search.beta:
+            raise InvalidInputError(f"Eq. 6 splits the budget: the attack gets eps - beta, so --eps ({eps:g}) must "
+                                    f"exceed --beta ({search.beta:g})")
+        adv = run_attack(loaded.module, values, inputs.mean, inputs.std, attack, eps - search.beta, steps, seed)
+    result = record(search, search(values, None if adv is None else adv.adversarial), loaded.spec, adv, clean,
+                    eps_total=eps if adv is not None else None)
     return dataclasses.replace(result, task=loaded.task, **_context(loaded, inputs, seed))
 
 
 def record(search: NullSpaceSearch, found: Collision, name: str = "model", attack: AttackResult | None = None,
-           attack_input: torch.Tensor | None = None) -> CollisionResult:
+           attack_input: torch.Tensor | None = None, eps_total: float | None = None) -> CollisionResult:
     """The JSON record of one search: verification per image and layer, robustness to storage, similarity, previews.
 
-    With Eq. 6, ``attack`` made the base images ``x'`` from the clean ``attack_input``.
+    With Eq. 6, ``attack`` made the base images ``x'`` from the clean ``attack_input`` within ``eps_total - beta``.
     """
     prep = search.prepare()
     common = dict(model=name, task=search.task, first_layer=prep.first.info(), null_space=prep.null.info(),
@@ -170,9 +174,14 @@ def record(search: NullSpaceSearch, found: Collision, name: str = "model", attac
     attack_summary = None
     if attack is not None:
         clean = attack_input if attack_input is not None else base
-        attack_summary = AttackSummary(attack.name, attack.eps, attack.steps, attack.success, attack.success_rate,
-                                       attack.labels, attack.linf, "foolbox", finite_mean(psnr(clean, x_hat)),
-                                       all(v.same_top1))
+        total = (x_hat - clean.to(x_hat.dtype)).flatten(1).abs().amax(dim=1).tolist()
+        fooled = [p.top5_x_hat[0] != label if p.top5_x_hat else False for p, label in zip(v.predictions, attack.labels)]
+        budget = eps_total if eps_total is not None else attack.eps
+        attack_summary = AttackSummary(
+            attack.name, attack.eps, attack.steps, attack.success, attack.success_rate, attack.labels, attack.linf,
+            "foolbox", finite_mean(psnr(clean, x_hat)), all(v.same_top1), eps_total=budget, linf_total=total,
+            within_budget=None if budget is None else max(total) <= budget + 1e-6,
+            success_rate_after=sum(fooled) / max(len(fooled), 1))
     return CollisionResult(
         **common, recipe=prep.direction.recipe, exact=all(v.exact), message=found.message,  # type: ignore[union-attr]
         max_abs_diff=max(v.max_abs_diff), max_rel_diff=max(v.max_rel_diff), max_abs_diff_fp64=max(v.max_abs_diff_fp64),
