@@ -447,3 +447,9 @@ def test_bad_array_and_image_inputs_to_stego(capsys, here, ckpt):
 def test_stego_n_larger_than_the_data_says_how_many_were_used(capsys, here, ckpt):
     code, out, err = run(["stego", "sees", "-m", ckpt, "--data", "digits", "--n", "5000", "-o", "s.json"], capsys, here)
     assert code == 0 and "using 359, not --n 5000" in err and out == ""
+
+
+def test_report_to_stdout(capsys, here):
+    (here / "r.json").write_text('{"kind": "something-new", "title": "x", "value": 1}')
+    code, out, _ = run(["report", here / "r.json", "-o", "-"], capsys, here)
+    assert code == 0 and out.lstrip().lower().startswith("<!doctype html") and not (here / "-").exists()
