@@ -453,3 +453,10 @@ def test_report_to_stdout(capsys, here):
     (here / "r.json").write_text('{"kind": "something-new", "title": "x", "value": 1}')
     code, out, _ = run(["report", here / "r.json", "-o", "-"], capsys, here)
     assert code == 0 and out.lstrip().lower().startswith("<!doctype html") and not (here / "-").exists()
+
+
+def test_train_checks_the_models_cache_before_training(capsys, here, monkeypatch):
+    (here / "file").write_text("x")
+    monkeypatch.setenv("NULLSIGHT_MODELS", str(here / "file" / "models"))
+    fails(["train", "--arch", "nullsight:mlp-digits", "--data", "digits", "--epochs", "1", "-q"], capsys, here,
+          "not a directory")

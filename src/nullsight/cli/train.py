@@ -54,6 +54,11 @@ def train(
     if rescale and no_rescale:
         raise InvalidInputError("--rescale and --no-rescale contradict each other; pass one")
     rescale = [DEFAULT_RESCALE] if rescale is None else rescale
+    if out is None:  # the models cache must take the checkpoint: known before training, not after
+        from ..io import check_writable
+        from ..models.store import models_root
+
+        check_writable(models_root(), directory=True)
     if normalization not in ("pm1", "dataset"):
         raise InvalidInputError(f"--normalization must be pm1 or dataset, got {normalization!r}")
     dev = resolve_device(device)
