@@ -84,6 +84,7 @@ RESULT_MODULES: tuple[str, ...] = (
     "nullsight.audit.core",
     "nullsight.audit.table2",
     "nullsight.collisions.result",
+    "nullsight.collisions.fig5",
     "nullsight.stego.result",
     "nullsight.train.result",
     "nullsight.sampling.result",

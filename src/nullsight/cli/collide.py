@@ -9,6 +9,7 @@ from typing import List, Optional
 import typer
 
 from ..errors import InvalidInputError
+from ..versions import versions
 from ..io import check_writable, output_group, write_bytes, write_json, write_png
 from .app import app
 from .common import (parse_size, ArchOption, DeviceOption, OutOption, QuietOption, SeedOption, WeightsOption, at_least_one,
@@ -37,6 +38,8 @@ def collide(
     eps: float = typer.Option(8 / 255, "--eps", callback=non_negative, help="Eq. 6: the total L-infinity budget; the attack runs at eps - beta, the null-space step adds beta."),
     steps: int = typer.Option(10, "--steps", callback=at_least_one, help="The attack's iterations."),
     sweep: bool = typer.Option(False, "--sweep", help="Sweep beta (Fig. 3): PSNR/SSIM vs beta, outputs verified."),
+    fig5: bool = typer.Option(False, "--fig5", help="Fig. 5: every null-space basis vector's difference at every layer (first input)."),
+    fig5_limit: Optional[int] = typer.Option(None, "--fig5-limit", callback=at_least_one, help="With --fig5: only the first N basis vectors."),
     betas: Optional[str] = typer.Option(None, "--betas", help="Comma-separated betas for --sweep."),
     box: bool = typer.Option(False, "--box", help="Box-constrained P: stay in [0, 1] (Dykstra projection)."),
     resize: bool = typer.Option(False, "--resize", help="Resize / convert images to the model's input size."),
@@ -68,6 +71,18 @@ def collide(
         note(f"{data or input_file} holds {len(batch.values)} input(s); using {len(batch.values)}, not --n {n}")
     options = dict(beta=beta, basis=basis_value, per_patch=per_patch, region=region_box, box=box,
                    bounds=_bounds(bounds, len(loaded.input_size)))
+    if fig5:
+        if sweep or attack or box:
+            raise InvalidInputError("--fig5 runs on its own; drop --sweep / --attack / --box")
+        from ..collisions.fig5 import per_basis_vector
+
+        search = runner.make_search(loaded, batch, seed=seed, **options)
+        fig5_result = per_basis_vector(search, batch.values[:1].to(next(loaded.module.parameters()).device), beta,
+                                       limit=fig5_limit, track=tracker(quiet), name=loaded.spec)
+        fig5_result.data, fig5_result.seed, fig5_result.versions = batch.name, seed, versions()
+        fig5_result.command = command_line()
+        emit_json(fig5_result.to_dict(), out)
+        return
     if sweep:
         if attack or box:
             raise InvalidInputError("--sweep runs plain collisions; drop --attack / --box")

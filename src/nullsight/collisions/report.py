@@ -7,6 +7,7 @@ import dataclasses
 import numpy as np
 
 from ..report import Figure, Section, Table, figure_png, new_figure, section_for
+from .fig5 import Fig5Result
 from .result import CollisionResult, SweepResult
 
 
@@ -79,3 +80,29 @@ def _triptych(r: CollisionResult) -> Figure:
     verdict = "an exact collision" if r.exact else "not an exact collision"
     return Figure(f"{r.model}: original image, null-space perturbation and collided image ({verdict})", figure_png(fig),
                   caption=f"beta={r.beta}, exact={r.exact}, max rel Δ fp64={r.max_rel_diff_fp64}")
+
+
+@section_for(Fig5Result)
+def fig5_sections(results: list[Fig5Result]) -> list[Section]:
+    """Seed 000 Fig. 5: the difference every basis vector makes at every layer, fp32 and fp64."""
+    sections = []
+    for r in results:
+        fig, ax = new_figure(8.0, 3.6)
+        x = np.arange(len(r.layers))
+        for values, label, style in ((r.max_abs_fp64, "max over vectors, fp64", "-"), (r.median_abs_fp64, "median, fp64", ":"),
+                                     (r.max_abs_fp32, "max over vectors, fp32", "--")):
+            ax.plot(x, np.maximum(values, 1e-300), style, marker=".", label=label)
+        ax.axhline(r.paper_max, color="#999", linewidth=0.8, label=f"paper's Fig. 5 bound {r.paper_max:.1e}")
+        ax.set_yscale("log")
+        step = max(1, len(r.layers) // 12)
+        ax.set_xticks(x[::step], [r.layers[i] for i in range(0, len(r.layers), step)], rotation=60, ha="right", fontsize=6)
+        ax.set_ylabel("max |f_k(x̂) − f_k(x)|")
+        ax.legend(fontsize=7)
+        rows = [[name, a64, m64, a32] for name, a64, m64, a32 in zip(r.layers, r.max_abs_fp64, r.median_abs_fp64, r.max_abs_fp32)]
+        sections.append(Section(f"{r.model}: numerical exactness per layer (Fig. 5)", Fig5Result.KIND,
+                                f"{r.n_vectors} of {r.null_dim} basis vectors of the first operator's null space "
+                                f"({r.method}), each as x̂ = x + {r.beta:g}·d_k.",
+                                tables=[Table("Per layer", ["layer", "max fp64", "median fp64", "max fp32"], rows)],
+                                figures=[Figure(f"{r.model}: difference at every layer for {r.n_vectors} basis vectors "
+                                                "(fp64 and fp32)", figure_png(fig))]))
+    return sections

@@ -81,6 +81,16 @@ class Verifier:
         return Verification(out32[0].tolist(), out32[1].tolist(), out64[0].tolist(), out64[1].tolist(), same, preds,
                             layers)
 
+    def layer_table(self, x: torch.Tensor, x_hat: torch.Tensor) -> tuple[list[str], torch.Tensor, torch.Tensor]:
+        """Per layer and per item: ``max |f_k(x_hat) - f_k(x)|`` in fp32 and fp64, each ``(layers, B)``, and the
+        layer names (execution order, the output last)."""
+        out32, l32 = _compare(self.model32, x.to(torch.float32), x_hat.to(torch.float32), True)
+        out64, l64 = _compare(self.model64, x.to(torch.float64), x_hat.to(torch.float64), True)
+        names = [a[0] for a in l32] + ["output"]
+        abs32 = torch.stack([a[2] for a in l32] + [out32[0]])
+        abs64 = torch.stack([b[2] for b in l64] + [out64[0]])
+        return names, abs32, abs64
+
 
 def main_output(out: object) -> torch.Tensor:
     """The tensor a model's output is judged by: itself, ``out["out"]`` (torchvision segmentation), or the first."""
