@@ -460,3 +460,18 @@ def test_train_checks_the_models_cache_before_training(capsys, here, monkeypatch
     monkeypatch.setenv("NULLSIGHT_MODELS", str(here / "file" / "models"))
     fails(["train", "--arch", "nullsight:mlp-digits", "--data", "digits", "--epochs", "1", "-q"], capsys, here,
           "not a directory")
+
+
+def test_nan_in_a_factory_model_is_named(capsys, here, monkeypatch):
+    (here / "fuzz_nan.py").write_text(textwrap.dedent("""
+        import torch
+        def build():
+            model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, 10))
+            with torch.no_grad():
+                model[1].bias[3] = float("nan")
+            model.input_size = (1, 8, 8)
+            return model
+    """))
+    monkeypatch.syspath_prepend(str(here))
+    for argv in (["audit", "fuzz_nan:build"], ["collide", "fuzz_nan:build", "--data", "digits"]):
+        fails(argv, capsys, here, "1.bias (1 value)")

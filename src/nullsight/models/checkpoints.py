@@ -63,7 +63,8 @@ def check_finite(tensors: Mapping[str, torch.Tensor] | nn.Module, source: str) -
     state = tensors.state_dict() if isinstance(tensors, nn.Module) else tensors
     bad = []
     for name, value in state.items():
-        if isinstance(value, torch.Tensor) and value.is_floating_point() and not torch.isfinite(value).all():
+        if (isinstance(value, torch.Tensor) and not nn.parameter.is_lazy(value) and value.device.type != "meta"
+                and value.is_floating_point() and not torch.isfinite(value).all()):
             bad.append((name, int((~torch.isfinite(value)).sum())))
     if bad:
         listed = ", ".join(f"{name} ({n} value{'s' if n > 1 else ''})" for name, n in bad[:5])

@@ -90,6 +90,8 @@ def load_model(
             checkpoints.load_into(loaded.module, checkpoints.load_state_dict(weights), weights)
     if input_size is not None:
         loaded.input_size = tuple(input_size)
+    if source != "file" and weights in ("none", "default"):  # checkpoint files were checked as they were read
+        checkpoints.check_finite(loaded.module, loaded.spec)
     loaded.module.eval().to(device)
     return loaded
 
