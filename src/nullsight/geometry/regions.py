@@ -32,7 +32,7 @@ class UnionOfRegions:
 
 
 def union_of_regions(centres: torch.Tensor, radii: torch.Tensor, queries: torch.Tensor,
-                     chunk_size: int = 2048) -> UnionOfRegions:
+                     chunk_size: int = 1024) -> UnionOfRegions:
     """Which ``queries`` lie in ``U_i B(centres_i, radii_i)`` (open balls), and per ball how many other samples.
 
     ``centres`` (N, f) with radii (N,) (``d^{f,min}``); counts include the other centres and the queries.
@@ -60,7 +60,7 @@ def support_label_agreement(support: torch.Tensor, weights: torch.Tensor, train_
     """Share of support images (nonzero ``alpha``) carrying the query's label: by count and by ``alpha`` mass."""
     on = support >= 0
     same = (train_labels[support.clamp_min(0)] == labels[:, None]) & on
-    by_count = float(same.sum() / on.sum().clamp_min(1))
+    by_count = float(same.sum().double() / on.sum().clamp_min(1))
     by_weight = float((weights * same).sum() / (weights * on).sum().clamp_min(1e-300))
     return {"by_count": by_count, "by_weight": by_weight, "mean_support_size": float(on.sum(1).double().mean())}
 
