@@ -162,7 +162,8 @@ def inverse_sections(results: list[InverseResult]) -> list[Section]:
     sections = []
     for r in results:
         rows = [[m["radius"], f"{m['residual']:.2e}", round(m["pixel_distance"], 3), m["predicted"]] for m in r.morph]
-        figures = [image_row([(f"r={m['radius']:.2f}", img) for m, img in zip(r.morph, r.images["morph"])],
+        figures = [image_row([(f"r={m['radius']:.2f}", img) for m, img in zip(r.morph, r.images["morph"])]
+                             + [(f"b = #{r.index_b}", r.images["b"])],
                              f"Fig. 8 on {r.data}: morphing image {r.index_a} into the feature-space ball of {r.index_b}")]
         fig, ax = new_figure(5, 3.5)
         ax.plot(r.path_2d["c1"], r.path_2d["c2"], "-", label="pixel-space straight line, mapped to features")
