@@ -15,6 +15,8 @@ $NS audit --table2 SqueezeNet --seed 0 -q -f json -o "$OUT/table2.json" --result
 $NS collide "$TMP/mlp.safetensors" --data digits --n 2 --beta 0.3 -q -f json -o "$OUT/collision.json"
 $NS collide "$TMP/mlp.safetensors" --data digits --n 2 --sweep --betas 0.1,0.3 --results-dir "$TMP/sweep" -q -f json -o "$OUT/collision-sweep.json"
 $NS collide "$TMP/mlp.safetensors" --data digits --n 1 --fig5 --fig5-limit 6 -q -o "$OUT/collision-fig5.json"
+$NS detect "$TMP/mlp.safetensors" --data digits --n 60 --beta 0.5 -o "$OUT/detect.json"
+$NS purify "$TMP/mlp.safetensors" --data digits --n 10 -o "$OUT/purify.json"
 $NS stego eval -m "$TMP/mlp.safetensors" --cover-data digits --hidden-data digits --n 40 -o "$OUT/stego-eval.json"
 $NS stego sees -m "$TMP/mlp.safetensors" --data digits --n 4 -o "$OUT/stego-sees.json"
 $NS stego conv --kernel 3 --size 8 --max-filters 2 -o "$OUT/stego-conv.json"

@@ -85,6 +85,7 @@ RESULT_MODULES: tuple[str, ...] = (
     "nullsight.audit.table2",
     "nullsight.collisions.result",
     "nullsight.collisions.fig5",
+    "nullsight.defend.result",
     "nullsight.stego.result",
     "nullsight.train.result",
     "nullsight.sampling.result",

@@ -26,6 +26,7 @@ from . import audit as _audit  # noqa: F401,E402
 from . import data as _data  # noqa: F401,E402
 from . import report as _report  # noqa: F401,E402
 from . import collide as _collide  # noqa: F401,E402
+from . import defend as _defend  # noqa: F401,E402
 from . import stego as _stego  # noqa: F401,E402
 from . import train as _train  # noqa: F401,E402
 from . import sampling as _sampling  # noqa: F401,E402

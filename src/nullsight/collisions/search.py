@@ -180,10 +180,12 @@ class NullSpaceSearch:
             bm = float(largest_step(x, d, low, high).min())
             raise InvalidInputError(f"beta {beta:g} pushes every perturbed value out of [{low:g}, {high:g}]; nothing of the "
                                     f"requested perturbation survives the box (largest in-range beta: {bm:.4g})")
-        proj = boxlib.box_project(x, target, self._projector(prep), low=low, high=high)
+        proj = boxlib.box_project(x, target, self.null_projector(prep), low=low, high=high)
         return proj.perturbation, proj
 
-    def _projector(self, prep: Prepared):
+    def null_projector(self, prep: Prepared | None = None):
+        """The orthogonal projector onto the null space (a batched function of inputs ``(B, *input_size)``)."""
+        prep = prep or self.prepare()
         first, basis = prep.first, prep.null.basis
         if first.method != "patchify":
             def project(v: torch.Tensor) -> torch.Tensor:

@@ -41,6 +41,7 @@ BUILDER_MODULES: tuple[str, ...] = (
     "nullsight.stego.report",
     "nullsight.train.report",
     "nullsight.collisions.report",
+    "nullsight.defend.report",
     "nullsight.masks.report",
     "nullsight.sampling.report",
     "nullsight.geometry.report",
