@@ -15,15 +15,16 @@ from pathlib import Path
 from nullsight.audit.table2 import markdown as table2_markdown
 from nullsight.formats import markdown_table
 from nullsight.io import write_text
+from nullsight.results import result_from_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def table2_block(path: Path) -> str:
-    data = json.loads(path.read_text())
-    notes = [f"- **{row['model']}**: " + "; ".join(row["explanation"]) for row in data["rows"] if row["explanation"]]
-    return (f"Generated from `{path.relative_to(ROOT)}` (`{data['command']}`), weights: `{data['weights']}`. "
-            "Ours: numerical (structural in brackets).\n\n" + table2_markdown(data["rows"]) + "\n" + "\n".join(notes) + "\n")
+    data = result_from_dict(json.loads(path.read_text()))
+    notes = [f"- **{row.model}**: " + "; ".join(row.explanation) for row in data.rows if row.explanation]
+    return (f"Generated from `{path.relative_to(ROOT)}` (`{data.command}`), weights: `{data.weights}`. "
+            "Ours: numerical (structural in brackets).\n\n" + table2_markdown(data.rows) + "\n" + "\n".join(notes) + "\n")
 
 
 def bench_block(path: Path) -> str:
@@ -116,37 +117,50 @@ def _model_name(spec: str) -> str:
 
 
 def collisions_block(folder: Path) -> str:
-    """Markdown: one row per collision result, one per sweep, each with the command that made it."""
-    results = [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
-    rows, sweeps, commands = [], [], []
+    """Markdown: one row per collision result, the Eq. 6 runs, the sweeps and Fig. 5, each with its command."""
+    results = [result_from_dict(json.loads(p.read_text())) for p in sorted(folder.glob("*.json"))]
+    rows, attacks, sweeps, fig5, commands = [], [], [], [], []
     for r in results:
-        if r.get("kind") == "collision":
-            box = r.get("box") or {}
-            variant = "box" if (box.get("constrained")) else ("PGD + " if r.get("attack") else "") + (
-                "per-patch" if r.get("per_patch") else (r.get("recipe") or "—"))
-            rows.append([_model_name(r["model"]), r["method"], r["first_layer"]["name"], r["null_dim"], variant, r["beta"],
-                         r["exact"], r["max_abs_diff"], r["max_rel_diff_fp64"], r["first_collision_layer"],
-                         r["psnr"], r["same_top1"], box.get("clipped", {}).get("exact"),
-                         box.get("png8", {}).get("exact"), r["n_images"]])
-            commands.append(r.get("command"))
-        elif r.get("kind") == "collision-sweep":
-            pts = r["points"]
-            sweeps.append([_model_name(r["model"]), r["method"], r["null_dim"], r["n_images"],
-                           f"{pts[0]['beta']:g}–{pts[-1]['beta']:g}" if pts else "—",
-                           f"{pts[0]['psnr_mean']:.1f} → {pts[-1]['psnr_mean']:.1f}" if pts else "—",
-                           f"{pts[0]['ssim_mean']:.3f} → {pts[-1]['ssim_mean']:.3f}" if pts else "—",
-                           min((p["exact_fraction"] for p in pts), default=None),
-                           max((p["max_rel_diff_fp64"] for p in pts), default=None)])
-            commands.append(r.get("command"))
+        commands.append(r.command)
+        if r.KIND == "collision":
+            rb = r.robustness
+            variant = "box" if rb is not None and rb.constrained else (f"{r.attack.name} + " if r.attack else "") + (
+                "per-patch" if r.per_patch else (r.recipe or "—"))
+            rows.append([_model_name(r.model), r.method, r.first_layer.name, r.null_dim, variant, r.beta, r.exact,
+                         r.max_abs_diff, r.max_rel_diff_fp64, r.first_collision_layer, r.psnr, r.same_top1,
+                         rb and rb.clipped.exact, rb and rb.png8 and rb.png8.exact, r.n_images])
+            if r.attack is not None:
+                a = r.attack
+                attacks.append([_model_name(r.model), a.name, a.eps_total, a.eps, r.beta, max(a.linf_total or [0.0]),
+                                a.within_budget, a.success_rate, a.success_rate_after, r.exact, r.n_images])
+        elif r.KIND == "collision-sweep":
+            pts = r.points
+            sweeps.append([_model_name(r.model), r.method, r.null_dim, r.n_images,
+                           f"{pts[0].beta:g}–{pts[-1].beta:g}" if pts else "—",
+                           f"{pts[0].psnr_mean:.1f} → {pts[-1].psnr_mean:.1f}" if pts else "—",
+                           f"{pts[0].ssim_mean:.3f} → {pts[-1].ssim_mean:.3f}" if pts else "—",
+                           min((p.exact_fraction for p in pts), default=None),
+                           max((p.max_rel_diff_fp64 for p in pts), default=None)])
+        elif r.KIND == "collision-fig5":
+            fig5.append([_model_name(r.model), r.method, f"{r.n_vectors} of {r.null_dim}", len(r.layers),
+                         max(r.max_abs_fp64), max(r.max_abs_fp32), r.paper_max])
     head = ["model", "method", "first layer", "null dim", "P", "β (L∞)", "exact", "max abs Δ fp32",
             "max rel Δ fp64", "first collision", "PSNR dB", "same top-1", "clipped exact", "PNG-8 exact", "images"]
     text = (f"Generated from `{folder.relative_to(ROOT)}/*.json`; random-init "
             "weights unless the model is a checkpoint. **exact** = fp64 relative output difference ≤ 1e-9 in a "
             "forward pass.\n\n" + markdown_table(head, rows))
+    if attacks:
+        text += ("\nEq. 6 within its budget: the attack runs at ε − β, the null-space step adds β; the measured "
+                 "L∞ of x̂ − x against ε, and the attack's success before and after the collision step:\n\n" + markdown_table(
+                     ["model", "attack", "ε (total)", "ε attack", "β", "max L∞ of x̂ − x", "within ε", "success x'",
+                      "success x̂", "exact", "images"], attacks))
     if sweeps:
         text += "\nBeta sweep (Fig. 3 of seed 000), outputs verified at every β:\n\n" + markdown_table(
             ["model", "method", "null dim", "images", "β range", "PSNR dB", "SSIM", "exact fraction (min)",
              "max rel Δ fp64"], sweeps)
+    if fig5:
+        text += "\nNumerical exactness (Fig. 5 of seed 000): every basis vector, every layer:\n\n" + markdown_table(
+            ["model", "method", "basis vectors", "layers", "max |Δ| fp64", "max |Δ| fp32", "paper's bound"], fig5)
     text += "\nCommands:\n\n" + "\n".join(f"- `{c}`" for c in commands if c) + "\n"
     return text
 
@@ -174,11 +188,32 @@ BLOCKS = {"bench-stego": ("results/bench-stego.json", bench_stego_block),
           "collisions": ("results/collisions", collisions_block), "table2": ("results/audit/table2.json", table2_block), "bench-audit": ("results/bench-audit.json", bench_block)}
 
 
+# Each capability's own generator: tools/readme_<area>.py with BLOCKS = {name: () -> markdown}.
+AREA_MODULES = ("readme_nula", "readme_geometry", "readme_masks", "readme_reach", "readme_seeds")
+
+
+def area_blocks() -> dict[str, object]:
+    import importlib
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    blocks: dict[str, object] = {}
+    for name in AREA_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        blocks.update(module.BLOCKS)
+    return blocks
+
+
 def main() -> int:
     readme = ROOT / "README.md"
     text = readme.read_text()
     jobs = [(name, rel, build, ROOT / rel) for name, (rel, build) in BLOCKS.items()]
     jobs += [(name, pattern, build, sorted(ROOT.glob(pattern))) for name, (pattern, build) in GLOBS.items()]
+    jobs += [(name, name, (lambda _path, fn=fn: fn()), [ROOT]) for name, fn in area_blocks().items()]
     for name, rel, build, path in jobs:
         if not path or (isinstance(path, Path) and not path.exists()):
             print(f"skip {name}: {rel} not found", file=sys.stderr)

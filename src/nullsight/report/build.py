@@ -44,7 +44,7 @@ def headlines(kind: str, results: list[dict[str, Any]]) -> list[str]:
     """One line per result (what was found, exact or not, the key figure): the typed result's ``headline()``."""
     kinds = load_result_kinds()
     if kind not in kinds:
-        return [f"{kind_title(kind)}: a result of a kind this nullsight does not know (shown as raw fields)"] * len(results)
+        return [f"{kind_title(kind)}: no typed section for this kind; its fields are shown as they are"] * len(results)
     return [RESULT_KINDS.get(kind).from_dict(r).headline() for r in results]
 
 
