@@ -77,8 +77,12 @@ def stream_audit(
     rtol: float | None = None,
     method: Method = "auto",
     track: Tracker | None = None,
+    device: str | torch.device = "cpu",
 ) -> ModelAudit:
-    """Audit every tensor of ``entries`` one at a time; nothing but the current tensor is held in memory."""
+    """Audit every tensor of ``entries`` one at a time; nothing but the current tensor is held in memory.
+
+    Each matrix is ranked on ``device`` (the file is always read on the CPU).
+    """
     layers: list[LayerAudit] = []
     skipped: list[SkippedParameter] = []
     items: Iterable = iter_tensors(entries)
@@ -95,7 +99,7 @@ def stream_audit(
             bad = int((~torch.isfinite(weight.matrix)).sum())
             raise NonFiniteWeightError(f"{name}: NaN/Inf in {entry.name} ({bad} value{'s' if bad > 1 else ''}) "
                                        f"of {entry.file.name}")
-        weight = at_compute_precision(weight)
+        weight = at_compute_precision(dataclasses.replace(weight, matrix=weight.matrix.to(device)))
         ranks = _rank_all([weight], rtol, method, None)[weight.name]
         blocks = _rank_blocks([weight], rtol, method).get(weight.name, [])
         layers.append(LayerAudit.from_rank(weight, ranks[0], ranks[1:], blocks))
@@ -163,6 +167,7 @@ def stream_spec(
     all_params: bool = False,
     seed: int = 0,
     track: Tracker | None = None,
+    device: str | torch.device = "cpu",
 ) -> ModelAudit:
     """Audit ``spec`` (a ``.safetensors`` file, a sharded index, a directory, or ``hf:DIR``) straight from its files.
 
@@ -191,7 +196,7 @@ def stream_spec(
             rename = key_renamer(loaded.module) if loaded.source == "hf" else None
             layout = layout_of(loaded.module, loaded.example_input(), all_params, rename)
     entries = read_entries(files)
-    audit = stream_audit(entries, name=spec, layout=layout, rtol=rtol, method=method, track=track)
+    audit = stream_audit(entries, name=spec, layout=layout, rtol=rtol, method=method, track=track, device=device)
     audit.weights = path
     audit.seed, audit.all_params, audit.versions = seed, all_params, versions()
     return audit

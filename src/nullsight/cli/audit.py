@@ -76,7 +76,7 @@ def audit(
             from ..audit.streaming import stream_spec
 
             result = stream_spec(spec, arch=arch, rtol=rtol, method=method.value, all_params=all_params, seed=seed,
-                                 track=track)
+                                 track=track, device=dev)
         else:
             result = audit_spec(spec, weights=weights, arch=arch, seed=seed, device=dev, rtol=rtol,
                                 method=method.value, all_params=all_params, input_size=size, track=track)
