@@ -156,3 +156,10 @@ def test_report_section_lists_the_skipped_parameters():
     (_, detail) = audit_sections([audit])
     (table,) = detail.tables
     assert table.rows[0][:2] == ["bias: added, not a linear map", 5]
+
+
+def test_markdown_output_lists_the_skipped_parameters():
+    from nullsight.audit.output import to_markdown
+
+    text = to_markdown([audit_model(LSTMEncoder(), "lstm", torch.rand(1, 5, 8))])
+    assert "5 parameter(s) not audited" in text and "| bias: added, not a linear map | 5 |" in text

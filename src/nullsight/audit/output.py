@@ -38,10 +38,13 @@ def skipped_rows(audit: ModelAudit, examples: int = 3) -> list[list[object]]:
 
 
 def to_markdown(audits: list[ModelAudit]) -> str:
-    """Table 2's columns for every model, then each model's layers."""
+    """Table 2's columns for every model, then each model's layers and the parameters not audited."""
     parts = ["## Summary\n", markdown_table(SUMMARY_COLUMNS, summary_rows(audits))]
     for audit in audits:
         parts += [f"\n## {audit.model}\n", markdown_table(LAYER_COLUMNS, layer_rows(audit))]
+        if audit.skipped:
+            parts += [f"\n{len(audit.skipped)} parameter(s) not audited:\n",
+                      markdown_table(("reason", "count", "parameters"), skipped_rows(audit))]
     return "\n".join(parts)
 
 
