@@ -37,6 +37,7 @@ def main() -> None:
     parser.add_argument("--n-test", type=int, default=None, help="test points projected (default: all)")
     parser.add_argument("--n-osqp", type=int, default=5, help="test points also solved one by one with OSQP")
     parser.add_argument("--out", type=Path, default=Path("results/bench-geometry.json"))
+    parser.add_argument("--cache", type=Path, default=None, help="keep the extracted features in this .pt file")
     args = parser.parse_args()
 
     loaded = load_model(args.model)
@@ -44,8 +45,13 @@ def main() -> None:
     train = load_data(args.data, split="train", n=args.n_train, size=(h, w), channels=c)
     test = load_data(args.data, split="test", n=args.n_test, size=(h, w), channels=c)
     start = time.perf_counter()
-    f_train, _ = features_of(loaded, train, None)
-    f_test, _ = features_of(loaded, test, None)
+    if args.cache is not None and args.cache.is_file():
+        f_train, f_test = torch.load(args.cache, weights_only=True)
+    else:
+        f_train, _ = features_of(loaded, train, None)
+        f_test, _ = features_of(loaded, test, None)
+        if args.cache is not None:
+            torch.save((f_train, f_test), args.cache)
     features_s = time.perf_counter() - start
 
     solver = HullProjector(f_train)
@@ -59,13 +65,16 @@ def main() -> None:
     flip_s = time.perf_counter() - start
 
     D = f_train.double().numpy()
-    osqp_d, osqp_s = [], []
+    osqp_d, osqp_s, osqp_gap, statuses = [], [], [], []
     for i in range(args.n_osqp):
         q = f_test[i].double().numpy()
         t0 = time.perf_counter()
-        x_h, _ = hull_projection_osqp(q, D)
+        x_h, _, status = hull_projection_osqp(q, D)
         osqp_s.append(time.perf_counter() - t0)
         osqp_d.append(float(np.linalg.norm(x_h - q)))
+        g = x_h - q  # the same Frank-Wolfe duality gap certifies OSQP's point
+        osqp_gap.append(float(g @ x_h - (D @ g).min()))
+        statuses.append(status)
     ours = result.distance[: args.n_osqp].numpy()
     rel = np.abs(ours - np.array(osqp_d)) / np.maximum(np.array(osqp_d), 1e-12)
     per_point_osqp = float(np.mean(osqp_s))
@@ -80,6 +89,8 @@ def main() -> None:
         "mean_support": float((result.support >= 0).sum(1).double().mean()),
         "osqp_points": args.n_osqp, "osqp_per_point_s": round(per_point_osqp, 3),
         "osqp_max_relative_difference": float(rel.max()) if len(rel) else None,
+        "osqp_statuses": statuses, "osqp_max_gap": max(osqp_gap) if osqp_gap else None,
+        "ours_max_gap_same_points": float(result.gap[: args.n_osqp].max()) if args.n_osqp else None,
         "speedup": round(per_point_osqp / per_point_ours, 1),
         "osqp_extrapolated_full_s": round(per_point_osqp * len(f_test), 1),
         "flip_points_s": round(flip_s, 2), "flip_problems": int(len(f_test) * (head.weight.shape[0] - 1)),

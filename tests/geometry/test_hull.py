@@ -31,7 +31,7 @@ def test_matches_osqp(n: int, d: int) -> None:
     r = HullProjector(D, k_init=8, k_add=8, chunk_size=128, query_batch=5)(Q)
     assert bool(r.converged.all())
     for q, dist, proj in zip(Q.numpy(), r.distance.numpy(), r.projection.numpy()):
-        ref, _ = hull_projection_osqp(q, D.numpy())
+        ref, _, _ = hull_projection_osqp(q, D.numpy())
         d_ref = np.linalg.norm(ref - q)
         if d_ref > 1e-6:
             assert abs(dist - d_ref) <= 1e-6 * d_ref
