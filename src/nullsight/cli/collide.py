@@ -41,6 +41,7 @@ def collide(
     fig5: bool = typer.Option(False, "--fig5", help="Fig. 5: every null-space basis vector's difference at every layer (first input)."),
     fig5_limit: Optional[int] = typer.Option(None, "--fig5-limit", callback=at_least_one, help="With --fig5: only the first N basis vectors."),
     betas: Optional[str] = typer.Option(None, "--betas", help="Comma-separated betas for --sweep."),
+    interpret: bool = typer.Option(False, "--interpret", help="Saliency, Integrated Gradients and Grad-CAM of x and x_hat compared (captum)."),
     box: bool = typer.Option(False, "--box", help="Box-constrained P: stay in [0, 1] (Dykstra projection)."),
     resize: bool = typer.Option(False, "--resize", help="Resize / convert images to the model's input size."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table | json."),
@@ -72,8 +73,8 @@ def collide(
     options = dict(beta=beta, basis=basis_value, per_patch=per_patch, region=region_box, box=box,
                    bounds=_bounds(bounds, len(loaded.input_size)))
     if fig5:
-        if sweep or attack or box:
-            raise InvalidInputError("--fig5 runs on its own; drop --sweep / --attack / --box")
+        if sweep or attack or box or interpret:
+            raise InvalidInputError("--fig5 runs on its own; drop --sweep / --attack / --box / --interpret")
         from ..collisions.fig5 import per_basis_vector
 
         search = runner.make_search(loaded, batch, seed=seed, **options)
@@ -84,8 +85,8 @@ def collide(
         emit_json(fig5_result.to_dict(), out)
         return
     if sweep:
-        if attack or box:
-            raise InvalidInputError("--sweep runs plain collisions; drop --attack / --box")
+        if attack or box or interpret:
+            raise InvalidInputError("--sweep runs plain collisions; drop --attack / --box / --interpret")
         values = _betas(betas)
         options.pop("beta")
         sweep_result = runner.sweep(loaded, batch, values, seed=seed, track=tracker(quiet), **options)
@@ -100,7 +101,7 @@ def collide(
         if fmt is not Format.json and out is None:
             _sweep_table(sweep_result)
         return
-    result = runner.collide(loaded, batch, attack=attack, eps=eps, steps=steps, seed=seed, **options)
+    result = runner.collide(loaded, batch, attack=attack, eps=eps, steps=steps, seed=seed, interpret=interpret, **options)
     result.command = command_line()
     with output_group():  # images, tensors and JSON land together or not at all
         if save_images and result.x_hat is not None:
@@ -194,6 +195,10 @@ def _table(result) -> None:
         shown = (f"top5 x {pred.top5_x} / x_hat {pred.top5_x_hat}" if pred.top5_x is not None
                  else f"segmentation pixel agreement {pred.pixel_agreement:.6f}")
         table.add_row(f"image {image.index}", shown)
+    if result.interpretation is not None:
+        for c in result.interpretation.comparisons:
+            table.add_row(f"{c.method} x vs x_hat", f"rel diff {c.max_rel_diff:.1e} ({'agree' if c.agree else 'differ'}); "
+                          f"control x+R {c.control_max_rel_diff:.1e}")
     stdout.print(table)
     stdout.print(result.message)
 

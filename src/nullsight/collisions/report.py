@@ -27,9 +27,13 @@ def collision_sections(results: list[CollisionResult]) -> list[Section]:
                         tables=[Table("Collisions", columns, rows)])]
     for r in results:
         figures = [_triptych(r)] if r.preview is not None else []
+        tables = []
+        if r.interpretation is not None:
+            figures.append(_attributions(r))
+            tables.append(_interpretation_table(r))
         details = {"first_layer": dataclasses.asdict(r.first_layer), "null_space": dataclasses.asdict(r.null_space)}
         sections.append(Section(f"{r.model}: {r.method}", CollisionResult.KIND, summary=r.message, figures=figures,
-                                details=details))
+                                tables=tables, details=details))
     return sections
 
 
@@ -80,6 +84,34 @@ def _triptych(r: CollisionResult) -> Figure:
     verdict = "an exact collision" if r.exact else "not an exact collision"
     return Figure(f"{r.model}: original image, null-space perturbation and collided image ({verdict})", figure_png(fig),
                   caption=f"beta={r.beta}, exact={r.exact}, max rel Δ fp64={r.max_rel_diff_fp64}")
+
+
+def _interpretation_table(r: CollisionResult) -> Table:
+    """Seed 000's interpretability remark, measured: which maps of x and x̂ agree (fp64, relative to max |map(x)|)."""
+    i = r.interpretation
+    rows = [[c.method, c.max_rel_diff, c.agree, c.control_max_rel_diff, c.predicted_diff_error] for c in i.comparisons]
+    return Table(f"Attributions of x and x̂ ({i.library}; Grad-CAM at {i.layer}; IG {i.ig_steps} steps from {i.baseline})",
+                 ["method", "rel Δ x vs x̂", "agree (≤1e-9)", "rel Δ x vs x+R (control)", "IG: |Δ − P⊙avg-grad| rel"], rows)
+
+
+def _attributions(r: CollisionResult) -> Figure:
+    """Saliency, Integrated Gradients and Grad-CAM of x (top row) and x̂ (bottom row), first image."""
+    i = r.interpretation
+    fig, _ = new_figure(9.0, 5.6)
+    fig.clf()
+    axes = fig.subplots(2, 3)
+    for col, (key, label) in enumerate((("saliency", "saliency"), ("ig", "Integrated Gradients"), ("grad_cam", "Grad-CAM"))):
+        a, b = np.asarray(i.maps[f"{key}_x"], dtype=float), np.asarray(i.maps[f"{key}_x_hat"], dtype=float)
+        a, b = np.atleast_2d(a), np.atleast_2d(b)
+        peak = max(float(np.abs(a).max()), float(np.abs(b).max())) or 1.0
+        for row, (m, who) in enumerate(((a, "x"), (b, "x̂"))):
+            axes[row][col].imshow(m, cmap="RdBu_r", vmin=-peak, vmax=peak, interpolation="nearest")
+            axes[row][col].set_title(f"{label} of {who}", fontsize=8)
+            axes[row][col].axis("off")
+    verdicts = ", ".join(f"{c.method}: {'agree' if c.agree else 'differ'}" for c in i.comparisons)
+    return Figure(f"{r.model}: saliency, Integrated Gradients and Grad-CAM of x and the collided x̂ ({verdicts})",
+                  figure_png(fig), caption="Saliency and Grad-CAM see W x only; IG multiplies by the input, so it "
+                                           "differs by P ⊙ avg-grad.")
 
 
 @section_for(Fig5Result)

@@ -183,6 +183,37 @@ class Preview:
     collided: list[Any]
 
 
+@dataclass
+class MapComparison:
+    """One attribution method at ``x`` against ``x_hat`` (and against the control ``x + R``), fp64, over the batch."""
+
+    method: str
+    max_abs_diff: float
+    max_rel_diff: float
+    agree: bool
+    control_max_rel_diff: float
+    control_agree: bool
+    predicted_diff_error: float | None = None
+
+
+@dataclass
+class Interpretation:
+    """Saliency, Integrated Gradients and Grad-CAM of ``x`` and ``x_hat`` (first image's maps kept small for the report)."""
+
+    target: list[int]
+    layer: str
+    ig_steps: int
+    baseline: str
+    comparisons: list[MapComparison]
+    maps: dict[str, list[Any]] = field(default_factory=dict)
+    library: str = "captum"
+    notes: list[str] = field(default_factory=list)
+
+    def by_method(self, method: str) -> MapComparison:
+        """The comparison of one of ``saliency``, ``integrated_gradients``, ``grad_cam``."""
+        return next(c for c in self.comparisons if c.method == method)
+
+
 @register_result
 @dataclass
 class CollisionResult(Result):
@@ -230,6 +261,7 @@ class CollisionResult(Result):
     labels: list[int] = field(default_factory=list)
     versions: dict[str, str] = field(default_factory=dict)
     command: str | None = None
+    interpretation: Interpretation | None = None
     x: torch.Tensor | None = field(default=None, repr=False, metadata=NOT_SERIALISED)
     perturbation: torch.Tensor | None = field(default=None, repr=False, metadata=NOT_SERIALISED)
     x_hat: torch.Tensor | None = field(default=None, repr=False, metadata=NOT_SERIALISED)

@@ -123,8 +123,11 @@ def make_search(loaded: LoadedModel, inputs: Inputs, **options) -> NullSpaceSear
 
 
 def collide(loaded: LoadedModel, inputs: Inputs, attack: str | None = None, eps: float = 8 / 255, steps: int = 10,
-            seed: int = 0, **options) -> CollisionResult:
-    """Run the search on ``inputs`` (after attack ``attack`` for Eq. 6) and record it, verified, as a :class:`CollisionResult`."""
+            seed: int = 0, interpret: bool = False, **options) -> CollisionResult:
+    """Run the search on ``inputs`` (after attack ``attack`` for Eq. 6) and record it, verified, as a :class:`CollisionResult`.
+
+    ``interpret``: also compare saliency / Integrated Gradients / Grad-CAM of ``x`` and ``x_hat`` (captum,
+    :mod:`nullsight.collisions.interpret`), Grad-CAM taken at the first operator."""
     search = make_search(loaded, inputs, seed=seed, **options)
     device = next(loaded.module.parameters()).device
     values = inputs.values.to(device)
@@ -139,6 +142,13 @@ def collide(loaded: LoadedModel, inputs: Inputs, attack: str | None = None, eps:
         adv = run_attack(loaded.module, values, inputs.mean, inputs.std, attack, eps - search.beta, steps, seed)
     result = record(search, search(values, None if adv is None else adv.adversarial), loaded.spec, adv, clean,
                     eps_total=eps if adv is not None else None)
+    if interpret and result.x_hat is not None:
+        if loaded.task != "classification":
+            raise InvalidInputError("--interpret explains a class score: classification models only")
+        from .interpret import interpret as attributions
+
+        result.interpretation = attributions(loaded.module, result.x, result.x_hat, inputs.mean, inputs.std,
+                                             layer=search.prepare().first.name, seed=seed)
     return dataclasses.replace(result, task=loaded.task, **_context(loaded, inputs, seed))
 
 
