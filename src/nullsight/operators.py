@@ -92,7 +92,23 @@ def linear_weights(model: nn.Module, all_params: bool = False) -> list[LinearWei
                 module_name = name.rsplit(".", 1)[0] if "." in name else ""
                 weights.append(LinearWeight(name, module_name, "Parameter", param.detach().reshape(param.shape[0], -1)))
     order = {name: i for i, (name, _) in enumerate(model.named_parameters())}  # tied copies are dropped here
+    for name, i in list(order.items()):  # a parametrised weight (weight norm) sits where its first factor does
+        effective = _parametrised_weight(name)
+        if effective is not None:
+            order.setdefault(effective, i)
     return sorted((w for w in weights if w.name in order), key=lambda w: order[w.name])
+
+
+_FACTORS = (".parametrizations.weight.original0", ".parametrizations.weight.original1",
+            ".parametrizations.weight.original", ".weight_g", ".weight_v")
+
+
+def _parametrised_weight(name: str) -> str | None:
+    """``conv.weight`` for ``conv.parametrizations.weight.original0`` or ``conv.weight_g`` (weight norm), else None."""
+    for suffix in _FACTORS:
+        if name.endswith(suffix):
+            return name[: -len(suffix)] + ".weight"
+    return None
 
 
 def _module_weights(module_name: str, module: nn.Module) -> list[LinearWeight]:
@@ -143,8 +159,14 @@ def skipped_parameters(model: nn.Module, audited: list[LinearWeight]) -> list[Sk
         alias_of = first_name.setdefault(id(param), name)
         if name in done:
             continue
-        module_type = owner.get(name.rsplit(".", 1)[0] if "." in name else "", type(model).__name__)
-        skipped.append(SkippedParameter(name, list(param.shape), module_type, skip_reason(name, param, alias_of)))
+        module_name = name.rsplit(".", 1)[0] if "." in name else ""
+        effective = _parametrised_weight(name)
+        if effective is not None and effective in done:
+            module_name = effective.rsplit(".", 1)[0]
+            reason = f"a factor of {effective} (weight norm or another parametrisation): audited as the matrix it computes"
+        else:
+            reason = skip_reason(name, param, alias_of)
+        skipped.append(SkippedParameter(name, list(param.shape), owner.get(module_name, type(model).__name__), reason))
     return skipped
 
 

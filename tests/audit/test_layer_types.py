@@ -163,3 +163,16 @@ def test_markdown_output_lists_the_skipped_parameters():
 
     text = to_markdown([audit_model(LSTMEncoder(), "lstm", torch.rand(1, 5, 8))])
     assert "5 parameter(s) not audited" in text and "| bias: added, not a linear map | 5 |" in text
+
+
+@pytest.mark.parametrize("norm", ["parametrize", "legacy"])
+def test_weight_normed_layers_are_audited_as_the_matrix_they_compute(norm):
+    torch.manual_seed(0)
+    conv = nn.Conv1d(2, 3, 4)
+    conv = (nn.utils.parametrizations.weight_norm(conv) if norm == "parametrize" else nn.utils.weight_norm(conv))
+    model = nn.Sequential(conv, nn.Flatten(), nn.Linear(3 * 5, 2))
+    audit = audit_model(model, "m", torch.rand(1, 2, 8))
+    assert [l.name for l in audit.layers] == ["0.weight", "2.weight"] and audit.first_weight == "0.weight"
+    assert (audit.layers[0].rows, audit.layers[0].cols, audit.layers[0].nullity) == (3, 8, 5)
+    factors = [s for s in audit.skipped if s.name.startswith("0.") and "bias" not in s.name]
+    assert len(factors) == 2 and all(s.reason.startswith("a factor of 0.weight") for s in factors)

@@ -123,3 +123,18 @@ def test_cli_audits_an_index_and_writes_json(model, tmp_path):
     data = json.loads(out.read_text())
     assert data["first_weight"] == "conv.weight" and data["n_weights"] == 6
     assert {s["name"] for s in data["skipped"]} >= {"conv.bias", "lstm.bias_ih_l0"}
+
+
+def test_weight_norm_factors_are_listed_and_the_computed_weight_said_missing(tmp_path):
+    torch.manual_seed(0)
+    index = save_sharded(build_weight_normed().state_dict(), tmp_path, max_shard_bytes=10**6,
+                         metadata={"nullsight.arch": "tests.audit.test_streaming:build_weight_normed"})
+    audit = stream_spec(str(index))
+    reasons = {s.name: s.reason for s in audit.skipped}
+    assert [l.name for l in audit.layers] == ["2.weight"]
+    assert reasons["0.weight"].startswith("not in the checkpoint files")
+    assert reasons["0.parametrizations.weight.original1"].startswith("a factor of 0.weight")
+
+
+def build_weight_normed():
+    return nn.Sequential(nn.utils.parametrizations.weight_norm(nn.Conv1d(2, 3, 4)), nn.Flatten(), nn.Linear(15, 2))

@@ -107,6 +107,10 @@ def stream_audit(
     if layout is not None:
         present = {layout.key(e.name) for e in entries}
         skipped += [s for n, s in layout.skipped.items() if n not in present and s.reason.startswith("tied")]
+        skipped += [SkippedParameter(n, list(w.matrix.shape), w.module_type,
+                                     "not in the checkpoint files (computed from its factors by a parametrisation such "
+                                     "as weight norm, or missing): build the model to audit it")
+                    for n, w in layout.weights.items() if n not in present]
         first, found_by = layout.first_weight, layout.found_by
         rank = lambda name: layout.order.get(name, len(layout.order))  # noqa: E731  (the module's order, then the file's)
         layers.sort(key=lambda layer: rank(layer.name))
