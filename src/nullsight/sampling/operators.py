@@ -98,11 +98,12 @@ _register(Downsampler("blurpool-2", 2, "NULA's BlurPool: [1,2,1] blur then strid
 def factor_matrix(op: Downsampler, n: int, dtype: torch.dtype = torch.float64) -> torch.Tensor:
     """The 1-D factor ``A`` (``h x n``) of ``D(X) = A X A^T`` on ``n x n`` channels.
 
-    Read off ``D(e_i 1^T) = (A e_i)(A 1)^T``: every operator here keeps constants
-    (``A 1 = 1``), so column 0 of ``D(e_i 1^T)`` is ``A e_i``.  Tests check the
-    Kronecker product ``A (x) A`` against the dense matrix of ``D``.
+    Read off ``D(e_i 1^T) = (A e_i)(B 1)^T``: every operator here keeps constants
+    (``B 1 = 1``), so column 0 of ``D(e_i 1^T)`` is ``A e_i``.  The images are
+    ``n x 8`` (narrow, any width past the filters' reach gives the same column),
+    so memory stays ``O(n^2)``.  Tests check ``A (x) A`` against the dense matrix of ``D``.
     """
-    images = torch.zeros(n, 1, n, n, dtype=dtype)
+    images = torch.zeros(n, 1, n, 8, dtype=dtype)
     images[torch.arange(n), 0, torch.arange(n), :] = 1.0
     return op.down(images)[:, 0, :, 0].transpose(0, 1).contiguous()
 
