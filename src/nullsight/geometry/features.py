@@ -51,6 +51,8 @@ def extract_features(model: nn.Module, x: torch.Tensor, layer: str | None = None
     """``(x_phi, logits)`` for model inputs ``x`` (already normalised), in chunks, on CPU in float32.
 
     ``x_phi`` is the flattened input of the feature layer; the model must return ``(B, classes)`` logits.
+    Image batches run in ``channels_last`` (about 2x faster convolutions on CPU): the model's parameters are
+    converted in place (same values, another memory layout).
     """
     head = feature_head(model, layer)
     module = dict(model.named_modules())[head.name]
@@ -58,10 +60,13 @@ def extract_features(model: nn.Module, x: torch.Tensor, layer: str | None = None
     captured: list[torch.Tensor] = []
     handle = module.register_forward_pre_hook(lambda _m, inputs: captured.append(inputs[0].flatten(1).float().cpu()))
     features, logits = [], []
+    if x.ndim == 4:
+        model.to(memory_format=torch.channels_last)
     try:
         for start in range(0, len(x), batch_size):
             captured.clear()
-            out = model(x[start:start + batch_size].to(device))
+            chunk = x[start:start + batch_size].to(device)
+            out = model(chunk.contiguous(memory_format=torch.channels_last) if chunk.ndim == 4 else chunk)
             if not isinstance(out, torch.Tensor) or out.ndim != 2:
                 raise InvalidInputError("the model is not a classifier (it does not return (B, classes) logits)")
             if len(captured) != 1:
