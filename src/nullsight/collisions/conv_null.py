@@ -23,6 +23,7 @@ output of the operator is one row of ``W_1`` applied to one patch.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -39,33 +40,20 @@ from .result import NullSpaceInfo
 DENSE_LIMIT = 4096
 
 
-@dataclass
-class NullSpace:
-    """A null space and what supports it.
+@dataclass(kw_only=True)
+class NullSpace(NullSpaceInfo):
+    """A null space (every :class:`NullSpaceInfo` field) with its basis.
 
     ``basis``: fp64 ``(n, dim)`` orthonormal columns (``n`` = in_features for fc,
     ``C kh kw`` for patchify, ``C H W`` for conv-operator), or ``None`` when the
     space is trivial.  ``certified`` is False for matrix-free estimates.
     """
 
-    dim: int
-    basis: torch.Tensor | None
-    acts_on: str
-    method: str
-    certified: bool
-    sigma_max: float
-    sigma_min: float
-    tolerance: float
-    sigma_below_cut: float | None = None
-    sigma_above_cut: float | None = None
-    weight_nullity: int | None = None
-    periodic: dict | None = None
-    estimate: dict | None = None
-    notes: list[str] = field(default_factory=list)
+    basis: torch.Tensor | None = field(default=None, repr=False)
 
     def info(self) -> NullSpaceInfo:
         """What the result records of this null space (everything but the basis)."""
-        return NullSpaceInfo(**{k: v for k, v in self.__dict__.items() if k != "basis"})
+        return NullSpaceInfo(**{f.name: getattr(self, f.name) for f in dataclasses.fields(NullSpaceInfo)})
 
 
 def weight_null_basis(first: FirstLayer) -> torch.Tensor | None:
@@ -83,9 +71,9 @@ def null_space_for(first: FirstLayer, dense_limit: int = DENSE_LIMIT, lobpcg_ite
     info = numerical_rank(w1, rtol=rtol, method="svd")
     if first.method in ("fc", "patchify"):
         basis = null_space(w1, rtol=rtol) if info.nullity else None
-        return NullSpace(info.nullity, basis, "input" if first.method == "fc" else "patch", "svd-fp64 of W_1", True,
+        return NullSpace(info.nullity, "input" if first.method == "fc" else "patch", "svd-fp64 of W_1", True,
                          info.sigma_max, info.sigma_min, info.tolerance, info.sigma_below_cut, info.sigma_above_cut,
-                         info.nullity)
+                         info.nullity, basis=basis)
     c, h, w = first.input_size
     if c * h * w <= dense_limit:
         return _dense(first, rtol, info.nullity)
@@ -101,10 +89,10 @@ def _dense(first: FirstLayer, rtol: float, weight_nullity: int) -> NullSpace:
     rank = int((s > tau).sum())
     dim = a.shape[1] - rank
     below = float(s[rank]) if rank < s.numel() else (0.0 if dim else None)
-    return NullSpace(dim, vh[rank:].T.contiguous() if dim else None, "image", "dense-operator-svd-fp64", True,
+    return NullSpace(dim, "image", "dense-operator-svd-fp64", True,
                      float(s[0]), float(s[-1]) if s.numel() == a.shape[1] else 0.0, tau, below,
                      float(s[rank - 1]) if rank else None, weight_nullity,
-                     periodic_spectrum(first, rtol))
+                     periodic_spectrum(first, rtol), basis=vh[rank:].T.contiguous() if dim else None)
 
 
 def _matrix_free(first: FirstLayer, rtol: float, weight_nullity: int, iters: int, seed: int) -> NullSpace:
@@ -124,8 +112,8 @@ def _matrix_free(first: FirstLayer, rtol: float, weight_nullity: int, iters: int
         basis = torch.linalg.qr(vecs).Q
     else:
         est.pop("vectors")
-    return NullSpace(len(small), basis, "image", "matrix-free (polyphase-Fourier + LOBPCG)", False, sigma_max,
-                     min(est["sigma"]), tau, min(est["sigma"]), None, weight_nullity, periodic, est, notes)
+    return NullSpace(len(small), "image", "matrix-free (polyphase-Fourier + LOBPCG)", False, sigma_max,
+                     min(est["sigma"]), tau, min(est["sigma"]), None, weight_nullity, periodic, est, notes, basis=basis)
 
 
 def conv_apply(first: FirstLayer, x: torch.Tensor) -> torch.Tensor:

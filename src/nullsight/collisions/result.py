@@ -214,9 +214,23 @@ class Interpretation:
         return next(c for c in self.comparisons if c.method == method)
 
 
+@dataclass(kw_only=True)
+class RunContext:
+    """Where a collision run's inputs came from: weights, seed, data, input size, pixel space, labels, versions."""
+
+    weights: str = "none"
+    seed: int = 0
+    data: str = ""
+    input_size: list[int] = field(default_factory=list)
+    pixel_space: PixelRange | None = None
+    labels: list[int] = field(default_factory=list)
+    versions: dict[str, str] = field(default_factory=dict)
+    command: str | None = None
+
+
 @register_result
 @dataclass
-class CollisionResult(Result):
+class CollisionResult(Result, RunContext):
     """One Null-space search over a batch: the worst case over images, then per image and per layer.
 
     ``exact`` is true only when every image's output differs by at most ``1e-9``
@@ -253,14 +267,6 @@ class CollisionResult(Result):
     layers: list[LayerDiff] = field(default_factory=list)
     images: list[ImageCheck] = field(default_factory=list)
     preview: Preview | None = None
-    weights: str = "none"
-    seed: int = 0
-    data: str = ""
-    input_size: list[int] = field(default_factory=list)
-    pixel_space: PixelRange | None = None
-    labels: list[int] = field(default_factory=list)
-    versions: dict[str, str] = field(default_factory=dict)
-    command: str | None = None
     interpretation: Interpretation | None = None
     x: torch.Tensor | None = field(default=None, repr=False, metadata=NOT_SERIALISED)
     perturbation: torch.Tensor | None = field(default=None, repr=False, metadata=NOT_SERIALISED)
@@ -293,7 +299,7 @@ class SweepPoint:
 
 @register_result
 @dataclass
-class SweepResult(Result):
+class SweepResult(Result, RunContext):
     """PSNR / SSIM against beta with the outputs unchanged (seed 000, Fig. 3)."""
 
     KIND: ClassVar[str] = "collision-sweep"
@@ -304,14 +310,6 @@ class SweepResult(Result):
     n_images: int
     points: list[SweepPoint]
     message: str
-    weights: str = "none"
-    seed: int = 0
-    data: str = ""
-    input_size: list[int] = field(default_factory=list)
-    pixel_space: PixelRange | None = None
-    labels: list[int] = field(default_factory=list)
-    versions: dict[str, str] = field(default_factory=dict)
-    command: str | None = None
 
     def headline(self) -> str:
         if not self.points:
