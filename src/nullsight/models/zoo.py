@@ -226,6 +226,11 @@ def mlp_arch_for(shape: tuple[int, ...], n_classes: int) -> str:
 @MODEL_SOURCES.register("factory")
 def _factory(spec: str, weights: str) -> LoadedModel:
     module_name, _, attr = spec.partition(":")
+    import os
+    import sys
+
+    if os.getcwd() not in sys.path and "" not in sys.path:  # `nullsight audit my_model:build` in the user's folder
+        sys.path.append(os.getcwd())
     try:
         factory = getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError) as exc:
