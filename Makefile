@@ -65,6 +65,7 @@ experiments-collisions: install data
 experiments-stego: install data
 	$(NS) train --data mnist --epochs 60 --lr 3e-3 --seed 0 -q --results results/stego/train-mnist.json > /dev/null
 	$(NS) train --data fashion-mnist --epochs 60 --lr 3e-3 --seed 0 -q --results results/stego/train-fashion-mnist.json > /dev/null
+	$(NS) train --data mnist --epochs 400 --lr 3e-3 --seed 0 -q --out $(MODELS)/mlp-mnist-e400-seed0.safetensors --results results/stego/train-mnist-e400.json > /dev/null
 	$(NS) stego eval -m $(MODELS)/mlp-mnist-seed0.safetensors --cover-data mnist --hidden-data mnist -o results/stego/eval-mnist-mnist.json > /dev/null
 	$(NS) stego eval -m $(MODELS)/mlp-mnist-seed0.safetensors --cover-data fashion-mnist --hidden-data mnist -o results/stego/eval-fashion-cover-mnist.json > /dev/null
 	$(NS) stego eval -m $(MODELS)/mlp-fashion-mnist-seed0.safetensors --cover-data fashion-mnist --hidden-data fashion-mnist -o results/stego/eval-fashion-fashion.json > /dev/null
