@@ -50,6 +50,7 @@ def test_report_sections(tmp_path):
     sections = kernels_sections([result_from_dict(json.loads(k.read_text()))])
     sections += eval_sections([result_from_dict(json.loads(e.read_text()))] * 2)
     assert all(s.figures and s.figures[0].title for s in sections)
+    assert len(sections[1].figures) == 3  # the bar chart and one example grid per result
     assert len(sections[1].tables[0].rows) == 6
 
 

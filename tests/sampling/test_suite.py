@@ -30,3 +30,15 @@ def test_checkerboard_any_eps_and_bad_input():
         resolve("checkerboard-1.5")
     with pytest.raises(InvalidInputError, match="did you mean"):
         resolve("decimate-3")
+
+
+def test_clip_keeps_images_in_the_box():
+    torch.manual_seed(0)
+    model = Nula(width=0.125).eval()
+    pixels, labels = torch.rand(6, 3, 32, 32), torch.randint(0, 10, (6,))
+    board = resolve("checkerboard-0.5")
+    with torch.no_grad():
+        expected = float((model(PM1.to_model(board.apply(pixels).clamp(0, 1))).argmax(1) == labels).float().mean())
+        unclipped = float((model(PM1.to_model(board.apply(pixels))).argmax(1) == labels).float().mean())
+    assert suite_accuracy(model, pixels, labels, [board], PM1.to_model, 4, clip=True)["checkerboard-0.5"] == expected
+    assert suite_accuracy(model, pixels, labels, [board], PM1.to_model, 4)["checkerboard-0.5"] == unclipped

@@ -45,6 +45,7 @@ def eval_cmd(
     n_worst: int = typer.Option(500, "--n-worst", min=0, help="Images for the worst case (0: skip)."),
     batch_size: int = typer.Option(256, "--batch-size", min=1),
     label: str = typer.Option("", "--label", help="A name for this model in tables (e.g. base, robust)."),
+    clip: bool = typer.Option(False, "--clip", help="Clamp perturbed images to [0, 1] (default: the card's unclipped x + delta)."),
     weights: str = WeightsOption,
     arch: Optional[str] = ArchOption,
     seed: int = SeedOption,
@@ -59,5 +60,6 @@ def eval_cmd(
 
     worst_ops = tuple(worst) if worst else ("resize-0.5", "resize-0.25", "decimate-2", "blurpool-2")
     result = eval_run(model, data, n, split, tuple(perturbation or CARD_SUITE), worst_ops if n_worst else (), worst_eps,
-                      worst_steps, n_worst, batch_size, weights, arch, seed, label, resolve_device(device), tracker(quiet))
+                      worst_steps, n_worst, batch_size, weights, arch, seed, label, resolve_device(device), tracker(quiet),
+                      clip)
     emit_result(result, out)

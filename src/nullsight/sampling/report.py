@@ -53,6 +53,29 @@ def kernels_sections(results: list[SamplingKernelsResult]) -> list[Section]:
     return sections
 
 
+def _examples_figure(r: SamplingEvalResult) -> Figure | None:
+    """The first test image under each perturbation, and the worst-case deltas in ker(D) amplified."""
+    images = [(k, v) for k, v in r.examples.items() if not k.startswith("delta:")]
+    deltas = [(k.split(":", 1)[1], v) for k, v in r.examples.items() if k.startswith("delta:")]
+    if not images:
+        return None
+    side = r.input_size[-1]
+    cols = max(len(images), len(deltas))
+    fig, axes = plt.subplots(2 if deltas else 1, cols, figsize=(1.5 * cols, 3.2 if deltas else 1.7), squeeze=False)
+    for ax in axes.flat:
+        ax.set_xticks([]), ax.set_yticks([])
+    for c, (name, flat) in enumerate(images):
+        axes[0][c].imshow(np.asarray(flat).reshape(side, side), cmap="gray", vmin=0, vmax=1)
+        axes[0][c].set_xlabel(name, fontsize=7)
+    for c, (name, flat) in enumerate(deltas):
+        delta = np.asarray(flat).reshape(side, side)
+        bound = max(abs(delta).max(), 1e-12)
+        axes[1][c].imshow(delta, cmap="RdBu", vmin=-bound, vmax=bound)
+        axes[1][c].set_xlabel(f"worst delta in ker({name})", fontsize=6)
+    return Figure(f"A {r.data} test image under each perturbation, and the worst-case deltas in ker(D) found for "
+                  f"{_name(r)} (amplified)", figure_png(fig))
+
+
 def _name(r: SamplingEvalResult) -> str:
     return r.label or r.arch or r.model
 
@@ -84,4 +107,5 @@ def eval_sections(results: list[SamplingEvalResult]) -> list[Section]:
                             Table("Worst case within ker(D) (projected gradient ascent, ||delta||_inf <= eps)",
                                   ["model", "operator", "eps", "n", "clean (%)", "attacked (%)", "max |D(x+delta) - D(x)|",
                                    "pixels outside [0, 1]"], worst)],
-                    figures=[Figure(f"Accuracy of each model under the card's perturbations on {data}", figure_png(fig))])]
+                    figures=[Figure(f"Accuracy of each model under the card's perturbations on {data}", figure_png(fig))]
+                    + [f for f in (_examples_figure(r) for r in results) if f is not None])]

@@ -87,6 +87,8 @@ class SamplingEvalResult(Result):
     worst_case: list[WorstCaseRow]
     seed: int
     clip: bool = False
+    examples: dict[str, list[float]] = field(default_factory=dict)  # first test image (channel 0) under each
+    # perturbation, and "delta:OP" the worst-case delta in ker(OP) found for it; 32x32 flattened, 3 decimals
     command: str | None = None
 
     def accuracy(self, name: str) -> float | None:

@@ -77,7 +77,7 @@ def eval_run(model: str, data: str, n: int | None = None, split: str = "test", p
              worst_ops: Sequence[str] = ("resize-0.5", "resize-0.25", "decimate-2", "blurpool-2"),
              worst_eps: float = 0.05, worst_steps: int = 10, n_worst: int = 500, batch_size: int = 256,
              weights: str = "none", arch: str | None = None, seed: int = 0, label: str = "",
-             device: torch.device | str = "cpu", track: Tracker | None = None) -> SamplingEvalResult:
+             device: torch.device | str = "cpu", track: Tracker | None = None, clip: bool = False) -> SamplingEvalResult:
     """The card's table for ``model`` on ``data``, plus the worst case within each of ``worst_ops``' kernels."""
     check_eps(worst_eps)
     chosen = [resolve(p) for p in perturbations]
@@ -88,7 +88,9 @@ def eval_run(model: str, data: str, n: int | None = None, split: str = "test", p
     batch = load_data(data, split=split, n=n, size=(h, w), channels=channels)
     norm = _normalization(loaded, Normalization.of(batch.mean, batch.std))
     pixels, labels = batch.images, batch.labels
-    acc = suite_accuracy(loaded.module, pixels, labels, chosen, norm.to_model, batch_size, track)
+    acc = suite_accuracy(loaded.module, pixels, labels, chosen, norm.to_model, batch_size, track, clip)
+    first = pixels[:1].to(next(loaded.module.parameters()).device)
+    examples = {p.name: _flat(p.apply(first).clamp(0.0, 1.0) if clip else p.apply(first)) for p in chosen}
     clean = acc.get("clean", next(iter(acc.values())))
     rows = [SuiteRow(p.name, p.label, acc[p.name], acc[p.name] - clean, p.paper_base, p.paper_robust) for p in chosen]
     worst = []
@@ -97,9 +99,15 @@ def eval_run(model: str, data: str, n: int | None = None, split: str = "test", p
         op = DOWNSAMPLERS.get(name)
         attack = KernelWorstCase(op, separable_kernel(op, h) if h == w else _square_only(h, w), worst_eps, worst_steps)
         worst.append(worst_case_row(attack, loaded.module, pixels[:n_worst], labels[:n_worst], norm.to_model, batch_size, track))
+        examples[f"delta:{name}"] = _flat(attack.perturb(loaded.module, first, labels[:1].to(first.device), norm.to_model))
     arch_name = loaded.extra.get("metadata", {}).get(ARCH_METADATA_KEY) or (model if ":" in model else arch)
     return SamplingEvalResult(model, label, arch_name, data, split, len(pixels), list(loaded.input_size),
-                              list(norm.mean), list(norm.std), rows, worst, seed)
+                              list(norm.mean), list(norm.std), rows, worst, seed, clip, examples)
+
+
+def _flat(images: torch.Tensor) -> list[float]:
+    """Channel 0 of the first image, flattened, 3 decimals (a figure's worth, not a data set)."""
+    return [round(v, 3) for v in images[0, 0].detach().cpu().flatten().tolist()]
 
 
 def _square_only(h: int, w: int):
