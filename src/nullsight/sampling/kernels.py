@@ -24,8 +24,8 @@ class SeparableKernel:
 
     size: int
     rows: int                 # h: output side
-    row_basis: torch.Tensor   # (size, r): orthonormal basis of the row space of A
-    null_basis: torch.Tensor  # (size, size - r): orthonormal basis of ker(A)
+    row_basis: torch.Tensor   # (size, r): orthonormal basis of the row space of A, smoothest first
+    null_basis: torch.Tensor  # (size, size - r): orthonormal basis of ker(A), smoothest first
     sigma: torch.Tensor       # singular values of A, descending
     tolerance: float
 
@@ -56,7 +56,8 @@ class SeparableKernel:
     def basis_images(self, count: int | None = None) -> torch.Tensor:
         """The first ``count`` orthonormal basis images of ``ker(D)`` ``(count, size, size)``, lowest frequency first.
 
-        Ordered by ``(i + j)`` over pairs ``(v_i, v_j)`` of right singular vectors with at least one in ``ker(A)``.
+        Ordered by ``(i + j)`` over pairs ``(v_i, v_j)``, ``v`` the row-space basis then the
+        kernel basis of ``A`` (each smoothest first), with at least one of the pair in ``ker(A)``.
         """
         vectors = torch.cat([self.row_basis, self.null_basis], dim=1)  # all right singular vectors of A
         r = self.row_basis.shape[1]
@@ -75,7 +76,23 @@ def separable_kernel(op: Downsampler, size: int, rtol: float | None = None) -> S
     tau = rtol_ * float(s[0])
     r = int((s > tau).sum())
     v = vh.transpose(0, 1)
-    return SeparableKernel(size, a.shape[0], v[:, :r].contiguous(), v[:, r:].contiguous(), s, tau)
+    return SeparableKernel(size, a.shape[0], _smoothest_first(v[:, :r]), _smoothest_first(v[:, r:]), s, tau)
+
+
+def _smoothest_first(null: torch.Tensor) -> torch.Tensor:
+    """The same subspace, rotated to the eigenvectors of the 1-D Laplacian restricted to it (smoothest first).
+
+    The SVD's basis of a degenerate (zero) singular value is arbitrary; this one is
+    ordered by frequency, so that the first basis images are the informative ones.
+    """
+    n = null.shape[0]
+    if null.shape[1] == 0 or n < 2:
+        return null.contiguous()
+    lap = 2 * torch.eye(n, dtype=null.dtype) - torch.diag(torch.ones(n - 1, dtype=null.dtype), 1) \
+        - torch.diag(torch.ones(n - 1, dtype=null.dtype), -1)
+    lap[0, 0] = lap[-1, -1] = 1.0  # Neumann ends
+    _, rotation = torch.linalg.eigh(null.transpose(0, 1) @ lap @ null)
+    return (null @ rotation).contiguous()
 
 
 @dataclass(frozen=True)

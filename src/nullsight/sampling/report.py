@@ -23,8 +23,10 @@ def _basis_figure(r: SamplingKernelsResult) -> Figure:
                 ax.imshow(image, cmap="RdBu", vmin=-bound, vmax=bound)
             if col == 0:
                 ax.set_ylabel(op.name, fontsize=7)
+            else:
+                ax.set_axis_off()
     return Figure(f"The first orthonormal basis images of ker(D) for each operator on a {r.size}x{r.size} channel",
-                  figure_png(fig), "Lowest frequencies first; every image is mapped to zero by its operator.")
+                  figure_png(fig), "Smoothest first; every image is mapped to zero by its operator.")
 
 
 @section_for(SamplingKernelsResult)
@@ -55,8 +57,8 @@ def kernels_sections(results: list[SamplingKernelsResult]) -> list[Section]:
 
 def _examples_figure(r: SamplingEvalResult) -> Figure | None:
     """The first test image under each perturbation, and the worst-case deltas in ker(D) amplified."""
-    images = [(k, v) for k, v in r.examples.items() if not k.startswith("delta:")]
-    deltas = [(k.split(":", 1)[1], v) for k, v in r.examples.items() if k.startswith("delta:")]
+    images = [(row.name, r.examples[row.name]) for row in r.rows if row.name in r.examples]
+    deltas = [(w.operator, r.examples[f"delta:{w.operator}"]) for w in r.worst_case if f"delta:{w.operator}" in r.examples]
     if not images:
         return None
     side = r.input_size[-1]
@@ -64,14 +66,15 @@ def _examples_figure(r: SamplingEvalResult) -> Figure | None:
     fig, axes = plt.subplots(2 if deltas else 1, cols, figsize=(1.5 * cols, 3.2 if deltas else 1.7), squeeze=False)
     for ax in axes.flat:
         ax.set_xticks([]), ax.set_yticks([])
+        ax.set_axis_off()
     for c, (name, flat) in enumerate(images):
         axes[0][c].imshow(np.asarray(flat).reshape(side, side), cmap="gray", vmin=0, vmax=1)
-        axes[0][c].set_xlabel(name, fontsize=7)
+        axes[0][c].set_title(name, fontsize=7)
     for c, (name, flat) in enumerate(deltas):
         delta = np.asarray(flat).reshape(side, side)
         bound = max(abs(delta).max(), 1e-12)
         axes[1][c].imshow(delta, cmap="RdBu", vmin=-bound, vmax=bound)
-        axes[1][c].set_xlabel(f"worst delta in ker({name})", fontsize=6)
+        axes[1][c].set_title(f"ker({name})", fontsize=7)
     return Figure(f"A {r.data} test image under each perturbation, and the worst-case deltas in ker(D) found for "
                   f"{_name(r)} (amplified)", figure_png(fig))
 
