@@ -116,6 +116,8 @@ experiments-nula: install data
 	for m in base robust robust-strided robust-nose; do \
 	  $(NULA_EVAL) $(NULA_CKPT)-$$m-$(NULA_DATA)-seed0.safetensors --label $$m -o results/nula/eval-$$m.json || exit 1; done
 	$(NS) sampling kernels --size 32 --larger 224 --larger 1024 --network $(NULA_CKPT)-base-$(NULA_DATA)-seed0.safetensors -o results/nula/kernels.json
+	for m in base robust; do \
+	  $(NS) sampling eval $(NULA_CKPT)-$$m-$(NULA_DATA)-seed0.safetensors --data $(NULA_DATA) --n-worst 0 -q --label $$m --perturbation clean --perturbation blur-decimate-2 --perturbation blurpool-2 --perturbation checkerboard-0.1 --perturbation checkerboard-0.2 --perturbation checkerboard-0.3 -o results/nula/extra-$$m.json || exit 1; done
 
 # issue #10 section 2: every layer type, hf: models, streaming audits of sharded checkpoints
 .PHONY: experiments-reach

@@ -101,8 +101,21 @@ def bench_table() -> str:
     return text
 
 
-BLOCKS: dict[str, Callable[[], str]] = {"nula-perturbations": perturbation_table, "nula-kernels": kernels_table,
-                                        "nula-bench": bench_table}
+def extra_table() -> str:
+    found = [(label, RESULTS / f"extra-{label}.json") for label in ("base", "robust")]
+    found = [(label, p, _load(p)) for label, p in found if p.is_file()]
+    if not found:
+        return "_No extra perturbations yet: run `make experiments-nula`._\n"
+    names = [r["name"] for r in found[0][2]["rows"]]
+    rows = [[found[0][2]["rows"][i]["label"]] + [f"{100 * d['rows'][i]['accuracy']:.2f}" for _, _, d in found]
+            for i in range(len(names))]
+    text = (f"Beyond the card's table, same models and test set: the anti-aliased operators, and stronger "
+            f"checkerboards (unclipped). Sources: {', '.join(_rel(p) for _, p, _ in found)}.\n\n")
+    return text + markdown_table(["perturbation"] + [f"{label} (ours) %" for label, _, _ in found], rows)
+
+
+BLOCKS: dict[str, Callable[[], str]] = {"nula-perturbations": perturbation_table, "nula-extra": extra_table,
+                                        "nula-kernels": kernels_table, "nula-bench": bench_table}
 
 if __name__ == "__main__":
     for name, block in BLOCKS.items():
