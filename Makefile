@@ -61,6 +61,7 @@ experiments-collisions: install data
 	$(COLLIDE) $(MODELS)/mlp-mnist-seed0.safetensors --data mnist --n 100 --sweep --results-dir results/collisions -q
 	$(COLLIDE) timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 20 --sweep --results-dir results/collisions -q
 	$(COLLIDE) torchvision:vit_b_16 --data foolbox-imagenet --n 2 --sweep --results-dir results/collisions -q
+	$(COLLIDE) timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 2 --beta 0.05 --interpret -f json -o results/collisions/deit-tiny-interpret.json -q
 
 experiments-stego: install data
 	$(NS) train --data mnist --epochs 60 --lr 3e-3 --seed 0 -q --results results/stego/train-mnist.json > /dev/null
@@ -73,6 +74,10 @@ experiments-stego: install data
 	$(NS) stego sees -m $(MODELS)/mlp-mnist-seed0.safetensors --data mnist -o results/stego/sees-mnist.json > /dev/null
 	$(NS) stego conv --kernel 3 --size 28 --max-filters 6 -o results/stego/conv-valid-3x3.json > /dev/null
 	$(NS) stego conv --kernel 3 --size 28 --max-filters 2 --padding same -o results/stego/conv-same-3x3.json > /dev/null
+	$(NS) stego fig1 -o results/stego/fig1.json > /dev/null
+	$(NS) train --data mnist --epochs 4 --lr 3e-3 --seed 0 -q --out $(MODELS)/mlp-mnist-adam-e4-seed0.safetensors > /dev/null
+	$(NS) train --data mnist --epochs 4 --optimizer sgd --lr 0.05 --seed 1 -q --out $(MODELS)/mlp-mnist-sgd-e4-seed1.safetensors > /dev/null
+	$(NS) stego fig11 -m $(MODELS)/mlp-mnist-adam-e4-seed0.safetensors -m $(MODELS)/mlp-mnist-sgd-e4-seed1.safetensors --data mnist --n 1000 -o results/stego/fig11.json > /dev/null
 
 # One small real result of every kind, for tests/test_results.py (round trip and report section of each kind).
 fixtures: install

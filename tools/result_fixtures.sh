@@ -22,6 +22,9 @@ $NS stego sees -m "$TMP/mlp.safetensors" --data digits --n 4 -o "$OUT/stego-sees
 $NS stego conv --kernel 3 --size 8 --max-filters 2 -o "$OUT/stego-conv.json"
 $NS stego hide -m "$TMP/mlp.safetensors" --cover digits:0 --hidden digits:5 --image-out "$TMP/s.png" -o "$OUT/stego-hide.json"
 $NS stego reveal -m "$TMP/mlp.safetensors" "$TMP/s.npy" -o "$OUT/stego-reveal.json"
+$NS train --arch nullsight:mlp-digits --data digits --epochs 20 --lr 1e-2 --seed 1 -q --out "$TMP/mlp-b.safetensors" > /dev/null
+$NS stego fig1 --resolution 15 -o "$OUT/stego-fig1.json"
+$NS stego fig11 -m "$TMP/mlp.safetensors" -m "$TMP/mlp-b.safetensors" --data digits --n 4 -o "$OUT/stego-fig11.json"
 # Paths of temporary files would make the fixtures differ run to run.
 .venv/bin/python - "$OUT" "$TMP" <<'PY'
 import json, sys

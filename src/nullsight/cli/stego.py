@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -97,6 +97,28 @@ def sees_cmd(model: str = ModelOption, data: str = typer.Option("mnist", "--data
     from ..stego.runner import sees_run
 
     result = sees_run(model, data, n, arch)
+    _note_fewer(result.n, n, data)
+    emit_result(result, out)
+
+
+@stego_app.command("fig1")
+def fig1_cmd(extent: float = typer.Option(3.0, "--extent", callback=positive, help="The grid covers [-E, E]²."),
+             resolution: int = typer.Option(41, "--resolution", min=3, max=401, help="Grid points a side."),
+             seed: int = SeedOption, out: Optional[Path] = OutOption) -> None:
+    """Fig. 1: a seeded (2, 1, 3, 1)-ReLU network's output surface, flat along its 1-D null space."""
+    from ..stego.runner import fig1_run
+
+    emit_result(fig1_run(seed, extent, resolution), out)
+
+
+@stego_app.command("fig11")
+def fig11_cmd(models: List[str] = typer.Option(..., "--model", "-m", help="Two or more trained checkpoints (repeat -m)."),
+              data: str = typer.Option("mnist", "--data"), n: int = typer.Option(16, "--n", min=1),
+              arch: Optional[str] = ArchOption, out: Optional[Path] = OutOption) -> None:
+    """Fig. 11: networks trained differently see different row-space images of the same inputs."""
+    from ..stego.runner import fig11_run
+
+    result = fig11_run(models, data, n, arch)
     _note_fewer(result.n, n, data)
     emit_result(result, out)
 

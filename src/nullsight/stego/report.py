@@ -6,7 +6,8 @@ import numpy as np
 
 from ..report import Figure, Section, Table, figure_png, section_for
 from ..report.figures import plt
-from .result import StegoConvResult, StegoEvalResult, StegoHideResult, StegoRevealResult, StegoSeesResult
+from .result import (StegoConvResult, StegoEvalResult, StegoFig11Result, StegoFig1Result, StegoHideResult,
+                     StegoRevealResult, StegoSeesResult)
 
 
 def _image(flat: list[float], shape: list[int]) -> np.ndarray:
@@ -98,3 +99,55 @@ def reveal_sections(results: list[StegoRevealResult]) -> list[Section]:
             for r in results]
     return [Section("Stego images read back", StegoRevealResult.KIND, "The network sees only the row-space part.",
                     tables=[Table("Readings", columns, rows)])]
+
+
+@section_for(StegoFig1Result)
+def fig1_sections(results: list[StegoFig1Result]) -> list[Section]:
+    """Fig. 1: the surface of the (2, 1, 3, 1)-ReLU network with its contour plot beneath, the null direction drawn."""
+    sections = []
+    for r in results:
+        xs = np.asarray(r.xs)
+        gx, gy = np.meshgrid(xs, xs)
+        z = np.asarray(r.values)
+        fig = plt.figure(figsize=(6.4, 5.0))
+        ax = fig.add_subplot(projection="3d")
+        floor = float(z.min()) - 0.6 * (float(z.max() - z.min()) or 1.0)
+        ax.plot_surface(gx, gy, z, cmap="viridis", linewidth=0, antialiased=True, alpha=0.9)
+        ax.contour(gx, gy, z, levels=15, cmap="viridis", offset=floor)
+        n = np.asarray(r.null_direction) * r.extent
+        ax.plot([-n[0], n[0]], [-n[1], n[1]], [floor, floor], color="red", linewidth=2, label="Null(W1) direction")
+        ax.set_zlim(floor, float(z.max()))
+        ax.set_xlabel("x1"), ax.set_ylabel("x2"), ax.set_zlabel("f(x)")
+        ax.legend(fontsize=7)
+        figure = Figure(f"Output surface of a seeded (2, 1, 3, 1)-ReLU network with its contours beneath: constant "
+                        f"along the null direction of W1 (seed {r.seed})", figure_png(fig),
+                        caption=f"spread of f along null lines {r.spread_along_null:.1e}, along row lines "
+                                f"{r.spread_along_row:.3g} (fp64)")
+        rows = [["W1", r.w1], ["null direction", r.null_direction], ["max spread of f along Null(W1) lines (fp64)",
+                r.spread_along_null], ["max spread of f along row-direction lines", r.spread_along_row],
+                ["lines sampled", r.lines], ["grid", f"{len(r.xs)}² over [-{r.extent:g}, {r.extent:g}]²"]]
+        sections.append(Section("The null space of a (2, 1, 3, 1)-ReLU network (seed 001, Fig. 1)", StegoFig1Result.KIND,
+                                "f = A3 T3 σ A2 T2 σ A1 T1 with W1 of shape 1×2: Null(W1) is a line, and f is constant "
+                                "along every line parallel to it (Example 1).",
+                                tables=[Table("Flatness along the null direction", ["measure", "value"], rows)],
+                                figures=[figure]))
+    return sections
+
+
+@section_for(StegoFig11Result)
+def fig11_sections(results: list[StegoFig11Result]) -> list[Section]:
+    """Fig. 11: the same images, and what each network sees of them."""
+    sections = []
+    for r in results:
+        ex = r.examples
+        rows = [("what we see", ex.original)] + [(f"model {i + 1} sees", [np.clip(v, 0, 1).tolist() for v in seen])
+                                                 for i, seen in enumerate(ex.seen)]
+        figure = _grid(rows, ex.shape, f"{r.data} images and what {len(r.models)} differently trained networks see of "
+                                       "them (row-space projections)")
+        table = Table("Per model", ["model", "null dim", "pred(x_perp) = pred(x)", "max |logit Δ| fp64"],
+                      [[m, d, a, l] for m, d, a, l in zip(r.models, r.null_dims, r.predictions_agree, r.max_logit_diff_fp64)])
+        sections.append(Section(f"Different networks see differently ({r.data}, seed 001, Fig. 11)", StegoFig11Result.KIND,
+                                f"Mean ‖x_perp(model 1) − x_perp(model 2)‖ / ‖x‖ over {r.n} images: "
+                                f"{r.relative_difference_mean:.3f}; each network predicts its own x_perp exactly as x.",
+                                tables=[table], figures=[figure]))
+    return sections

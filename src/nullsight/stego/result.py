@@ -153,3 +153,68 @@ class StegoRevealResult(Result):
 
     def headline(self) -> str:
         return f"{self.model}: {self.stego} read as {self.prediction} ({self.confidence:.1%})"
+
+
+@register_result
+@dataclass
+class StegoFig1Result(Result):
+    """Seed 001 Fig. 1: a ``(2, 1, 3, 1)``-ReLU network's surface, flat along ``Null(W1)`` (``kind: "stego-fig1"``).
+
+    ``values[i][j] = f(xs[j], xs[i])``; the spreads are the largest ``max f - min f`` on lines parallel to the null
+    direction (round-off) and to the row direction, fp64.
+    """
+
+    KIND: ClassVar[str] = "stego-fig1"
+    seed: int
+    sizes: list[int]
+    w1: list[list[float]]
+    null_direction: list[float]
+    extent: float
+    xs: list[float]
+    values: list[list[float]]
+    spread_along_null: float
+    spread_along_row: float
+    lines: int
+    versions: dict[str, str] = field(default_factory=dict)
+    command: str | None = None
+
+    def headline(self) -> str:
+        return (f"(2, 1, 3, 1)-ReLU network: output spread {self.spread_along_null:.1e} along Null(W1), "
+                f"{self.spread_along_row:.3g} along the row direction (fp64, {self.lines} lines)")
+
+
+@dataclass
+class Fig11Examples:
+    """The originals and each model's row-space image of them (pixel space, unclipped), flat lists."""
+
+    original: list[list[float]]
+    seen: list[list[list[float]]]  # seen[model][image]
+    shape: list[int]
+
+
+@register_result
+@dataclass
+class StegoFig11Result(Result):
+    """Seed 001 Fig. 11: different networks see different row-space images of the same inputs (``kind: "stego-fig11"``).
+
+    ``relative_difference``: per image ``||x_perp(A) - x_perp(B)|| / ||x||`` for the first two models (model space);
+    ``predictions_agree`` / ``max_logit_diff_fp64``: each model on ``x`` against on its own ``x_perp``.
+    """
+
+    KIND: ClassVar[str] = "stego-fig11"
+    models: list[str]
+    data: str
+    n: int
+    null_dims: list[int]
+    predictions_agree: list[float]
+    max_logit_diff_fp64: list[float]
+    relative_difference: list[float]
+    relative_difference_mean: float
+    examples: Fig11Examples
+    versions: dict[str, str] = field(default_factory=dict)
+    command: str | None = None
+
+    def headline(self) -> str:
+        return (f"{len(self.models)} networks see {self.n} {self.data} images differently: mean relative difference of "
+                f"their row-space images {self.relative_difference_mean:.3f}; each predicts x_perp as x "
+                f"({', '.join(f'{a:.0%}' for a in self.predictions_agree)})")

@@ -17,8 +17,9 @@ from .evaluate import evaluate_stego
 from .filter_intersection import conv_null_spaces
 from .hide import hide
 from .projector import NullSpaceProjector
-from .result import (SeenExamples, StegoConvResult, StegoEvalResult, StegoExamples, StegoHideResult, StegoRevealResult,
-                     StegoSeesResult)
+from .figures import compare_seen, fig1_surface
+from .result import (Fig11Examples, SeenExamples, StegoConvResult, StegoEvalResult, StegoExamples, StegoFig11Result,
+                     StegoFig1Result, StegoHideResult, StegoRevealResult, StegoSeesResult)
 from .sees import what_the_network_sees
 
 N_EXAMPLES = 6
@@ -88,6 +89,35 @@ def sees_run(spec: str, data: str, n: int, arch: str | None = None) -> StegoSees
     return StegoSeesResult(model=loaded.spec, data=data, n=len(seen.original), null_dim=seen.null_dim,
                            predictions_agree=seen.predictions_agree, max_logit_diff=seen.max_logit_diff,
                            max_logit_diff_fp64=seen.max_logit_diff_fp64, examples=examples, versions=versions())
+
+
+def fig1_run(seed: int = 0, extent: float = 3.0, resolution: int = 41) -> StegoFig1Result:
+    """Fig. 1: the surface of a seeded (2, 1, 3, 1)-ReLU network and its spread along / across Null(W1)."""
+    s = fig1_surface(seed, extent, resolution)
+    return StegoFig1Result(seed=seed, sizes=s.sizes, w1=s.w1, null_direction=s.null_direction, extent=s.extent,
+                           xs=s.xs, values=s.values, spread_along_null=s.spread_along_null,
+                           spread_along_row=s.spread_along_row, lines=s.lines, versions=versions())
+
+
+def fig11_run(specs: list[str], data: str, n: int, arch: str | None = None) -> StegoFig11Result:
+    """Fig. 11: what each of ``specs`` (two or more trained models) sees of the same ``n`` test images of ``data``."""
+    if len(specs) < 2:
+        raise InvalidInputError("Fig. 11 compares networks: pass at least two --model")
+    loaded = [load_stego_model(spec, arch) for spec in specs]
+    batch = load_data(data, split="test", n=n)
+    for model, _, _ in loaded:
+        _check_fits(batch.images, model, data)
+    seen = compare_seen([m.module for m, _, _ in loaded], [p for _, _, p in loaded], [nm for _, nm, _ in loaded],
+                        batch.images)
+    shown = min(N_EXAMPLES, len(batch.images))
+    examples = Fig11Examples(_rounded(seen.original[:shown]), [_rounded(s[:shown]) for s in seen.seen],
+                             list(batch.images.shape[1:]))
+    rel = seen.relative_difference
+    return StegoFig11Result(models=[m.spec for m, _, _ in loaded], data=data, n=len(batch.images),
+                            null_dims=seen.null_dims, predictions_agree=seen.predictions_agree,
+                            max_logit_diff_fp64=seen.max_logit_diff_fp64, relative_difference=rel,
+                            relative_difference_mean=sum(rel) / max(len(rel), 1), examples=examples,
+                            versions=versions())
 
 
 def _check_fits(images: torch.Tensor, loaded: LoadedModel, data: str) -> None:
