@@ -25,6 +25,10 @@ $NS stego reveal -m "$TMP/mlp.safetensors" "$TMP/s.npy" -o "$OUT/stego-reveal.js
 $NS train --arch nullsight:mlp-digits --data digits --epochs 20 --lr 1e-2 --seed 1 -q --out "$TMP/mlp-b.safetensors" > /dev/null
 $NS stego fig1 --resolution 15 -o "$OUT/stego-fig1.json"
 $NS stego fig11 -m "$TMP/mlp.safetensors" -m "$TMP/mlp-b.safetensors" --data digits --n 4 -o "$OUT/stego-fig11.json"
+$NS sampling kernels --size 8 --larger 16 --network nullsight:nula-w0.125 -o "$OUT/sampling-kernels.json"
+$NS sampling eval nullsight:nula-w0.125 --data digits --n 8 --n-worst 2 --worst-steps 1 --worst decimate-2 -q -o "$OUT/sampling-eval.json"
+$NS train --arch nullsight:nula-w0.125 --data digits --epochs 1 --n-train 64 --no-rescale --seed 0 -q --out "$TMP/nula.safetensors" > /dev/null
+$NS predict "$TMP/nula.safetensors" "$TMP/s.png" --top-k 3 -o "$OUT/predict.json"
 # Paths of temporary files would make the fixtures differ run to run.
 .venv/bin/python - "$OUT" "$TMP" <<'PY'
 import json, sys

@@ -44,6 +44,7 @@ BUILDER_MODULES: tuple[str, ...] = (
     "nullsight.defend.report",
     "nullsight.masks.report",
     "nullsight.sampling.report",
+    "nullsight.models.report",
     "nullsight.geometry.report",
 )
 
