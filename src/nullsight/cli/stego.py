@@ -78,6 +78,8 @@ def eval_cmd(
     alpha1: float = typer.Option(0.2, "--alpha1", callback=positive),
     alpha2: Optional[float] = typer.Option(None, "--alpha2", callback=non_negative),
     noise: str = typer.Option("0.01,0.05", "--noise", help="Pixel-noise std values to test."),
+    protocol: str = typer.Option("ours", "--protocol", help="ours: unfiltered test pairs, success pred S = pred H | paper: seed 001's filtered training images (H and 0.2H correct), success pred S = label of H."),
+    per_class: int = typer.Option(5000, "--per-class", callback=at_least_one, help="--protocol paper: hidden images per class (the paper: 5,000)."),
     seed: int = SeedOption,
     arch: Optional[str] = ArchOption,
     out: Optional[Path] = OutOption,
@@ -85,8 +87,14 @@ def eval_cmd(
     """Success rate, confidence and look of stego images over a test set, and what breaks them."""
     from ..stego.runner import eval_run
 
-    result = eval_run(model, cover_data, hidden_data, n, alpha1, alpha2, _noise(noise), seed, arch)
-    _note_fewer(result.n, n, cover_data)
+    result = eval_run(model, cover_data, hidden_data, n, alpha1, alpha2, _noise(noise), seed, arch, protocol, per_class)
+    if protocol == "paper" and result.paper_protocol is not None:
+        short = [k for k, c in enumerate(result.paper_protocol.selected_per_class) if c < per_class]
+        if short:
+            note(f"classes {short} have fewer than {per_class} eligible training images: "
+                 f"{result.paper_protocol.selected_per_class}")
+    else:
+        _note_fewer(result.n, n, cover_data)
     emit_result(result, out)
 
 

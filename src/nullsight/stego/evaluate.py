@@ -82,3 +82,44 @@ def evaluate_stego(
         ssim_to_cover_mean=float(ssim(covers, stego_pixels.clamp(0, 1)).mean()),
         robustness=robustness,
     )
+
+
+PAPER_PER_CLASS = 5000
+"""Seed 001, Sec. 4: 'a total of 50000 images, with each class having 5,000 examples'."""
+
+
+@dataclass
+class PaperSelection:
+    """Seed 001's hidden-image filter: training images ``H`` with both ``H`` and ``alpha1 H`` classified correctly.
+
+    ``indices`` into the candidates (up to ``per_class`` per class, in a seeded order); ``eligible_per_class``: how
+    many passed the filter; the mean confidences are over the eligible images (the paper: 99.98% / 99.77%).
+    """
+
+    indices: torch.Tensor
+    candidates: int
+    eligible: int
+    eligible_per_class: list[int]
+    selected_per_class: list[int]
+    confidence_original: float
+    confidence_rescaled: float
+
+
+def paper_selection(model: nn.Module, norm: Normalization, images: torch.Tensor, labels: torch.Tensor,
+                    alpha1: float = 0.2, per_class: int = PAPER_PER_CLASS, seed: int = 0) -> PaperSelection:
+    """Filter ``images`` (pixels in [0, 1], training split) as seed 001 does, batched; keep ``per_class`` per class."""
+    x = norm.to_model(images)
+    _, pred, conf = predict(model, x)
+    _, pred_a, conf_a = predict(model, alpha1 * x)
+    ok = (pred == labels) & (pred_a == labels)
+    order = torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))
+    classes = int(labels.max()) + 1 if len(labels) else 0
+    chosen, eligible, selected = [], [], []
+    for k in range(classes):
+        members = order[(ok & (labels == k))[order]]
+        eligible.append(int(len(members)))
+        chosen.append(members[:per_class])
+        selected.append(int(min(len(members), per_class)))
+    indices = torch.cat(chosen) if chosen else torch.zeros(0, dtype=torch.long)
+    mean = lambda t: float(t[ok].mean()) if bool(ok.any()) else float("nan")  # noqa: E731
+    return PaperSelection(indices, len(images), int(ok.sum()), eligible, selected, mean(conf), mean(conf_a))

@@ -47,7 +47,17 @@ def eval_sections(results: list[StegoEvalResult]) -> list[Section]:
                    ["mean confidence", r.mean_confidence], ["mean alpha2", r.alpha2_mean],
                    ["PSNR to cover (dB)", r.psnr_to_cover_mean], ["SSIM to cover", r.ssim_to_cover_mean]]
         metrics += [[f"success after {name}", value] for name, value in r.robustness.items()]
-        sections.append(Section(f"Steganography: {r.cover_data} cover, {r.hidden_data} hidden", StegoEvalResult.KIND,
+        metrics.insert(0, ["protocol", f"{r.protocol} ({r.split} split)"])
+        if r.paper_success_rate is not None:
+            metrics.insert(4, ["paper's success (pred S = category of H)", r.paper_success_rate])
+        if r.paper_protocol is not None:
+            p = r.paper_protocol
+            metrics += [["paper's filter: eligible / candidates", f"{p.eligible} / {p.candidates}"],
+                        ["eligible per class", p.eligible_per_class], ["selected per class", p.selected_per_class],
+                        ["mean confidence of eligible H / 0.2H", f"{p.confidence_original:.4f} / {p.confidence_rescaled:.4f}"]]
+        title = f"Steganography: {r.cover_data} cover, {r.hidden_data} hidden"
+        title += " (the paper's protocol)" if r.protocol == "paper" else ""
+        sections.append(Section(title, StegoEvalResult.KIND,
                                 f"S = {r.alpha1}·H_perp + alpha2·C_hat with the model `{r.model}`.",
                                 tables=[Table("Over the test set", ["measure", "value"], metrics)], figures=figures))
     return sections

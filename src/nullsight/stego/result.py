@@ -30,6 +30,19 @@ class StegoExamples:
     shape: list[int]
 
 
+@dataclass
+class PaperProtocol:
+    """Seed 001's selection of hidden images (Sec. 4): training images with ``H`` and ``0.2 H`` both correct."""
+
+    per_class: int
+    candidates: int
+    eligible: int
+    eligible_per_class: list[int]
+    selected_per_class: list[int]
+    confidence_original: float
+    confidence_rescaled: float
+
+
 @register_result
 @dataclass
 class StegoEvalResult(Result, StegoEvaluation):
@@ -46,8 +59,15 @@ class StegoEvalResult(Result, StegoEvaluation):
     examples: StegoExamples | None = None
     versions: dict[str, str] = field(default_factory=dict)
     command: str | None = None
+    protocol: str = "ours"  # ours: unfiltered test pairs | paper: seed 001's filtered training images
+    split: str = "test"
+    paper_success_rate: float | None = None  # the paper's definition: pred(S) = the hidden image's label
+    paper_protocol: PaperProtocol | None = None
 
     def headline(self) -> str:
+        if self.protocol == "paper":
+            return (f"{self.model} (paper's protocol): {self.paper_success_rate:.2%} of {self.n} stego images classified "
+                    f"as the hidden image's category ({self.cover_data} covers, {self.hidden_data} hidden, training split)")
         return (f"{self.model}: {self.success_rate:.1%} of {self.n} stego images read as the hidden image "
                 f"({self.cover_data} covers, {self.hidden_data} hidden)")
 

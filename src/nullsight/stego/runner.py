@@ -13,12 +13,12 @@ from ..inference import predict
 from ..models import LoadedModel, load_model
 from ..normalization import PM1, Normalization
 from ..versions import versions
-from .evaluate import evaluate_stego
+from .evaluate import PAPER_PER_CLASS, PaperSelection, evaluate_stego, paper_selection
 from .filter_intersection import conv_null_spaces
 from .hide import hide
 from .projector import NullSpaceProjector
 from .figures import compare_seen, fig1_surface
-from .result import (Fig11Examples, SeenExamples, StegoConvResult, StegoEvalResult, StegoExamples, StegoFig11Result,
+from .result import (Fig11Examples, PaperProtocol, SeenExamples, StegoConvResult, StegoEvalResult, StegoExamples, StegoFig11Result,
                      StegoFig1Result, StegoHideResult, StegoRevealResult, StegoSeesResult)
 from .sees import what_the_network_sees
 
@@ -61,10 +61,46 @@ def pairs(cover_data: str, hidden_data: str, n: int | None, seed: int) -> tuple[
     return covers.images, hiddens.images[order], hiddens.labels[order]
 
 
+PROTOCOLS = ("ours", "paper")
+
+
+def paper_pairs(loaded: LoadedModel, norm: Normalization, cover_data: str, hidden_data: str, n: int | None,
+                alpha1: float, per_class: int, seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, PaperSelection]:
+    """Seed 001's protocol: hiddens are training images with ``H`` and ``alpha1 H`` classified correctly,
+    ``per_class`` per class (5,000: 50,000 pairs); covers are other training images (a seeded shuffle of the
+    selection when ``cover_data`` is ``hidden_data``, else a seeded draw of ``cover_data``'s training split)."""
+    train = load_data(hidden_data, split="train")
+    _check_fits(train.images, loaded, hidden_data)
+    selection = paper_selection(loaded.module, norm, train.images, train.labels, alpha1, per_class, seed)
+    g = torch.Generator().manual_seed(seed + 1)
+    chosen = selection.indices[torch.randperm(len(selection.indices), generator=g)][:n]
+    if len(chosen) == 0:
+        raise InvalidInputError(f"no {hidden_data} training image is classified correctly at both 1x and {alpha1:g}x")
+    hiddens, labels = train.images[chosen], train.labels[chosen]
+    if cover_data == hidden_data:
+        covers = train.images[torch.roll(chosen, 1)] if len(chosen) > 1 else hiddens
+    else:
+        pool = load_data(cover_data, split="train")
+        _check_fits(pool.images, loaded, cover_data)
+        draw = torch.randperm(len(pool), generator=g).repeat(len(chosen) // max(len(pool), 1) + 1)[: len(chosen)]
+        covers = pool.images[draw]
+    return covers, hiddens, labels, selection
+
+
 def eval_run(spec: str, cover_data: str, hidden_data: str, n: int | None, alpha1: float, alpha2: float | None,
-             noise: tuple[float, ...], seed: int, arch: str | None = None) -> StegoEvalResult:
+             noise: tuple[float, ...], seed: int, arch: str | None = None, protocol: str = "ours",
+             per_class: int = PAPER_PER_CLASS) -> StegoEvalResult:
+    """Stego images over a test set (``ours``: pairs from the unfiltered test split, success ``pred S = pred H``) or
+    by seed 001's protocol (``paper``: filtered training images, success ``pred S = label of H``); both rates are
+    recorded either way."""
+    if protocol not in PROTOCOLS:
+        raise InvalidInputError(f"--protocol must be one of {', '.join(PROTOCOLS)}, got {protocol!r}")
     loaded, norm, projector = load_stego_model(spec, arch)
-    covers, hiddens, labels = pairs(cover_data, hidden_data, n, seed)
+    selection = None
+    if protocol == "paper":
+        covers, hiddens, labels, selection = paper_pairs(loaded, norm, cover_data, hidden_data, n, alpha1, per_class, seed)
+    else:
+        covers, hiddens, labels = pairs(cover_data, hidden_data, n, seed)
     _check_fits(covers, loaded, cover_data)
     evaluation = evaluate_stego(loaded.module, projector, norm, covers, hiddens, labels, alpha1, alpha2, noise, seed)
     low, high = norm.bounds
@@ -75,9 +111,17 @@ def eval_run(spec: str, cover_data: str, hidden_data: str, n: int | None, alpha1
         stego=_rounded(norm.to_pixels(shown.stego).clamp(0, 1)), prediction=pred.tolist(),
         confidence=[round(float(c), 4) for c in conf], hidden_label=labels[:N_EXAMPLES].tolist(),
         alpha2=[round(float(a), 4) for a in shown.alpha2], shape=list(covers.shape[1:]))
+    paper = None
+    if selection is not None:
+        paper = PaperProtocol(per_class=per_class, candidates=selection.candidates, eligible=selection.eligible,
+                              eligible_per_class=selection.eligible_per_class,
+                              selected_per_class=selection.selected_per_class,
+                              confidence_original=selection.confidence_original,
+                              confidence_rescaled=selection.confidence_rescaled)
     return StegoEvalResult(**vars(evaluation), model=loaded.spec, cover_data=cover_data, hidden_data=hidden_data,
                            null_dim=projector.dim, null_residual=projector.residual(), seed=seed, examples=examples,
-                           versions=versions())
+                           versions=versions(), protocol=protocol, split="train" if paper else "test",
+                           paper_success_rate=evaluation.success_vs_label, paper_protocol=paper)
 
 
 def sees_run(spec: str, data: str, n: int, arch: str | None = None) -> StegoSeesResult:
