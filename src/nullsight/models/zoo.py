@@ -21,6 +21,7 @@ from torch import nn
 from ..errors import CheckpointError, ModelNotFoundError
 from ..registry import Registry, unknown_name_message
 from . import checkpoints
+from .cnn_stego import CNNStego
 from .mlp import MLP
 from .nula import nula, nula_from_name
 from .resnet_cifar import resnet20
@@ -59,11 +60,12 @@ class LoadedModel:
 Builder = Callable[[str, str], LoadedModel]
 MODEL_SOURCES: Registry[Builder] = Registry("model source", ModelNotFoundError)
 ARCHITECTURES: Registry[Callable[..., nn.Module]] = Registry("nullsight architecture", ModelNotFoundError)
-ARCH_INPUT_SIZES: dict[str, tuple[int, ...]] = {"mlp": (1, 28, 28), "mlp-digits": (1, 8, 8)}
+ARCH_INPUT_SIZES: dict[str, tuple[int, ...]] = {"mlp": (1, 28, 28), "mlp-digits": (1, 8, 8), "cnn-stego": (1, 28, 28)}
 
 ARCHITECTURES.register("mlp")(MLP)  # seed 001: (784, 32, 16, 10)
 ARCHITECTURES.register("mlp-digits")(lambda: MLP((64, 32, 16, 10)))  # the same widths on sklearn's 8x8 digits
 ARCHITECTURES.register("resnet20")(resnet20)  # seeds 002 / 003: He et al.'s CIFAR ResNet-20, 64 last-layer features
+ARCHITECTURES.register("cnn-stego")(CNNStego)  # seed 001 App. B: one valid 3x3 kernel first (null dim 108)
 ARCHITECTURES.register("nula")(nula)  # seed 004; nula-w{WIDTH}[-strided][-nose] via nula_from_name
 
 

@@ -32,9 +32,16 @@ class NullSpaceProjector:
 
     @classmethod
     def from_model(cls, model: nn.Module, example: torch.Tensor, rtol: float | None = None) -> "NullSpaceProjector":
-        """The projector of the first operator ``example`` meets, which must be an ``nn.Linear``."""
-        layer = first_linear(model, example)
-        return cls.from_weight(layer.weight, rtol)
+        """The projector of the first operator ``example`` meets: an ``nn.Linear`` (``W1``) or an ``nn.Conv2d`` fed
+        the input itself, whose dense operator matrix (App. B: valid convolutions have null spaces) stands in for
+        ``W1``."""
+        try:
+            found = first_linear_operator(model, example)
+        except ValueError:
+            raise InvalidInputError("the model has no linear layer") from None
+        if isinstance(found.module, nn.Conv2d):
+            return cls.from_weight(conv_operator(found.module, found.input, example), rtol)
+        return cls.from_weight(first_linear(model, example).weight, rtol)
 
     @property
     def dim(self) -> int:
@@ -54,6 +61,19 @@ class NullSpaceProjector:
     def residual(self) -> float:
         """``max |W1 N|`` in fp64: how null the basis really is (round-off level)."""
         return float((self.weight @ self.basis).abs().max()) if self.dim else 0.0
+
+
+def conv_operator(conv: nn.Conv2d, received: torch.Tensor | None, example: torch.Tensor) -> torch.Tensor:
+    """The fp64 matrix ``(C_out H' W', C H W)`` of a first ``Conv2d`` that receives the input unchanged."""
+    from ..operators import conv2d_operator_matrix
+
+    if received is None or tuple(received.shape) != tuple(example.shape) or not torch.equal(received, example):
+        raise InvalidInputError("null-space steganography through a convolution needs the input to reach the first "
+                                "Conv2d unchanged (no normalisation or resizing inside the model)")
+    if conv.padding_mode != "zeros":
+        raise InvalidInputError(f"the first Conv2d pads with {conv.padding_mode!r}; only zero padding is supported")
+    return conv2d_operator_matrix(conv.weight, tuple(example.shape[-2:]), conv.stride, conv.padding, conv.dilation,
+                                  conv.groups)
 
 
 def first_linear(model: nn.Module, example: torch.Tensor) -> nn.Linear:
