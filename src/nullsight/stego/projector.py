@@ -63,6 +63,10 @@ class NullSpaceProjector:
         return float((self.weight @ self.basis).abs().max()) if self.dim else 0.0
 
 
+DENSE_CONV_LIMIT = 50_000_000
+"""Largest dense first-convolution operator (entries) built for stego: 28x28 MNIST with 2 kernels is ~1.1e6."""
+
+
 def conv_operator(conv: nn.Conv2d, received: torch.Tensor | None, example: torch.Tensor) -> torch.Tensor:
     """The fp64 matrix ``(C_out H' W', C H W)`` of a first ``Conv2d`` that receives the input unchanged."""
     from ..operators import conv2d_operator_matrix
@@ -72,6 +76,14 @@ def conv_operator(conv: nn.Conv2d, received: torch.Tensor | None, example: torch
                                 "Conv2d unchanged (no normalisation or resizing inside the model)")
     if conv.padding_mode != "zeros":
         raise InvalidInputError(f"the first Conv2d pads with {conv.padding_mode!r}; only zero padding is supported")
+    n_in = example[0].numel()
+    with torch.no_grad():
+        n_out = conv(example[:1].to(conv.weight.dtype)).numel()
+    if n_in * n_out > DENSE_CONV_LIMIT:
+        raise InvalidInputError(
+            f"null-space steganography needs a fully connected first layer or a small first convolution; "
+            f"{type(conv).__name__} maps {n_in} to {n_out} values, a dense operator of {n_in * n_out:.2e} entries "
+            f"(limit {DENSE_CONV_LIMIT:.0e}) — see `nullsight stego conv` and `nullsight collide` for large convolutions")
     return conv2d_operator_matrix(conv.weight, tuple(example.shape[-2:]), conv.stride, conv.padding, conv.dilation,
                                   conv.groups)
 
