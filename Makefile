@@ -78,6 +78,12 @@ experiments-stego: install data
 	$(NS) train --data mnist --epochs 4 --lr 3e-3 --seed 0 -q --out $(MODELS)/mlp-mnist-adam-e4-seed0.safetensors > /dev/null
 	$(NS) train --data mnist --epochs 4 --optimizer sgd --lr 0.05 --seed 1 -q --out $(MODELS)/mlp-mnist-sgd-e4-seed1.safetensors > /dev/null
 	$(NS) stego fig11 -m $(MODELS)/mlp-mnist-adam-e4-seed0.safetensors -m $(MODELS)/mlp-mnist-sgd-e4-seed1.safetensors --data mnist --n 1000 -o results/stego/fig11.json > /dev/null
+	$(NS) stego eval -m $(MODELS)/mlp-mnist-seed0.safetensors --cover-data mnist --hidden-data mnist --protocol paper -o results/stego/eval-paper-mnist-mnist.json > /dev/null
+	$(PY) benchmarks/stego_protocol.py --model $(MODELS)/mlp-mnist-seed0.safetensors
+	$(NS) train --arch nullsight:cnn-stego --data mnist --epochs 8 --lr 3e-3 --seed 0 -q --out $(MODELS)/cnn-stego-mnist-seed0.safetensors --results results/stego/train-cnn-stego-mnist.json > /dev/null
+	$(NS) stego eval -m $(MODELS)/cnn-stego-mnist-seed0.safetensors --cover-data mnist --hidden-data mnist -o results/stego/eval-cnn-stego-mnist-mnist.json > /dev/null
+	$(NS) stego hide -m $(MODELS)/cnn-stego-mnist-seed0.safetensors --cover fashion-mnist:0 --hidden mnist:1 --image-out results/stego/cnn-stego-fashion0-mnist1.png -o results/stego/hide-cnn-stego.json > /dev/null
+	$(NS) stego reveal -m $(MODELS)/cnn-stego-mnist-seed0.safetensors results/stego/cnn-stego-fashion0-mnist1.npy -o results/stego/reveal-cnn-stego.json > /dev/null
 
 # One small real result of every kind, for tests/test_results.py (round trip and report section of each kind).
 fixtures: install
