@@ -84,6 +84,7 @@ experiments-stego: install data
 	$(NS) stego eval -m $(MODELS)/cnn-stego-mnist-seed0.safetensors --cover-data mnist --hidden-data mnist -o results/stego/eval-cnn-stego-mnist-mnist.json > /dev/null
 	$(NS) stego hide -m $(MODELS)/cnn-stego-mnist-seed0.safetensors --cover fashion-mnist:0 --hidden mnist:1 --image-out results/stego/cnn-stego-fashion0-mnist1.png -o results/stego/hide-cnn-stego.json > /dev/null
 	$(NS) stego reveal -m $(MODELS)/cnn-stego-mnist-seed0.safetensors results/stego/cnn-stego-fashion0-mnist1.npy -o results/stego/reveal-cnn-stego.json > /dev/null
+	$(NS) collide $(MODELS)/cnn-stego-mnist-seed0.safetensors --data mnist --n 4 --beta 0.5 --interpret -f json -o results/collisions/cnn-stego-mnist-interpret.json -q
 
 # One small real result of every kind, for tests/test_results.py (round trip and report section of each kind).
 fixtures: install

@@ -39,27 +39,31 @@ def _cmd(r: dict) -> str:
     return f"`{r.get('command')}`"
 
 
+INTERPRET_FILES = ("collisions/deit-tiny-interpret.json", "collisions/cnn-stego-mnist-interpret.json")
+
+
 def interpret_block() -> str:
     """Seed 000's interpretability remark, measured: which attribution maps of x and x_hat agree."""
-    rel = "collisions/deit-tiny-interpret.json"
-    r = _load(rel)
-    if r is None or r.get("interpretation") is None:
-        return _missing(rel, "experiments-collisions")
-    i = r["interpretation"]
-    why = {"saliency": "W^T g(Wx) is the same at x and x̂",
-           "integrated_gradients": "x ⊙ avg-grad: differs by P ⊙ avg-grad (zero baseline)",
-           "grad_cam": f"taken at {i['layer']}, whose output is identical"}
-    rows = [[c["method"], f"{c['max_rel_diff']:.1e}", "yes" if c["agree"] else "**no**",
-             f"{c['control_max_rel_diff']:.2f}",
-             "–" if c.get("predicted_diff_error") is None else f"{c['predicted_diff_error']:.1e}", why[c["method"]]]
-            for c in i["comparisons"]]
-    return (f"{r['model']} ({r['weights']} weights), {r['n_images']} images of {r['data']}, an exact collision "
-            f"(fp64 relative output difference {r['max_rel_diff_fp64']:.1e}, beta {r['beta']:g}); maps by "
-            f"{i['library']} in fp64, {i['ig_steps']} IG steps. Generated from `results/{rel}` ({_cmd(r)}).\n\n"
-            + markdown_table(["map", "rel. Δ x vs x̂", "agree (≤ 1e-9)", "rel. Δ x vs x + R (random, same L∞)",
-                              "IG: rel. max abs(Δ − P ⊙ avg-grad)", "why"], rows)
-            + "\nThe paper says the interpretations of x and x̂ collide; measured, that holds for gradient maps and "
-              "Grad-CAM, not for Integrated Gradients from a zero baseline (it multiplies by the input).\n")
+    found = [(rel, r) for rel in INTERPRET_FILES if (r := _load(rel)) is not None and r.get("interpretation")]
+    if not found:
+        return _missing(INTERPRET_FILES[0], "experiments-collisions")
+    rows = []
+    for rel, r in found:
+        i = r["interpretation"]
+        for c in i["comparisons"]:
+            rows.append([f"`{r['model'].rsplit('/', 1)[-1]}` ({r['n_images']} × {r['data']}, {r['method']}, max rel. output "
+                         f"Δ {r['max_rel_diff_fp64']:.0e})", c["method"] + (f" at {i['layer']}" if c["method"] == "grad_cam" else ""),
+                         f"{c['max_rel_diff']:.1e}", "yes" if c["agree"] else "**no**", f"{c['control_max_rel_diff']:.2f}",
+                         "–" if c.get("predicted_diff_error") is None else f"{c['predicted_diff_error']:.1e}"])
+    commands = "; ".join(f"`results/{rel}`: {_cmd(r)}" for rel, r in found)
+    return ("Attribution maps of x and of its exact collision x̂ by captum (fp64, pixel space, the class predicted at "
+            f"x). {commands}.\n\n"
+            + markdown_table(["model", "map", "rel. Δ x vs x̂", "agree (≤ 1e-9)", "rel. Δ x vs x + R (random, same L∞)",
+                              "IG: rel. max abs(Δ − P ⊙ avg-grad)"], rows)
+            + "\nSaliency (W^T g(Wx)) and Grad-CAM at the first operator agree to round-off; Integrated Gradients from "
+              "a zero baseline multiplies by the input and differs, by P ⊙ avg-grad exactly on smooth networks (DeiT). "
+              "On the max-pooling CNN round-off-level feature differences break max-pool ties differently at some "
+              "points of the IG path, so even the path gradients differ there (docs/seeds-000-001.md).\n")
 
 
 def fig1_block() -> str:
