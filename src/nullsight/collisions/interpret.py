@@ -86,6 +86,10 @@ def interpret(model: nn.Module, x: torch.Tensor, x_hat: torch.Tensor, mean=None,
         predicted = None
         if method == "integrated_gradients":  # IG(x_hat) - IG(x) = P ⊙ avg-grad, the average shared by x and x_hat
             predicted = float(((b - a) - (x_hat - x) * avg).detach().abs().max()) / (float(a.detach().abs().max()) or 1.0)
+            if predicted > AGREE_RTOL:
+                notes.append(f"IG's change is not P ⊙ avg-grad to round-off ({predicted:.1e}): the path gradients of "
+                             "a·x and a·x_hat differ somewhere, a non-differentiable tie (max-pool, ReLU at 0) "
+                             "resolved differently by round-off-level feature differences")
         comparisons.append(MapComparison(method, diff, rel, rel <= AGREE_RTOL, ctrl, ctrl <= AGREE_RTOL, predicted))
     maps = {"saliency_x": _small(sal[0][0]), "saliency_x_hat": _small(sal[1][0]),
             "ig_x": _small(igs[0][0]), "ig_x_hat": _small(igs[1][0]),
