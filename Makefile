@@ -47,6 +47,8 @@ bench: install
 MODELS := $(HOME)/.cache/nullsight/models
 COLLIDE := $(NS) collide
 experiments-collisions: install data
+	$(NS) train --arch nullsight:patch-vit --data mnist --epochs 5 --lr 3e-3 --no-rescale --normalization dataset --seed 0 -q --results results/train/patch-vit-mnist.json
+	$(COLLIDE) $(MODELS)/patch-vit-mnist-seed0.safetensors --data mnist --n 10 --beta 0.5 -f json -o results/collisions/patch-vit-mnist.json -q --save-images --results-dir results/collisions
 	$(COLLIDE) timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 4 --beta 0.05 -f json -o results/collisions/deit-tiny.json -q --save-images --results-dir results/collisions
 	$(COLLIDE) timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 2 --beta 0.3 --box -f json -o results/collisions/deit-tiny-box.json -q
 	$(COLLIDE) timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 2 --beta 0.3 --per-patch --region 0,0,112,224 -f json -o results/collisions/deit-tiny-per-patch.json -q --save-images --results-dir results/collisions/per-patch

@@ -24,6 +24,7 @@ from . import checkpoints
 from .cnn_stego import CNNStego
 from .mlp import MLP
 from .nula import nula, nula_from_name
+from .patch_vit import PatchViT
 from .resnet_cifar import resnet20
 
 DEFAULT_IMAGE_SIZE = (3, 224, 224)
@@ -64,6 +65,7 @@ ARCH_INPUT_SIZES: dict[str, tuple[int, ...]] = {"mlp": (1, 28, 28), "mlp-digits"
 
 ARCHITECTURES.register("mlp")(MLP)  # seed 001: (784, 32, 16, 10)
 ARCHITECTURES.register("mlp-digits")(lambda: MLP((64, 32, 16, 10)))  # the same widths on sklearn's 8x8 digits
+ARCHITECTURES.register("patch-vit")(PatchViT)  # seed 000 Remark 2: a trained patchify model (7x7 patches, 28x28)
 ARCHITECTURES.register("resnet20")(resnet20)  # seeds 002 / 003: He et al.'s CIFAR ResNet-20, 64 last-layer features
 ARCHITECTURES.register("cnn-stego")(CNNStego)  # seed 001 App. B: one valid 3x3 kernel first (null dim 108)
 ARCHITECTURES.register("nula")(nula)  # seed 004; nula-w{WIDTH}[-strided][-nose] via nula_from_name
