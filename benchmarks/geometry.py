@@ -77,7 +77,7 @@ def main() -> None:
         statuses.append(status)
     ours = result.distance[: args.n_osqp].numpy()
     rel = np.abs(ours - np.array(osqp_d)) / np.maximum(np.array(osqp_d), 1e-12)
-    per_point_osqp = float(np.mean(osqp_s))
+    per_point_osqp = float(np.mean(osqp_s)) if osqp_s else None
     per_point_ours = batched_s / len(f_test)
     write_json(args.out, {
         "kind": "bench-geometry", "command": shlex.join(["python", *sys.argv]), "threads": torch.get_num_threads(),
@@ -87,12 +87,12 @@ def main() -> None:
         "rounds": result.rounds, "unconverged": result.n_unconverged, "max_gap": float(result.gap.max()),
         "max_relative_gap": float((result.gap / result.distance.clamp_min(1e-12) ** 2).max()),
         "mean_support": float((result.support >= 0).sum(1).double().mean()),
-        "osqp_points": args.n_osqp, "osqp_per_point_s": round(per_point_osqp, 3),
+        "osqp_points": args.n_osqp, "osqp_per_point_s": None if per_point_osqp is None else round(per_point_osqp, 3),
         "osqp_max_relative_difference": float(rel.max()) if len(rel) else None,
         "osqp_statuses": statuses, "osqp_max_gap": max(osqp_gap) if osqp_gap else None,
         "ours_max_gap_same_points": float(result.gap[: args.n_osqp].max()) if args.n_osqp else None,
-        "speedup": round(per_point_osqp / per_point_ours, 1),
-        "osqp_extrapolated_full_s": round(per_point_osqp * len(f_test), 1),
+        "speedup": None if per_point_osqp is None else round(per_point_osqp / per_point_ours, 1),
+        "osqp_extrapolated_full_s": None if per_point_osqp is None else round(per_point_osqp * len(f_test), 1),
         "flip_points_s": round(flip_s, 2), "flip_problems": int(len(f_test) * (head.weight.shape[0] - 1)),
         "flip_max_kkt": float(flips.kkt_residual[torch.isfinite(flips.kkt_residual)].max()),
         "versions": versions(),
