@@ -105,9 +105,9 @@ def geometry_sections(results: list[GeometryResult]) -> list[Section]:
                        ["timings (s)", ", ".join(f"{k} {v}" for k, v in r.timings.items())]]
         ex = r.examples
         figures = [_histograms(r), _features_figure(r),
-                   image_row([(f"#{e['index']} d_f {e['d_f_min']:.2f} d_h {e['d_h']:.2f}", e["image"])
+                   image_row([(f"#{e['index']}\nd_f {e['d_f_min']:.2f} d_h {e['d_h']:.2f}", e["image"])
                               for e in ex["most_ambiguous"]], f"Fig. 13a on {r.data}: most ambiguous test images (d_f,min - d_h smallest)"),
-                   image_row([(f"#{e['index']} d_f {e['d_f_min']:.2f} d_h {e['d_h']:.2f}", e["image"])
+                   image_row([(f"#{e['index']}\nd_f {e['d_f_min']:.2f} d_h {e['d_h']:.2f}", e["image"])
                               for e in ex["least_ambiguous"]], f"Fig. 13b on {r.data}: least ambiguous test images (d_f,min - d_h largest)"),
                    image_row([("x", ex["first"])] + [(f"{names[e['label']]} a={e['alpha']:.2f}", e["image"])
                                                      for e in ex["feature_support"]],
