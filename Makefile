@@ -163,4 +163,5 @@ experiments-geometry: install data
 	$(GEOM) analyze $(GEOM_MNIST) --data mnist --n-train 10000 --n-test 2000 --n-pixel 100 -q -o results/geometry/analyze-mnist.json
 	$(GEOM) detect $(GEOM_MNIST) --data mnist --n 200 --steps 20 -o results/geometry/detect-mnist.json
 	$(GEOM) inverse $(GEOM_MNIST) --data mnist -o results/geometry/inverse-mnist.json
-	$(PY) benchmarks/geometry.py --model $(GEOM_FASHION) --data fashion-mnist
+	$(PY) benchmarks/geometry.py --model $(GEOM_FASHION) --data fashion-mnist --n-osqp 0
+	$(PY) benchmarks/geometry.py --model $(GEOM_FASHION) --data fashion-mnist --n-train 10000 --n-test 1000 --n-osqp 3 --out results/bench-geometry-osqp.json
