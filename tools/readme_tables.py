@@ -14,6 +14,7 @@ from pathlib import Path
 
 from nullsight.audit.table2 import markdown as table2_markdown
 from nullsight.formats import markdown_table
+from nullsight.errors import NullsightError
 from nullsight.io import write_text
 from nullsight.results import result_from_dict
 
@@ -222,7 +223,12 @@ def main() -> int:
         if not pattern.search(text):
             print(f"skip {name}: no markers in README.md", file=sys.stderr)
             continue
-        text = pattern.sub(lambda m: m.group(1) + build(path) + m.group(2), text)
+        try:
+            block = build(path)
+        except NullsightError as exc:  # a stale result (older schema): keep the block as it is, say which
+            print(f"skip {name}: {exc}", file=sys.stderr)
+            continue
+        text = pattern.sub(lambda m: m.group(1) + block + m.group(2), text)
     write_text(readme, text)
     return 0
 
