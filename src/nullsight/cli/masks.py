@@ -21,10 +21,12 @@ DataOption = typer.Option("fashion-mnist", "--data", help="Data source (mnist, f
 
 
 def _finish(result, out: Optional[Path]) -> None:
+    """The JSON to ``--out`` (replacing stdout, as every command does), else a summary without the bulky fields."""
     result.command = command_line()
     data = result.to_dict()
     if out is not None:
         write_json(out, data)
+        return
     emit_json({k: v for k, v in data.items() if k not in ("examples", "masks")}, None)
 
 
