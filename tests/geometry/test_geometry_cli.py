@@ -17,7 +17,7 @@ from nullsight.results import result_from_dict
 
 def test_analyze_writes_typed_result(tmp_path, capsys) -> None:
     out = tmp_path / "g.json"
-    code = main(["geometry", "analyze", "nullsight:resnet20", "--data", "mnist", "--n-train", "60", "--n-test", "12",
+    code = main(["geometry", "analyze", "nullsight:resnet20", "--data", "digits", "--n-train", "60", "--n-test", "12",
                  "--n-pixel", "4", "--n-table", "2", "--quiet", "--out", str(out)])
     assert code == 0
     data = json.loads(out.read_text())
@@ -32,7 +32,7 @@ def test_analyze_writes_typed_result(tmp_path, capsys) -> None:
 
 
 def test_unknown_feature_layer_lists_candidates(capsys) -> None:
-    code = main(["geometry", "analyze", "nullsight:resnet20", "--data", "mnist", "--n-train", "5", "--n-test", "2",
+    code = main(["geometry", "analyze", "nullsight:resnet20", "--data", "digits", "--n-train", "5", "--n-test", "2",
                  "--feature-layer", "stages", "--quiet"])
     assert code == 2
     assert "candidates: fc" in capsys.readouterr().err
@@ -56,7 +56,7 @@ def test_report_sections_from_json(tmp_path) -> None:
     from nullsight.report.sections import build_sections
 
     out = tmp_path / "g.json"
-    assert main(["geometry", "analyze", "nullsight:resnet20", "--data", "mnist", "--n-train", "40", "--n-test", "10",
+    assert main(["geometry", "analyze", "nullsight:resnet20", "--data", "digits", "--n-train", "40", "--n-test", "10",
                  "--n-pixel", "3", "--quiet", "--out", str(out)]) == 0
     sections = build_sections("geometry", [json.loads(out.read_text())])
     assert len(sections) == 1 and len(sections[0].figures) >= 5
