@@ -2,6 +2,8 @@
 
 import json
 
+import numpy as np
+
 import pytest
 import torch
 from hypothesis import given, settings, strategies as st
@@ -53,8 +55,13 @@ def test_transformed_input_to_the_convolution_is_refused():
 def test_registered_and_cli_hide_reveal(tmp_path, capsys):
     assert load_model("nullsight:cnn-stego").input_size == (1, 28, 28)
     out = tmp_path / "s.png"
-    assert main(["stego", "hide", "-m", "nullsight:cnn-stego", "--cover", "mnist:0", "--hidden", "mnist:1",
-                 "--image-out", str(out)]) == 0
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for name in ("cover", "hidden"):  # 28x28 grey images: no data set needs to be fetched
+        Image.fromarray((rng.random((28, 28)) * 255).astype(np.uint8), mode="L").save(tmp_path / f"{name}.png")
+    assert main(["stego", "hide", "-m", "nullsight:cnn-stego", "--cover", str(tmp_path / "cover.png"),
+                 "--hidden", str(tmp_path / "hidden.png"), "--image-out", str(out)]) == 0
     hidden = json.loads(capsys.readouterr().out)
     assert hidden["null_dim"] == 108 and hidden["in_range"]
     assert main(["stego", "reveal", "-m", "nullsight:cnn-stego", str(out.with_suffix(".npy"))]) == 0
