@@ -63,7 +63,6 @@ class GeometryResult(Result):
     """Margins, hull distances, ambiguity, union of learned regions, support labels and projection accuracy."""
 
     KIND: ClassVar[str] = "geometry"
-    SCHEMA_VERSION: ClassVar[int] = 1
 
     model: str
     data: str
@@ -97,7 +96,6 @@ class DetectionResult(Result):
     """Adversarial inputs land next to feature-space boundaries: margin-threshold detection per attack."""
 
     KIND: ClassVar[str] = "geometry-detection"
-    SCHEMA_VERSION: ClassVar[int] = 1
 
     model: str
     data: str
@@ -116,7 +114,6 @@ class InverseResult(Result):
     """Pixel-space images mapped onto feature-space targets (Eqs. 15-18), morphing (Fig. 8), paths (Fig. 9)."""
 
     KIND: ClassVar[str] = "geometry-inverse"
-    SCHEMA_VERSION: ClassVar[int] = 1
 
     model: str
     data: str

@@ -58,7 +58,6 @@ class MasksResult(Result):
     """``nullsight masks compute``: essential and adversarial masks of the first ``n_images`` test images."""
 
     KIND: ClassVar[str] = "masks"
-    SCHEMA_VERSION: ClassVar[int] = 1
     model: str
     data: str
     n_images: int
@@ -112,7 +111,6 @@ class MaskCorrelationResult(Result):
     """``nullsight masks correlate``: SVCCA, cosine and IdCor between M_E and M_A (Tables 1, 3; Fig. 4)."""
 
     KIND: ClassVar[str] = "masks-correlation"
-    SCHEMA_VERSION: ClassVar[int] = 1
     model: str
     data: str
     permutations: int
@@ -131,7 +129,6 @@ class ClassMasksResult(Result):
     """``nullsight masks class``: one essential mask per class (Sec. 4.7), checked on unseen test images."""
 
     KIND: ClassVar[str] = "masks-class"
-    SCHEMA_VERSION: ClassVar[int] = 1
     model: str
     data: str
     lam: float
@@ -158,7 +155,6 @@ class RobustMasksResult(Result):
     adaptive attacker the paper leaves out (the attack run through the whole mask pipeline)."""
 
     KIND: ClassVar[str] = "masks-robust"
-    SCHEMA_VERSION: ClassVar[int] = 1
     model: str
     data: str
     lam: float

@@ -33,7 +33,6 @@ class Prediction:
 @dataclass
 class PredictResult(Result):
     KIND: ClassVar[str] = "predict"
-    SCHEMA_VERSION: ClassVar[int] = 1
 
     model: str
     predictions: list[Prediction] = field(default_factory=list)

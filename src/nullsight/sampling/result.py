@@ -42,7 +42,6 @@ class SamplingKernelsResult(Result):
     """The kernels of the five operators, the checkerboard measured, ``f = g o D`` blind to ``ker(D)``."""
 
     KIND: ClassVar[str] = "sampling-kernels"
-    SCHEMA_VERSION: ClassVar[int] = 1
 
     size: int
     operators: list[OperatorKernel]
@@ -72,7 +71,6 @@ class SamplingEvalResult(Result):
     """The perturbation suite and the worst case within each operator's kernel for one classifier."""
 
     KIND: ClassVar[str] = "sampling-eval"
-    SCHEMA_VERSION: ClassVar[int] = 1
 
     model: str
     label: str
