@@ -105,6 +105,10 @@ class ModelAudit(Result):
     versions: dict[str, str] = field(default_factory=dict)
     command: str | None = None
 
+    def headline(self) -> str:
+        return (f"{self.model}: {self.nu} of {self.n_weights} weights have a null space (Σ nullity {self.sum_nullity:,}); "
+                f"the first weight the input meets, {self.first_weight}, has nullity {self.nullity_first}")
+
 
 def audit_model(
     model: nn.Module,

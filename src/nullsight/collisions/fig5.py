@@ -76,6 +76,8 @@ def per_basis_vector(search: NullSpaceSearch, image: torch.Tensor, beta: float =
         a32.append(abs32)
         a64.append(abs64)
     abs32, abs64 = torch.cat(a32, dim=1), torch.cat(a64, dim=1)  # (layers, vectors)
+    start = names.index(prep.first.name) if prep.first.name in names else 0  # layers before W_1 see P itself
+    names, abs32, abs64 = names[start:], abs32[start:], abs64[start:]
     return Fig5Result(
         model=name, method=prep.first.method, null_dim=prep.null.dim, n_vectors=n, beta=beta, layers=names,
         max_abs_fp32=abs32.amax(dim=1).tolist(), max_abs_fp64=abs64.amax(dim=1).tolist(),

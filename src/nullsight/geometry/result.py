@@ -89,6 +89,12 @@ class GeometryResult(Result):
     paper: dict[str, Any] = field(default_factory=lambda: dict(PAPER))
     command: str | None = None
 
+    def headline(self) -> str:
+        share = self.ambiguity.get("share_hull_closer")
+        shown = f"the training hull is closer than the decision boundary for {share:.1%} of " if share is not None else ""
+        return (f"{self.model} on {self.data}: {shown}{self.n_test} test images ({self.n_features}-D features), "
+                f"Lipschitz bound {self.lipschitz:.3g}")
+
 
 @register_result
 @dataclass

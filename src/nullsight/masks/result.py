@@ -69,6 +69,10 @@ class MasksResult(Result):
     versions: dict = field(default_factory=dict)
     command: str | None = None
 
+    def headline(self) -> str:
+        sets = ", ".join(f"{s.name} ({s.n_masks})" for s in self.sets)
+        return f"{self.model} on {self.data}: Fourier masks of {self.n_images} images: {sets}"
+
 
 @dataclass
 class CorrelationRow:

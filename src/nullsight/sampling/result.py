@@ -52,6 +52,10 @@ class SamplingKernelsResult(Result):
     seed: int
     command: str | None = None
 
+    def headline(self) -> str:
+        dims = ", ".join(f"{o.name} {o.nullity}" for o in self.operators)
+        return f"dim ker(D) of {len(self.operators)} downsampling operators on {self.size}x{self.size}: {dims}"
+
 
 @dataclass
 class SuiteRow:
@@ -88,6 +92,12 @@ class SamplingEvalResult(Result):
     examples: dict[str, list[float]] = field(default_factory=dict)  # first test image (channel 0) under each
     # perturbation, and "delta:OP" the worst-case delta in ker(OP) found for it; 32x32 flattened, 3 decimals
     command: str | None = None
+
+    def headline(self) -> str:
+        worst = min(self.rows, key=lambda r: r.accuracy)
+        clean = next((r.accuracy for r in self.rows if r.name == "clean"), None)
+        shown = f"clean accuracy {clean:.1%}, " if clean is not None else ""
+        return f"{self.label or self.model} on {self.data}: {shown}lowest {worst.accuracy:.1%} under {worst.label}"
 
     def accuracy(self, name: str) -> float | None:
         """The accuracy under the perturbation ``name`` (None if not evaluated)."""
