@@ -9,7 +9,7 @@ import typer
 
 from ..errors import InvalidInputError
 from .app import app
-from .common import (ArchOption, DeviceOption, QuietOption, SeedOption, WeightsOption, emit_result, number, output_file,
+from .common import (ArchOption, at_least_one, DeviceOption, QuietOption, SeedOption, WeightsOption, emit_result, number, output_file,
                      positive, tracker)
 
 geometry_app = typer.Typer(help="Feature-space geometry: flip points, margins, convex hulls, ambiguity (seed 002).",
@@ -20,11 +20,6 @@ ModelArgument = typer.Argument(..., help="A trained classifier: checkpoint file,
 DataOption = typer.Option("fashion-mnist", "--data", help="Data source (mnist, fashion-mnist, cifar10, ...).")
 LayerOption = typer.Option(None, "--feature-layer", help="The nn.Linear whose input is the feature space (default: the last).")
 OutFile = typer.Option(None, "--out", "-o", callback=output_file, help="Write the result JSON here (default: stdout).")
-
-
-def _positive(value: Optional[int], name: str) -> None:
-    if value is not None and value < 1:
-        raise InvalidInputError(f"{name} must be at least 1, got {value}")
 
 
 def _load(model: str, weights: str, arch: Optional[str], seed: int, device: str, data: str,
@@ -47,10 +42,10 @@ def _load(model: str, weights: str, arch: Optional[str], seed: int, device: str,
 def analyze_cmd(
     model: str = ModelArgument,
     data: str = DataOption,
-    n_train: Optional[int] = typer.Option(None, "--n-train", help="Training images forming the hull (default: all)."),
-    n_test: int = typer.Option(2000, "--n-test", help="Test images analysed."),
+    n_train: Optional[int] = typer.Option(None, "--n-train", callback=at_least_one, help="Training images forming the hull (default: all)."),
+    n_test: int = typer.Option(2000, "--n-test", callback=at_least_one, help="Test images analysed."),
     n_pixel: int = typer.Option(200, "--n-pixel", help="Test images also projected onto the hull in pixel space."),
-    n_pixel_train: Optional[int] = typer.Option(None, "--n-pixel-train", help="Training images of the pixel-space hull (default: --n-train)."),
+    n_pixel_train: Optional[int] = typer.Option(None, "--n-pixel-train", callback=at_least_one, help="Training images of the pixel-space hull (default: --n-train)."),
     n_table: int = typer.Option(5, "--n-table", help="Images with a full margins table (Table 1)."),
     feature_layer: Optional[str] = LayerOption,
     weights: str = WeightsOption,
@@ -63,8 +58,6 @@ def analyze_cmd(
     """Margins to every class (Table 1), hull distances, ambiguity, union of learned regions, support labels."""
     from ..geometry.runner import analyze
 
-    for value, name in ((n_train, "--n-train"), (n_test, "--n-test"), (n_pixel_train, "--n-pixel-train")):
-        _positive(value, name)
     loaded, batches = _load(model, weights, arch, seed, device, data, {"train": n_train, "test": n_test})
     result = analyze(loaded, batches["train"], batches["test"], feature_layer=feature_layer, n_pixel=n_pixel,
                      n_pixel_train=n_pixel_train, n_table=n_table, seed=seed, track=tracker(quiet))
@@ -75,7 +68,7 @@ def analyze_cmd(
 def detect_cmd(
     model: str = ModelArgument,
     data: str = DataOption,
-    n: int = typer.Option(300, "--n", help="Test images attacked."),
+    n: int = typer.Option(300, "--n", callback=at_least_one, help="Test images attacked."),
     attacks: str = typer.Option("pgd,deepfool,fmn", "--attacks", help="Comma-separated attacks (nullsight.attacks)."),
     eps: float = typer.Option(0.1, "--eps", callback=positive, help="L-infinity budget of the bounded attacks (pgd, fgsm, bim)."),
     steps: int = typer.Option(20, "--steps", help="Attack iterations."),
@@ -90,9 +83,6 @@ def detect_cmd(
     """Adversarial inputs sit next to feature-space boundaries: detection by the margin d_f,min, per attack."""
     from ..geometry.runner import detect
 
-    _positive(n, "--n")
-    if not 0 < fpr < 1:
-        raise InvalidInputError(f"--fpr must be in (0, 1), got {fpr}")
     names = tuple(a.strip() for a in attacks.split(",") if a.strip())
     if not names:
         raise InvalidInputError("--attacks names no attack")
@@ -108,9 +98,9 @@ def inverse_cmd(
     data: str = DataOption,
     a: int = typer.Option(0, "--a", help="Test image morphed (the reference x_r)."),
     b: Optional[int] = typer.Option(None, "--b", help="Test image whose feature ball is the target (default: nearest of a's class)."),
-    n: int = typer.Option(500, "--n", help="Test images loaded (a and b among them)."),
-    n_radii: int = typer.Option(8, "--n-radii", help="Radii of the morphing path (Fig. 8)."),
-    iterations: int = typer.Option(8, "--iterations", help="Augmented-Lagrangian multiplier updates (60 Adam steps each)."),
+    n: int = typer.Option(500, "--n", callback=at_least_one, help="Test images loaded (a and b among them)."),
+    n_radii: int = typer.Option(8, "--n-radii", callback=number(2), help="Radii of the morphing path (Fig. 8)."),
+    iterations: int = typer.Option(8, "--iterations", callback=at_least_one, help="Augmented-Lagrangian multiplier updates (60 Adam steps each)."),
     feature_layer: Optional[str] = LayerOption,
     weights: str = WeightsOption,
     arch: Optional[str] = ArchOption,
@@ -121,10 +111,6 @@ def inverse_cmd(
     """Images mapping into feature-space balls and onto flip points (Eqs. 15-18), morphing (Fig. 8), paths (Fig. 9)."""
     from ..geometry.runner import inverse
 
-    for value, name in ((n, "--n"), (n_radii, "--n-radii"), (iterations, "--iterations")):
-        _positive(value, name)
-    if n_radii < 2:
-        raise InvalidInputError("--n-radii must be at least 2")
     loaded, batches = _load(model, weights, arch, seed, device, data, {"test": n})
     result = inverse(loaded, batches["test"], a, b, feature_layer=feature_layer, n_radii=n_radii,
                      iterations=iterations, seed=seed)
