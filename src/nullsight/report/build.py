@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from ..io import write_text
-from ..results import RESULT_KINDS, load_result_kinds
+from ..results import Result
 from .render import Headline, KindGroup, anchors, render_report
-from .sections import build_sections, group_by_kind, kind_title
+from .sections import build_sections, group_by_kind, kind_title, typed_results
 
 
 def build_report(
@@ -21,8 +21,11 @@ def build_report(
     The same results give byte-identical HTML: no generation time is shown
     unless ``generated_at`` is given.
     """
-    built = [(kind, members, build_sections(kind, members)) for kind, members in group_by_kind(results).items()]
-    titles = [t for kind, _, sections in built for t in (f"kind {kind}", *(f"{kind} {s.title}" for s in sections))]
+    built = []
+    for kind, members in group_by_kind(results).items():
+        typed = typed_results(kind, members)  # loaded once, for the sections and the summary
+        built.append((kind, members, typed, build_sections(kind, members, typed)))
+    titles = [t for kind, _, _, sections in built for t in (f"kind {kind}", *(f"{kind} {s.title}" for s in sections))]
     ids = iter(anchors(titles))
     groups = [
         KindGroup(
@@ -33,19 +36,18 @@ def build_report(
             sections=[(next(ids), section) for section in sections],
             n_results=len(members),
         )
-        for kind, members, sections in built
+        for kind, members, _, sections in built
     ]
-    summary = [Headline(group.anchor, group.title, text) for group, (kind, members, _) in zip(groups, built)
-               for text in headlines(kind, members)]
+    summary = [Headline(group.anchor, group.title, headline(kind, item)) for group, (kind, _, typed, _) in zip(groups, built)
+               for item in typed]
     return render_report(title, groups, nullsight_version(), generated_at, summary)
 
 
-def headlines(kind: str, results: list[dict[str, Any]]) -> list[str]:
-    """One line per result (what was found, exact or not, the key figure): the typed result's ``headline()``."""
-    kinds = load_result_kinds()
-    if kind not in kinds:
-        return [f"{kind_title(kind)}: no typed section for this kind; its fields are shown as they are"] * len(results)
-    return [RESULT_KINDS.get(kind).from_dict(r).headline() for r in results]
+def headline(kind: str, result: Any) -> str:
+    """One line for the summary (what was found, exact or not, the key figure): a typed result's ``headline()``."""
+    if isinstance(result, Result):
+        return result.headline()
+    return f"{kind_title(kind)}: no typed section for this kind; its fields are shown as they are"
 
 
 def write_report(

@@ -78,14 +78,23 @@ def load_section_builders() -> Registry[SectionBuilder]:
     return SECTION_BUILDERS
 
 
-def build_sections(kind: str, results: list[dict[str, Any]]) -> list[Section]:
-    """The sections for the results of one kind, from its builder or the generic one."""
+def typed_results(kind: str, results: list[dict[str, Any]]) -> list[Any]:
+    """The results as their registered dataclass (a stale or malformed JSON fails in one line), else as given."""
+    kinds = load_result_kinds()
+    return [kinds.get(kind).from_dict(r) for r in results] if kind in kinds else list(results)
+
+
+def build_sections(kind: str, results: list[dict[str, Any]], typed: list[Any] | None = None) -> list[Section]:
+    """The sections for the results of one kind, from its builder or the generic one.
+
+    ``typed``: the results already loaded by :func:`typed_results` (loaded here when not given).
+    """
     load_section_builders()
     if kind not in SECTION_BUILDERS:
         return generic_sections(results)
     items: list[Any] = results
     if kind in TYPED_KINDS:
-        items = [RESULT_KINDS.get(kind).from_dict(r) for r in results]  # a stale or malformed JSON fails in one line
+        items = typed if typed is not None else typed_results(kind, results)
     sections = SECTION_BUILDERS.get(kind)(items)
     if not isinstance(sections, list) or not all(isinstance(s, Section) for s in sections):
         raise TypeError(f"the {kind!r} section builder must return a list of Section")
