@@ -26,7 +26,8 @@ def detect(
     device: str = DeviceOption,
 ) -> None:
     """ROC AUC of the null-space energy share: clean inputs vs collided inputs and vs stego images."""
-    from ..defend.runner import detect_run, load_inputs
+    from ..collisions.runner import load_inputs
+    from ..defend.runner import detect_run
     from ..device import resolve_device
 
     loaded, inputs = load_inputs(model, weights, arch, seed, str(resolve_device(device)), data=data, n=n)
@@ -47,7 +48,8 @@ def purify(
     device: str = DeviceOption,
 ) -> None:
     """Project inputs onto the row space of the first operator: the prediction is kept (verified), hidden content goes."""
-    from ..defend.runner import load_inputs, purify_run
+    from ..collisions.runner import load_inputs
+    from ..defend.runner import purify_run
     from ..device import resolve_device
     from ..io import output_group, write_npy
 

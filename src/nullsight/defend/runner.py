@@ -7,7 +7,7 @@ import hashlib
 import numpy as np
 import torch
 
-from ..collisions.runner import Inputs, load_inputs, make_search
+from ..collisions.runner import Inputs, make_search
 from ..imaging import quantize_8bit
 from ..inference import predict
 from ..models import LoadedModel, load_model
@@ -97,5 +97,3 @@ def _digest(image: torch.Tensor) -> str:
     """SHA-256 of the 8-bit image a downstream consumer would store."""
     return hashlib.sha256((quantize_8bit(image) * 255).round().to(torch.uint8).cpu().numpy().tobytes()).hexdigest()
 
-
-__all__ = ["detect_run", "load_inputs", "purify_run", "roc"]

@@ -45,7 +45,7 @@ def train_run(
     x_train, x_test = norm.to_model(train.images), norm.to_model(test.images)
     if arch == "nullsight:mlp":  # seed 001's widths, sized to this data set
         arch = mlp_arch_for(tuple(train.images.shape[1:]), max(len(train.classes), int(train.labels.max()) + 1))
-    model = load_model(arch, seed=config.seed).module
+    model = (probe or load_model(arch, seed=config.seed)).module  # the probe is this seed's initialisation already
     path = Path(out) if out is not None else models_root() / checkpoint_name(arch, data, config.seed)
     resume = path.with_name(path.name + ".resume.pt")
     history = train_classifier(model, x_train, train.labels, config, device=device, track=track, resume=resume)
