@@ -72,6 +72,9 @@ experiments-collisions: install data
 	$(COLLIDE) timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 20 --sweep --results-dir results/collisions -q
 	$(COLLIDE) torchvision:vit_b_16 --data foolbox-imagenet --n 2 --sweep --results-dir results/collisions -q
 	$(COLLIDE) timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 2 --beta 0.05 --interpret -f json -o results/collisions/deit-tiny-interpret.json -q
+	$(COLLIDE) torchvision:ssdlite320_mobilenet_v3_large --data foolbox-imagenet --n 4 --resize --input-size 3,640,640 --beta 0.05 -f json -o results/collisions/ssdlite320-detection.json -q --save-images --results-dir results/collisions
+	$(COLLIDE) torchvision:fasterrcnn_resnet50_fpn --data foolbox-imagenet --n 1 --resize --input-size 3,1200,1200 --beta 0.05 -f json -o results/collisions/fasterrcnn-resnet50-detection.json -q
+	$(COLLIDE) torchvision:fasterrcnn_resnet50_fpn --data foolbox-imagenet --n 1 --beta 0.05 -f json -o results/collisions/fasterrcnn-resnet50-upsampled.json -q
 
 experiments-stego: install data
 	$(NS) train --data mnist --epochs 60 --lr 3e-3 --seed 0 -q --results results/stego/train-mnist.json > /dev/null

@@ -171,6 +171,15 @@ GLOBS = {"stego-train": ("results/stego/train-*.json", stego_train_block),
          "stego-conv": ("results/stego/conv-*.json", stego_conv_block)}
 
 
+def _fig5_sentence(f: dict | None) -> str:
+    if not f:
+        return ""
+    return (f" Fig. 5 on {f['model']}: {f['vectors']} of its {f['of']} null-space basis vectors through {f['layers']} "
+            f"layers in {f['batched_s']} s batched (32 per pass) against {f['one_at_a_time_s']} s one at a time "
+            f"({f['speedup']}x); largest fp64 difference at any layer {f['max_abs_fp64_any_layer']:.1e}, the two paths "
+            f"agree to {f['max_output_diff_between_paths_fp64']:.1e}.")
+
+
 def bench_collide_block(path: Path) -> str:
     d = json.loads(path.read_text())
     v = d["verified"]
@@ -180,7 +189,7 @@ def bench_collide_block(path: Path) -> str:
             f"Collisions verified per second on {v['model']} at 224x224 ({v['n']} images, fp32 + fp64 forward passes "
             f"with per-layer hooks): {v['verified_per_s_batched']}/s batched against {v['verified_per_s_one_at_a_time']}/s "
             f"one at a time ({v['batched_speedup']}x); all exact: {v['all_exact']} (max fp64 relative difference "
-            f"{v['max_rel_diff_fp64']:.1e}).\n\n" + markdown_table(
+            f"{v['max_rel_diff_fp64']:.1e}).{_fig5_sentence(d.get('fig5'))}\n\n" + markdown_table(
                 ["operator", "fast path", "fast (s)", "dense SVD (s)", "speed-up", "null dim", "null dim (dense)", "note"], rows))
 
 

@@ -244,8 +244,23 @@ def reference_rank(matrix: torch.Tensor, rtol: float | None = None) -> RankInfo:
     return numerical_rank(matrix, rtol=rtol, method="svd")
 
 
-def null_space(matrix: torch.Tensor, rtol: float | None = None) -> torch.Tensor:
-    """Orthonormal basis ``(cols, nullity)`` of ``{x : W x = 0}`` in fp64 (right singular vectors)."""
+@dataclass(frozen=True)
+class SubspaceSplit:
+    """``R^cols`` split by one fp64 SVD: orthonormal bases of the row space ``(cols, rank)`` and of the null space
+    ``(cols, cols - rank)``, the singular values (descending) and the cut ``tolerance`` that decided the rank."""
+
+    row: torch.Tensor
+    null: torch.Tensor
+    sigma: torch.Tensor
+    tolerance: float
+
+    @property
+    def rank(self) -> int:
+        return self.row.shape[1]
+
+
+def split_spaces(matrix: torch.Tensor, rtol: float | None = None) -> SubspaceSplit:
+    """Row space and null space of ``matrix`` from one fp64 SVD (rank: ``sigma > rtol * sigma_max``)."""
     w = _as_matrix(matrix)
     require_finite(w.unsqueeze(0))
     m, n = w.shape
@@ -253,7 +268,13 @@ def null_space(matrix: torch.Tensor, rtol: float | None = None) -> torch.Tensor:
     _, s, vh = torch.linalg.svd(w.detach().to(torch.float64), full_matrices=True)
     tau = rtol_ * float(s[0]) if s.numel() else 0.0
     rank = int((s > tau).sum())
-    return vh[rank:].transpose(0, 1).contiguous()
+    v = vh.transpose(0, 1)
+    return SubspaceSplit(v[:, :rank].contiguous(), v[:, rank:].contiguous(), s, tau)
+
+
+def null_space(matrix: torch.Tensor, rtol: float | None = None) -> torch.Tensor:
+    """Orthonormal basis ``(cols, nullity)`` of ``{x : W x = 0}`` in fp64 (right singular vectors)."""
+    return split_spaces(matrix, rtol).null
 
 
 def _from_svd(matrix: torch.Tensor, rtol: float) -> RankInfo:

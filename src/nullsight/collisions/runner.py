@@ -58,11 +58,15 @@ def load_inputs(spec: str, weights: str = "none", arch: str | None = None, seed:
     if sum(x is not None for x in (image, data, input_file)) != 1:
         raise InvalidInputError("give exactly one of --image PATH, --data NAME or --input FILE")
     loaded = load_model(spec, weights=weights, arch=arch, seed=seed, device=device, input_size=input_size)
-    if loaded.task not in ("classification", "segmentation"):
-        raise InvalidInputError(f"{loaded.spec} is a {loaded.task} model; collide supports classification and "
-                                "segmentation models (detection models resize their input internally)")
+    if loaded.task not in ("classification", "segmentation", "detection"):
+        raise InvalidInputError(f"{loaded.spec} is a {loaded.task} model; collide supports classification, "
+                                "segmentation and detection models")
     if n < 1:
         raise InvalidInputError(f"--n must be at least 1, got {n}")
+    if loaded.task == "detection":
+        if input_size is not None and not resize:
+            raise InvalidInputError("a detector takes images at their own size; --input-size C,H,W needs --resize")
+        return _detection_inputs(loaded, image, data, n, seed, input_size)
     if input_file is not None:
         values = read_array(Path(input_file), loaded.input_size)[:n]
         return loaded, Inputs(values, str(input_file), None, None, [-1] * len(values))
@@ -77,6 +81,26 @@ def load_inputs(spec: str, weights: str = "none", arch: str | None = None, seed:
                                 "(pass --resize to convert)")
     mean, std = loaded.normalization() or (tuple(batch.mean), tuple(batch.std))  # what the checkpoint was trained with
     return loaded, Inputs(batch.images, batch.name, mean, std, batch.labels.tolist())
+
+
+def _detection_inputs(loaded: LoadedModel, image: str | Path | None, data: str | None, n: int, seed: int,
+                      size: tuple[int, ...] | None) -> tuple[LoadedModel, Inputs]:
+    """Images for a detector, at their own size (its transform resizes them; the null space depends on the size),
+    or at ``--input-size C,H,W`` with ``--resize``.  Pixels in ``[0, 1]``: the detector normalises them itself."""
+    if image is None and data is None:
+        raise InvalidInputError("detection models collide on images: pass --image PATH or --data NAME")
+    if size is not None and len(size) != 3:
+        raise InvalidInputError(f"--input-size for a detector is C,H,W, got {','.join(map(str, size))}")
+    kwargs = {"size": tuple(size[1:]), "channels": size[0]} if size is not None else {}
+    try:
+        batch = load_data(image if image is not None else data, n=None if image is not None else n, seed=seed, **kwargs)
+    except RuntimeError as exc:  # torch.stack of images of different sizes
+        raise InvalidInputError(f"{data}: the images differ in size; pass --resize --input-size C,H,W ({exc})") from None
+    if batch.images.shape[1] != 3:
+        raise InvalidInputError(f"torchvision detectors take RGB images; these have {batch.images.shape[1]} channel(s) "
+                                "(pass --resize --input-size 3,H,W to convert)")
+    loaded = dataclasses.replace(loaded, input_size=tuple(batch.images.shape[1:]))
+    return loaded, Inputs(batch.images, batch.name, None, None, batch.labels.tolist())
 
 
 def read_array(path: Path, input_size: tuple[int, ...]) -> torch.Tensor:
@@ -119,6 +143,11 @@ def read_array(path: Path, input_size: tuple[int, ...]) -> torch.Tensor:
 
 
 def make_search(loaded: LoadedModel, inputs: Inputs, **options) -> NullSpaceSearch:
+    """The search for this model: through its first layer, or (detectors) through its input transform's resize."""
+    if loaded.task == "detection":
+        from .detection import ResizeNullSpaceSearch
+
+        return ResizeNullSpaceSearch(loaded.module, tuple(inputs.values.shape[1:]), **options)
     return NullSpaceSearch(loaded.module, inputs.mean, inputs.std, loaded.input_size, task=loaded.task, **options)
 
 
@@ -134,6 +163,8 @@ def collide(loaded: LoadedModel, inputs: Inputs, attack: str | None = None, eps:
     clean = search.check_images(values)
     adv = None
     if attack is not None:
+        if search.task == "detection":
+            raise InvalidInputError("--attack runs classifier attacks (Eq. 6); detection models take plain collisions")
         if not search.is_image:
             raise InvalidInputError("--attack runs image attacks (pixel box [0, 1]); the inputs here are not images")
         if not eps > search.beta:

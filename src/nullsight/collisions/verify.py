@@ -53,8 +53,9 @@ class Verification:
 class Verifier:
     """Forward ``[x; x_hat]`` through ``model`` in fp32 and an fp64 copy, with or without per-layer hooks.
 
-    ``task``: ``"classification"`` (top-5 of the logits) or ``"segmentation"``
-    (``output["out"]`` arg-maxed per pixel).
+    ``task``: ``"classification"`` (top-5 of the logits), ``"segmentation"``
+    (``output["out"]`` arg-maxed per pixel) or ``"detection"`` (``(B, K, 6)`` rows
+    ``x1, y1, x2, y2, score, label``, :class:`~nullsight.collisions.detection.DetectionOutputs`).
     """
 
     def __init__(self, model: nn.Module, task: str = "classification", layers: bool = True) -> None:
@@ -161,6 +162,8 @@ def _compare(model: nn.Module, x: torch.Tensor, x_hat: torch.Tensor, hooks: bool
 
 def _predictions(out: tuple, task: str) -> tuple[list[bool], list[Prediction]]:
     a, a_hat = out[2], out[3]
+    if task == "detection":
+        return _detections(a, a_hat)
     if task == "segmentation" or a.ndim == 4:
         m, m_hat = a.argmax(dim=1), a_hat.argmax(dim=1)
         agree = (m == m_hat).flatten(1).float().mean(dim=1)
@@ -173,4 +176,16 @@ def _predictions(out: tuple, task: str) -> tuple[list[bool], list[Prediction]]:
     preds = [Prediction(top5_x=ti.tolist(), top5_x_hat=th.tolist(), top5_logits_x=[round(v, 6) for v in tv.tolist()],
                         top5_logits_x_hat=[round(v, 6) for v in thv.tolist()])
              for ti, th, tv, thv in zip(top.indices, top_hat.indices, top.values, top_hat.values)]
+    return same, preds
+
+
+def _detections(a: torch.Tensor, a_hat: torch.Tensor) -> tuple[list[bool], list[Prediction]]:
+    """Same detections: the same labels in the same (score) order; the top five labels and scores recorded."""
+    same, preds = [], []
+    for d, d_hat in zip(a, a_hat):
+        d, d_hat = d[d[:, 4] > 0], d_hat[d_hat[:, 4] > 0]  # drop the zero padding
+        same.append(len(d) == len(d_hat) and bool(torch.equal(d[:, 5], d_hat[:, 5])))
+        preds.append(Prediction(top5_x=d[:5, 5].long().tolist(), top5_x_hat=d_hat[:5, 5].long().tolist(),
+                                top5_logits_x=[round(v, 6) for v in d[:5, 4].tolist()],
+                                top5_logits_x_hat=[round(v, 6) for v in d_hat[:5, 4].tolist()]))
     return same, preds

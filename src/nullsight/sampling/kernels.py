@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ..linalg import default_rtol, null_space, reference_rank
+from ..linalg import default_rtol, null_space, reference_rank, split_spaces
 from .operators import Downsampler, dense_matrix, factor_matrix
 
 
@@ -71,12 +71,9 @@ class SeparableKernel:
 def separable_kernel(op: Downsampler, size: int, rtol: float | None = None) -> SeparableKernel:
     """The fast path: :class:`SeparableKernel` of ``op`` on ``size x size`` channels."""
     a = factor_matrix(op, size)
-    _, s, vh = torch.linalg.svd(a, full_matrices=True)
-    rtol_ = default_rtol(tuple(a.shape), a.dtype) if rtol is None else rtol
-    tau = rtol_ * float(s[0])
-    r = int((s > tau).sum())
-    v = vh.transpose(0, 1)
-    return SeparableKernel(size, a.shape[0], _smoothest_first(v[:, :r]), _smoothest_first(v[:, r:]), s, tau)
+    split = split_spaces(a, default_rtol(tuple(a.shape), a.dtype) if rtol is None else rtol)
+    return SeparableKernel(size, a.shape[0], _smoothest_first(split.row), _smoothest_first(split.null), split.sigma,
+                           split.tolerance)
 
 
 def _smoothest_first(null: torch.Tensor) -> torch.Tensor:
