@@ -118,8 +118,18 @@ def set_argv(argv: list[str] | None) -> None:
 
 
 def command_line() -> str:
-    """The command that made a result, recorded in its JSON."""
-    return shlex.join(["nullsight", *(sys.argv[1:] if _argv is None else _argv)])
+    """The command that made a result, recorded in its JSON; paths under the home folder are written ``~/...`` so
+    that results made on two machines diff cleanly (the shell expands ``~`` back)."""
+    return " ".join(_portable(arg) for arg in ["nullsight", *(sys.argv[1:] if _argv is None else _argv)])
+
+
+def _portable(arg: str) -> str:
+    home = str(Path.home()).rstrip("/")
+    if home and arg.startswith(home + "/"):
+        rest = arg[len(home) + 1:]
+        if shlex.quote(rest) == rest:
+            return "~/" + rest
+    return shlex.quote(arg)
 
 
 def tracker(quiet: bool):
