@@ -61,6 +61,7 @@ experiments-collisions: install data
 	$(COLLIDE) timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 4 --beta 0.05 -f json -o results/collisions/deit-tiny.json -q --save-images --results-dir results/collisions
 	$(COLLIDE) timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 2 --beta 0.3 --box -f json -o results/collisions/deit-tiny-box.json -q
 	$(COLLIDE) timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 2 --beta 0.3 --per-patch --region 0,0,112,224 -f json -o results/collisions/deit-tiny-per-patch.json -q --save-images --results-dir results/collisions/per-patch
+	$(COLLIDE) timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 2 --beta 0.3 --per-patch --patch-betas examples/patch-betas-ramp14.csv -f json -o results/collisions/deit-tiny-patch-betas.json -q --save-images --results-dir results/collisions/patch-betas
 	for a in pgd fgsm bim deepfool fmn; do $(COLLIDE) timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 4 --beta 0.004 --attack $$a --eps 0.0157 --steps 10 -f json -o results/collisions/deit-tiny-eq6-$$a.json -q || exit 1; done
 	$(COLLIDE) timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 1 --fig5 -f json -o results/collisions/deit-tiny-fig5.json -q
 	$(COLLIDE) torchvision:vit_b_16 --data foolbox-imagenet --n 2 --beta 0.05 -f json -o results/collisions/vit-b-16.json -q

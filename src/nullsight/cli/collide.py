@@ -34,6 +34,7 @@ def collide(
     basis: str = typer.Option("random", "--basis", help="K (one basis vector) | random (Gaussian combination) | all."),
     per_patch: bool = typer.Option(False, "--per-patch", help="A different basis combination per patch (patchify)."),
     region: Optional[str] = typer.Option(None, "--region", help="TOP,LEFT,BOTTOM,RIGHT pixels: perturb only patches centred there."),
+    patch_betas: Optional[str] = typer.Option(None, "--patch-betas", help="Per-patch multipliers beta_i (patchify): ROW;ROW of comma-separated numbers, or a .npy/.csv file of the patch grid's shape."),
     attack: Optional[str] = typer.Option(None, "--attack", help="Eq. 6: x' = ATTACK(x) first (pgd, fgsm, bim, deepfool, fmn)."),
     eps: float = typer.Option(8 / 255, "--eps", callback=non_negative, help="Eq. 6: the total L-infinity budget; the attack runs at eps - beta, the null-space step adds beta."),
     steps: int = typer.Option(10, "--steps", callback=at_least_one, help="The attack's iterations."),
@@ -72,6 +73,8 @@ def collide(
         note(f"{data or input_file} holds {len(batch.values)} input(s); using {len(batch.values)}, not --n {n}")
     options = dict(beta=beta, basis=basis_value, per_patch=per_patch, region=region_box, box=box,
                    bounds=_bounds(bounds, len(loaded.input_size)))
+    if patch_betas is not None:
+        options["patch_betas"] = _patch_betas(patch_betas)
     if fig5:
         if sweep or attack or box or interpret:
             raise InvalidInputError("--fig5 runs on its own; drop --sweep / --attack / --box / --interpret")
@@ -122,6 +125,34 @@ def _region(text: Optional[str]) -> Optional[tuple[int, int, int, int]]:
     if len(parts) != 4 or parts[0] >= parts[2] or parts[1] >= parts[3]:
         raise InvalidInputError(f"--region must be TOP,LEFT,BOTTOM,RIGHT integers with TOP<BOTTOM, LEFT<RIGHT, got {text!r}")
     return parts  # type: ignore[return-value]
+
+
+def _patch_betas(text: str):
+    """``--patch-betas``: ``1,0.5;0,2`` (rows of the patch grid) or a ``.npy`` / ``.csv`` file holding the grid."""
+    import numpy as np
+    import torch
+
+    from ..data.arrays import check_array, load_array
+
+    path = Path(text)
+    if path.suffix.lower() == ".npy":
+        return torch.as_tensor(load_array(path), dtype=torch.float64)
+    if path.suffix.lower() == ".csv":
+        if not path.is_file():
+            raise InvalidInputError(f"no such file: {path}")
+        try:
+            grid = np.loadtxt(path, delimiter=",", ndmin=2, dtype=np.float64)
+        except ValueError:
+            raise InvalidInputError(f"{path}: not a CSV of numbers") from None
+        return torch.as_tensor(check_array(grid, str(path)))
+    try:
+        rows = [[float(v) for v in row.split(",")] for row in text.split(";")]
+    except ValueError:
+        raise InvalidInputError(f"--patch-betas must be numbers (ROW;ROW of comma-separated values) or a .npy/.csv "
+                                f"file, got {text!r}") from None
+    if len({len(r) for r in rows}) != 1:
+        raise InvalidInputError(f"--patch-betas rows differ in length: {[len(r) for r in rows]}")
+    return torch.tensor(rows, dtype=torch.float64)
 
 
 def _bounds(text: Optional[str], rank: int) -> Optional[tuple[float, float]]:

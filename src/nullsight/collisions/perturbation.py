@@ -94,16 +94,21 @@ def tiled_direction(
     per_patch: bool = False,
     region: tuple[int, int, int, int] | None = None,
     exact: bool = True,
+    multipliers: torch.Tensor | None = None,
 ) -> Direction:
     """``P = [phi ... phi]`` over the grid of ``kernel``-sized tiles, or one ``phi_p`` per tile (``per_patch``).
 
     ``region = (top, left, bottom, right)`` in pixels: only tiles whose centre
-    lies inside are perturbed.  ``exact`` says whether tiling is exact here
+    lies inside are perturbed.  ``multipliers``: the paper's ``beta_i``, one per
+    tile ``(gh, gw)`` relative to ``beta`` (tile ``i`` then has L-infinity
+    ``beta * multipliers[i]``; 0 leaves it untouched).  ``exact`` says whether tiling is exact here
     (patchify) or the paper's recipe applied to an overlapping convolution.
     """
     c, h, w = first.input_size
     kh, kw = first.kernel
     gh, gw = (h // kh, w // kw) if exact else (-(-h // kh), -(-w // kw))
+    if multipliers is not None:
+        multipliers = check_multipliers(multipliers, (gh, gw))
     dim = patch_basis.shape[1]
     g = torch.Generator().manual_seed(seed)
     if per_patch:
@@ -118,6 +123,9 @@ def tiled_direction(
     phis = coeffs @ patch_basis.T  # (tiles, C kh kw)
     phis = phis / phis.abs().amax(dim=1, keepdim=True).clamp_min(1e-300)
     mask_tiles = _region_tiles(gh, gw, kh, kw, region)
+    if multipliers is not None:
+        mask_tiles = mask_tiles & (multipliers != 0)
+        phis = phis * multipliers.reshape(-1, 1)
     phis = phis * mask_tiles.reshape(-1, 1)
     grid = from_patches(phis.unsqueeze(0), c, (kh, kw), (gh, gw))[0]
     image = torch.zeros(c, h, w, dtype=torch.float64)
@@ -126,7 +134,25 @@ def tiled_direction(
     full_mask = torch.zeros(h, w, dtype=torch.bool)
     full_mask[: mask.shape[0], : mask.shape[1]] = mask
     recipe = ("per-patch phi_p" if per_patch else "tiled phi") + ("" if exact else " (paper's recipe, Remark 2)")
+    if multipliers is not None:  # beta_i * phi_i: the tiles keep their own sizes (not rescaled to a common peak)
+        if not bool(mask_tiles.any()):
+            raise InvalidInputError("every per-patch multiplier is zero (inside --region): nothing to perturb")
+        return Direction(image, recipe + ", beta_i per patch", exact, full_mask)
     return Direction(unit_linf(image), recipe, exact, full_mask if region is not None else None)
+
+
+def check_multipliers(multipliers: torch.Tensor, grid: tuple[int, int]) -> torch.Tensor:
+    """Per-patch multipliers as an fp64 ``grid``-shaped tensor (a flat list of ``gh * gw`` is read row by row)."""
+    m = torch.as_tensor(multipliers, dtype=torch.float64)
+    gh, gw = grid
+    if m.ndim == 1 and m.numel() == gh * gw:
+        m = m.reshape(gh, gw)
+    if tuple(m.shape) != (gh, gw):
+        raise InvalidInputError(f"per-patch multipliers have shape {tuple(m.shape)}; the patch grid is {gh}x{gw} "
+                                f"(give {gh} rows of {gw}, or {gh * gw} values)")
+    if not torch.isfinite(m).all():
+        raise InvalidInputError("per-patch multipliers must be finite numbers")
+    return m
 
 
 def _region_tiles(gh: int, gw: int, kh: int, kw: int, region: tuple[int, int, int, int] | None) -> torch.Tensor:

@@ -260,6 +260,7 @@ class CollisionResult(Result, RunContext):
     ssim: float | None = None
     same_top1: bool | None = None
     modality: str = "image"
+    patch_betas: list[list[float]] | None = None  # the per-patch multipliers beta_i / beta (patchify), if given
     linf: float | None = None
     l2: float | None = None
     robustness: Robustness | None = None

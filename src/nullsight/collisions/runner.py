@@ -192,7 +192,8 @@ def record(search: NullSpaceSearch, found: Collision, name: str = "model", attac
     prep = search.prepare()
     common = dict(model=name, task=search.task, first_layer=prep.first.info(), null_space=prep.null.info(),
                   method=prep.first.method, null_dim=prep.null.dim, beta=search.beta, basis=str(search.basis),
-                  per_patch=search.per_patch, n_images=found.x.shape[0], modality=search.modality)
+                  per_patch=search.per_patch, n_images=found.x.shape[0], modality=search.modality,
+                  patch_betas=None if search.patch_betas is None else search.patch_betas.tolist())
     v = found.verification
     if v is None or found.x_hat is None or found.perturbation is None:
         return CollisionResult(**common, recipe=None, exact=False, message=found.message, x=found.x)

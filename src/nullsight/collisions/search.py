@@ -73,6 +73,8 @@ class NullSpaceSearch:
         beta: L-infinity size of ``P`` in input units (pixels for images) [beta].
         basis: ``K``, ``"random"`` or ``"all"``: which combination of null basis vectors [phi].
         per_patch: a different ``phi_p`` per patch (patchify only) [beta_i phi_i], ``region`` limiting it.
+        patch_betas: ``(gh, gw)`` multipliers, one per patch (patchify only): patch ``i`` gets L-infinity
+            ``beta * patch_betas[i]`` [beta_i].
         box: choose ``P`` in the null space that keeps ``x + P`` within ``bounds``.
         bounds: the valid input range; ``(0, 1)`` for images, None (unbounded) for other inputs unless given.
         seed: the random combination of basis vectors.
@@ -85,13 +87,15 @@ class NullSpaceSearch:
     def __init__(self, model: nn.Module, mean: Sequence[float] | None, std: Sequence[float] | None,
                  input_size: Sequence[int], beta: float = 0.05, basis: str | int = "random", per_patch: bool = False,
                  region: tuple[int, int, int, int] | None = None, box: bool = False,
-                 bounds: tuple[float, float] | None = None, seed: int = 0, task: str = "classification") -> None:
+                 bounds: tuple[float, float] | None = None, seed: int = 0, task: str = "classification",
+                 patch_betas: torch.Tensor | None = None) -> None:
         self.model = model
         self.mean, self.std = (tuple(mean), tuple(std)) if mean is not None and std is not None else (None, None)
         self.input_size = tuple(int(s) for s in input_size)
         self.beta, self.basis, self.per_patch, self.region, self.box = float(beta), basis, per_patch, region, box
         self.bounds = (0.0, 1.0) if bounds is None and self.is_image else bounds
         self.seed, self.task = seed, task
+        self.patch_betas = None if patch_betas is None else torch.as_tensor(patch_betas, dtype=torch.float64)
         self._prepared: Prepared | None = None
 
     @property
@@ -120,11 +124,13 @@ class NullSpaceSearch:
         return self._prepared
 
     def _direction(self, first: FirstLayer, null: NullSpace) -> tuple[Direction | None, str]:
-        if (self.per_patch or self.region is not None) and first.method != "patchify":
-            raise InvalidInputError(f"--per-patch / --region need a patchify first layer; {first.name} is {first.method}")
+        if (self.per_patch or self.region is not None or self.patch_betas is not None) and first.method != "patchify":
+            raise InvalidInputError(f"--per-patch / --region / --patch-betas need a patchify first layer; {first.name} "
+                                    f"is {first.method}")
         if null.dim and null.basis is not None:
             if first.method == "patchify":
-                d = tiled_direction(first, null.basis, self.basis, self.seed, self.per_patch, self.region)
+                d = tiled_direction(first, null.basis, self.basis, self.seed, self.per_patch, self.region,
+                                    multipliers=self.patch_betas)
             else:
                 d = image_direction(first, null.basis, self.basis, self.seed)
             where = "ker(W_1)" if first.method != "conv-operator" else "the null space of the convolution operator"
