@@ -28,6 +28,21 @@ def test_same_seed_same_weights():
     assert torch.equal(*weights)
 
 
+def test_progress_shows_each_epoch_with_the_last_loss_accuracy_and_speed():
+    x, y = torch.randn(64, 1, 8, 8), torch.randint(0, 10, (64,))
+    seen: list[tuple[str, int]] = []
+
+    def track(items, description, total):
+        seen.append((description, total))
+        yield from items
+
+    torch.manual_seed(0)
+    train_classifier(MLP((64, 8, 10)), x, y, TrainConfig(epochs=3, batch_size=16, seed=0, rescale=()), track=track)
+    assert [t for _, t in seen] == [4, 4, 4]  # one bar per epoch, over its batches
+    assert seen[0][0] == "epoch 1/3" and seen[2][0].startswith("epoch 3/3 · loss ")
+    assert " · acc " in seen[1][0] and seen[1][0].endswith(" img/s")
+
+
 def free_port() -> int:
     import socket
 

@@ -8,6 +8,8 @@ Under ``torchrun`` the same loop runs with DistributedDataParallel.
 
 from __future__ import annotations
 
+import time
+
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -135,17 +137,20 @@ def _train(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, config:
     start_epoch = 0
     if resume is not None and Path(resume).is_file():
         start_epoch, history = _load_state(resume, model, optimiser, scheduler, generator, config)
-    epochs: Iterable[int] = range(start_epoch, config.epochs)
-    if track is not None and distributed.is_main_process():
-        epochs = track(epochs, "epochs", config.epochs - start_epoch)
-    for epoch in epochs:
+    show = track is not None and distributed.is_main_process()
+    rate: float | None = None
+    for epoch in range(start_epoch, config.epochs):
         if sampler is not None:
             sampler.set_epoch(epoch)
             order = torch.tensor(list(sampler))
         else:
             order = torch.randperm(len(x), generator=generator)
         total_loss, correct, seen = 0.0, 0, 0
-        for start in range(0, len(order), config.batch_size):
+        batches: Iterable[int] = range(0, len(order), config.batch_size)
+        if show:
+            batches = track(batches, epoch_status(epoch, config.epochs, history, rate), len(batches))  # type: ignore[misc]
+        began = time.perf_counter()
+        for start in batches:
             index = order[start : start + config.batch_size]
             xb, yb = augment(x[index], generator).to(device), y[index].to(device)
             optimiser.zero_grad(set_to_none=True)
@@ -163,6 +168,7 @@ def _train(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, config:
             seen += len(yb)
         if scheduler is not None:
             scheduler.step()
+        rate = seen / max(time.perf_counter() - began, 1e-9)
         history.append({"epoch": epoch + 1, "loss": total_loss / seen, "train_accuracy": correct / seen})
         if resume is not None and distributed.is_main_process():
             _save_state(resume, model, optimiser, scheduler, generator, epoch + 1, history, config)
@@ -171,6 +177,20 @@ def _train(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, config:
         Path(resume).unlink(missing_ok=True)
     model.eval()
     return TrainResult(history=history, n_train=len(x), world_size=distributed.world_size())
+
+
+def epoch_status(epoch: int, epochs: int, history: list[dict[str, float]], rate: float | None) -> str:
+    """The progress line of an epoch: its number, and the last epoch's loss, accuracy and images per second.
+
+    >>> epoch_status(2, 10, [{"epoch": 2, "loss": 0.1234, "train_accuracy": 0.97}], 1500.0)
+    'epoch 3/10 · loss 0.123 · acc 0.970 · 1500 img/s'
+    """
+    text = f"epoch {epoch + 1}/{epochs}"
+    if history:
+        text += f" · loss {history[-1]['loss']:.3f} · acc {history[-1]['train_accuracy']:.3f}"
+    if rate is not None:
+        text += f" · {rate:.0f} img/s"
+    return text
 
 
 def _save_state(path: Path, model: nn.Module, optimiser: torch.optim.Optimizer, scheduler: object, generator: torch.Generator,
