@@ -173,6 +173,46 @@ def lambda_sweep() -> str:
             f"{found[0].parent.name}: {', '.join(_rel(p) for p in found)}.\n\n" + markdown_table(header, rows))
 
 
+def summary() -> str:
+    """What the tables say, per data set, in sentences generated from the same JSON (no hand-typed numbers)."""
+    lines = []
+    for d in DATASETS:
+        corr, masks = _load(RESULTS / f"{d}-correlation.json"), _load(RESULTS / f"{d}-masks.json")
+        if corr is None or masks is None:
+            continue
+        main = [r for r in corr["rows"] if r["attack"] in ("fmn", "deepfool", MAIN_PGD.get(d, "pgd@8/255"))]
+        sig = [f"{r['attack']} (IdCor {r['idcor']:.2f}, p = {r['p_value']:.3f}, {r['n_pairs']} pairs)" for r in main
+               if r["p_value"] is not None and r["p_value"] <= 0.05]
+        weak = [f"{r['attack']} (IdCor {r['idcor']:.2f}, p = {r['p_value']:.2f})" for r in main
+                if r["p_value"] is not None and r["p_value"] > 0.05]
+        svcca_below = all(r["svcca"] is not None and r["idcor"] is not None and r["svcca"] < r["idcor"] for r in main)
+        text = (f"- **{d}** (ResNet-20, clean accuracy {masks['clean_accuracy']:.2f} on {masks['n_images']} test "
+                f"images): essential and adversarial masks are significantly correlated by IdCor for "
+                f"{', '.join(sig) if sig else 'no attack'}")
+        text += f"; not significant: {', '.join(weak)}" if weak else ""
+        text += (". SVCCA stays below IdCor for every attack, as in the paper." if svcca_below else
+                 ". SVCCA is not below IdCor for every attack (the paper finds it below).")
+        cls, rob = _load(RESULTS / f"{d}-class.json"), _load(RESULTS / f"{d}-robust.json")
+        if cls is not None:
+            text += (f" Class masks on {cls['test_n']} unseen images: {cls['accuracy_true_class_mask']:.2f} with the true "
+                     f"class's mask, {cls['accuracy_predicted_class_mask']:.2f} predict-then-mask, "
+                     f"{cls['accuracy_no_mask']:.2f} without.")
+        if rob is not None:
+            grid = dict(zip(rob["rows"], rob["accuracy"]))
+            masked = [a for row in rob["rows"] if row != "clean" for a in grid[row][1:]]
+            none = [grid[row][0] for row in rob["rows"] if row != "clean"]
+            adaptive = [a for row in rob["adaptive_accuracy"] for a in row if a is not None]
+            text += (f" Robust masks lift attacked accuracy from {min(none):.2f}-{max(none):.2f} to "
+                     f"{min(masked):.2f}-{max(masked):.2f} (clean {grid['clean'][0]:.2f} -> "
+                     f"{min(grid['clean'][1:]):.2f}-{max(grid['clean'][1:]):.2f})")
+            if adaptive:
+                text += (f", but an adaptive {', '.join(rob['adaptive_rows'])} through the mask pipeline brings it back "
+                         f"to {min(adaptive):.2f}-{max(adaptive):.2f}")
+            text += "."
+        lines.append(text)
+    return ("\n".join(lines) + "\n") if lines else "_No mask results yet: run `make experiments-masks`._\n"
+
+
 def bench() -> str:
     path = ROOT / "results" / "bench-masks.json"
     data = _load(path)
@@ -191,7 +231,7 @@ def bench() -> str:
 
 
 BLOCKS: dict[str, Callable[[], str]] = {"masks-table1": table1, "masks-table3": table3, "masks-kclass": kclass,
-                                        "masks-class": class_masks, "masks-table4": table4, "masks-lambda": lambda_sweep,
+                                        "masks-class": class_masks, "masks-table4": table4, "masks-lambda": lambda_sweep, "masks-summary": summary,
                                         "masks-bench": bench}
 
 
