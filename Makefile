@@ -136,7 +136,7 @@ experiments-masks: install data
 
 experiments-masks-lambda: install data
 	for l in 0.5 0.1 0.01 0.001; do \
-	  $(NS) masks compute -m $(MODELS)/resnet20-fashion-mnist-seed0.safetensors --data fashion-mnist --n 32 --attacks deepfool --lambda $$l --min-steps $(MASKS_STEPS) --max-steps $(MASKS_STEPS) --masks-dir /tmp/nullsight-masks-lambda-$$l -q -o results/masks/fashion-mnist-lambda-$$l.json > /dev/null || exit 1; \
+	  $(NS) masks compute -m $(MODELS)/resnet20-fashion-mnist-seed0.safetensors --data fashion-mnist --n 16 --attacks deepfool --lambda $$l --min-steps $(MASKS_STEPS) --max-steps $(MASKS_STEPS) --masks-dir /tmp/nullsight-masks-lambda-$$l -q -o results/masks/fashion-mnist-lambda-$$l.json > /dev/null || exit 1; \
 	done
 
 # seed 004 (NULA) on Fashion-MNIST at 32x32x3, CPU-sized: width 0.125, 2 epochs (full width where a GPU is lent:

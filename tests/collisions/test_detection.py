@@ -125,3 +125,66 @@ def test_cli_refuses_attacks_on_detectors(tmp_path, capsys):
     code = main(["collide", "torchvision:ssdlite320_mobilenet_v3_large", "--image", str(path), "--attack", "pgd"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "detection" in err and "\n" not in err
+
+
+@pytest.mark.parametrize("size, min_size, max_size", [((300, 500), 200, 320), ((500, 300), 256, 1000),
+                                                      ((450, 451), (180, 200), 400)])
+def test_min_max_rule_of_rcnn_transforms(size, min_size, max_size):
+    """Faster/Mask/Keypoint R-CNN, RetinaNet and FCOS resize by scale factor (min_size / max_size), not to a fixed size."""
+    from torchvision.models.detection.transform import GeneralizedRCNNTransform
+
+    transform = GeneralizedRCNNTransform(min_size, max_size, [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]).eval()
+    x = torch.rand(3, *size, dtype=torch.float64, generator=torch.Generator().manual_seed(6))
+    out = transform_output_size(transform, size)
+    resized, _ = transform.resize(x, None)
+    kernel = resize_kernel(size, out)
+    assert tuple(resized.shape[-2:]) == out and torch.allclose(kernel.apply(x), resized, atol=1e-12)
+    p = kernel.project(torch.randn(3, *size, dtype=torch.float64, generator=torch.Generator().manual_seed(7)))
+    a, _ = transform([x.float()]), None
+    b, _ = transform([(x + 0.05 * p / p.abs().max()).float()]), None
+    assert (a[0].tensors - b[0].tensors).abs().max() < 1e-5  # what the backbone receives: the same (fp32 rounding)
+
+
+class _StubDetector(torch.nn.Module):
+    """Returns a given list of detections per image (the transform is not used)."""
+
+    def __init__(self, per_image):
+        super().__init__()
+        self.per_image = per_image
+
+    def forward(self, images):
+        return [self.per_image[i % len(self.per_image)] for i in range(len(images))]
+
+
+def _det(labels, scores):
+    n = len(labels)
+    return {"boxes": torch.arange(4 * n, dtype=torch.float32).reshape(n, 4), "scores": torch.tensor(scores),
+            "labels": torch.tensor(labels, dtype=torch.int64)}
+
+
+def test_unequal_and_empty_detections_pad_with_label_minus_one():
+    out = DetectionOutputs(_StubDetector([_det([], []), _det([3, 1], [0.9, 0.0])]))(torch.zeros(2, 3, 8, 8))
+    assert out.shape == (2, 2, 6) and (out[0, :, 5] == -1).all()
+    assert out[1, :, 5].tolist() == [3.0, 1.0] and out[1, 1, 4] == 0.0  # a score-0 detection is kept, not padding
+    assert DetectionOutputs(_StubDetector([_det([], [])]))(torch.zeros(1, 3, 8, 8)).shape == (1, 0, 6)
+
+
+@pytest.mark.parametrize("x, x_hat, same", [([], [], True), ([1, 2], [1, 2], True), ([1, 2], [2, 1], False),
+                                            ([1, 2], [1], False), ([], [5], False)])
+def test_same_detections_means_same_labels_in_the_same_order(x, x_hat, same):
+    from nullsight.collisions.verify import _detections
+
+    def dense(labels):
+        out = torch.full((1, 3, 6), 0.0)
+        out[..., 5] = -1
+        for i, label in enumerate(labels):
+            out[0, i, 4], out[0, i, 5] = 0.5 - 0.1 * i, label
+        return out
+
+    flags, preds = _detections(dense(x), dense(x_hat))
+    assert flags == [same] and preds[0].top5_x == x and preds[0].top5_x_hat == x_hat
+
+
+def test_patch_options_on_a_detector_are_refused_in_one_line(ssd):
+    with pytest.raises(InvalidInputError, match="--patch-betas"):
+        ResizeNullSpaceSearch(ssd, (3, 400, 480), patch_betas=torch.ones(2, 2))

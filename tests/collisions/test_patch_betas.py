@@ -64,3 +64,27 @@ def test_cli_reads_inline_rows_and_files(tmp_path, capsys):
     code = main(["collide", "timm:deit_tiny_patch16_224", "--data", "foolbox-imagenet", "--patch-betas", "1,2;3"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "rows differ" in err and "\n" not in err
+
+
+def test_a_single_row_of_every_value_is_the_grid():
+    row = ramp().reshape(1, -1)
+    search = NullSpaceSearch(patchify(), [0.5] * 3, [0.25] * 3, (3, 32, 32), patch_betas=row)
+    search.prepare()
+    assert search.patch_betas.shape == (8, 8) and torch.equal(search.patch_betas, ramp())
+
+
+def test_eq6_budget_counts_the_largest_multiplier():
+    """With beta_i up to 2, the null-space step is 2 beta: the attack gets eps - 2 beta, the total stays within eps."""
+    from nullsight.collisions.runner import Inputs, collide
+    from nullsight.models import LoadedModel
+
+    x = torch.rand(2, 3, 32, 32, generator=torch.Generator().manual_seed(5)) * 0.5 + 0.25
+    loaded = LoadedModel("patchify", patchify(), (3, 32, 32), "factory", "none")
+    inputs = Inputs(x, "random", (0.5,) * 3, (0.25,) * 3, [0, 1])
+    betas = torch.ones(8, 8, dtype=torch.float64)
+    betas[0, 0] = 2.0
+    result = collide(loaded, inputs, attack="fgsm", eps=0.1, beta=0.02, patch_betas=betas)
+    assert result.attack.eps == pytest.approx(0.1 - 0.04)
+    assert result.attack.within_budget and max(result.attack.linf_total) <= 0.1 + 1e-6  # the attack works in fp32
+    with pytest.raises(InvalidInputError, match="exceed the null-space step"):
+        collide(loaded, inputs, attack="fgsm", eps=0.03, beta=0.02, patch_betas=betas)

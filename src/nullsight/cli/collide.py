@@ -66,6 +66,7 @@ def collide(
     dev = resolve_device(device)
     region_box = _region(region)
     basis_value: str | int = int(basis) if basis.lstrip("-").isdigit() else basis
+    multipliers = None if patch_betas is None else _patch_betas(patch_betas)  # a typo fails before any loading
     loaded, batch = runner.load_inputs(model, weights, arch, seed, str(dev), image, data, n, resize, input_file,
                                        parse_size(input_size))
     _check_region(region_box, loaded.input_size)
@@ -73,8 +74,8 @@ def collide(
         note(f"{data or input_file} holds {len(batch.values)} input(s); using {len(batch.values)}, not --n {n}")
     options = dict(beta=beta, basis=basis_value, per_patch=per_patch, region=region_box, box=box,
                    bounds=_bounds(bounds, len(loaded.input_size)))
-    if patch_betas is not None:
-        options["patch_betas"] = _patch_betas(patch_betas)
+    if multipliers is not None:
+        options["patch_betas"] = multipliers
     if fig5:
         if sweep or attack or box or interpret:
             raise InvalidInputError("--fig5 runs on its own; drop --sweep / --attack / --box / --interpret")

@@ -15,7 +15,7 @@ pixels), so no exact collision is claimed; the result says which and why.
 
 :class:`DetectionOutputs` makes a detector comparable like any model: a batch in,
 one ``(B, K, 6)`` tensor out (``x1, y1, x2, y2, score, label`` per detection,
-highest score first, zero-padded to the batch's largest count).
+highest score first, padded to the batch's largest count with rows of label -1).
 """
 
 from __future__ import annotations
@@ -39,6 +39,12 @@ from .verify import Verifier
 def is_detection_transform(module: object) -> bool:
     """Whether ``module`` looks like torchvision's ``GeneralizedRCNNTransform`` (normalise, resize, batch)."""
     return all(hasattr(module, a) for a in ("normalize", "resize", "batch_images", "min_size", "max_size"))
+
+
+def _sizes(transform: nn.Module) -> str:
+    if getattr(transform, "fixed_size", None):
+        return f"{transform.min_size[-1]}, or any side above the fixed size {tuple(transform.fixed_size)}"
+    return f"{transform.min_size[-1]}, or longer side above its max_size {transform.max_size}"
 
 
 def transform_output_size(transform: nn.Module, size: tuple[int, int]) -> tuple[int, int]:
@@ -65,9 +71,14 @@ class DetectionOutputs(nn.Module):
         rows = [torch.cat([d["boxes"], d["scores"][:, None], d["labels"][:, None].to(d["boxes"])], dim=1) for d in found]
         k = max((len(r) for r in rows), default=0)
         out = x.new_zeros(len(rows), k, 6)
+        out[..., 5] = PADDING_LABEL
         for i, r in enumerate(rows):
             out[i, : len(r)] = r
         return out
+
+
+PADDING_LABEL = -1
+"""The label of :class:`DetectionOutputs`' padding rows (torchvision's labels are >= 0)."""
 
 
 class _ResizeLayer(FirstLayer):
@@ -89,15 +100,15 @@ class ResizeNullSpaceSearch(NullSpaceSearch):
 
     def __init__(self, model: nn.Module, input_size: Sequence[int], beta: float = 0.05, basis: str | int = "random",
                  per_patch: bool = False, region: tuple[int, int, int, int] | None = None, box: bool = False,
-                 bounds: tuple[float, float] | None = None, seed: int = 0) -> None:
+                 bounds: tuple[float, float] | None = None, seed: int = 0, patch_betas: object = None) -> None:
         if not is_detection_transform(getattr(model, "transform", None)):
             raise InvalidInputError(f"{type(model).__name__} has no torchvision detection transform (model.transform); "
                                     "collisions through the input resize need one")
         if len(tuple(input_size)) != 3:
             raise InvalidInputError(f"detection models take images (C, H, W), got input size {tuple(input_size)}")
-        if basis != "random" or per_patch or region is not None:
+        if basis != "random" or per_patch or region is not None or patch_betas is not None:
             raise InvalidInputError("detection models: P is a random vector of the resize's null space; "
-                                    "--basis K, --per-patch and --region need a patchify first layer")
+                                    "--basis K, --per-patch, --region and --patch-betas need a patchify first layer")
         if bounds is not None and tuple(bounds) != (0.0, 1.0):
             raise InvalidInputError("detection models take pixels in [0, 1]; --bounds does not apply")
         super().__init__(model, None, None, input_size, beta=beta, basis="random", box=box, seed=seed,
@@ -143,8 +154,8 @@ class ResizeNullSpaceSearch(NullSpaceSearch):
             return None, (f"no exact collision through the input transform: it upsamples {h}x{w} to {oh}x{ow}, an "
                           f"injective map (both bilinear factors have full column rank, smallest singular value "
                           f"{kernel.sigma_min:.3g}); the backbone's first convolution then runs on a dense overlapping "
-                          f"grid, so no exact collision is claimed. Images larger than {oh}x{ow} (after the "
-                          "transform's scaling rule) have a null space: pass one")
+                          f"grid, so no exact collision is claimed. An image the transform shrinks (shorter side above its "
+                          f"min_size {_sizes(self.model.transform)}) has a null space: pass one")
         generator = torch.Generator().manual_seed(self.seed)
         d = kernel.project(torch.randn(c, h, w, generator=generator, dtype=torch.float64))
         d = d / d.abs().max()
@@ -158,8 +169,9 @@ class ResizeNullSpaceSearch(NullSpaceSearch):
     def __call__(self, images: torch.Tensor, adversarial: torch.Tensor | None = None, layers: bool = True) -> Collision:
         found = super().__call__(images, adversarial, layers)
         v = found.verification
-        if v is not None and not any(p.top5_x for p in v.predictions):
+        if v is not None and not any(p.top5_x or p.top5_x_hat for p in v.predictions):
             found.message += ("; the detector returns no box above its score threshold for these images, so the "
-                              "output check is vacuous and the per-layer record (backbone, FPN, heads) carries the proof")
+                              "output check is vacuous and the per-layer record carries the proof (every layer that "
+                              "sees the whole batch: backbone, FPN, RPN; RoI heads work per proposal and are not hooked)")
         return found
 

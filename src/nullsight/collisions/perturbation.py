@@ -145,7 +145,7 @@ def check_multipliers(multipliers: torch.Tensor, grid: tuple[int, int]) -> torch
     """Per-patch multipliers as an fp64 ``grid``-shaped tensor (a flat list of ``gh * gw`` is read row by row)."""
     m = torch.as_tensor(multipliers, dtype=torch.float64)
     gh, gw = grid
-    if m.ndim == 1 and m.numel() == gh * gw:
+    if m.numel() == gh * gw and (m.ndim == 1 or (m.ndim == 2 and m.shape[0] == 1)):  # one row of every value
         m = m.reshape(gh, gw)
     if tuple(m.shape) != (gh, gw):
         raise InvalidInputError(f"per-patch multipliers have shape {tuple(m.shape)}; the patch grid is {gh}x{gw} "

@@ -94,8 +94,10 @@ def _detection_inputs(loaded: LoadedModel, image: str | Path | None, data: str |
     kwargs = {"size": tuple(size[1:]), "channels": size[0]} if size is not None else {}
     try:
         batch = load_data(image if image is not None else data, n=None if image is not None else n, seed=seed, **kwargs)
-    except RuntimeError as exc:  # torch.stack of images of different sizes
-        raise InvalidInputError(f"{data}: the images differ in size; pass --resize --input-size C,H,W ({exc})") from None
+    except RuntimeError as exc:
+        if "stack expects each tensor to be equal size" not in str(exc):
+            raise
+        raise InvalidInputError(f"{image or data}: the images differ in size; pass --resize --input-size C,H,W") from None
     if batch.images.shape[1] != 3:
         raise InvalidInputError(f"torchvision detectors take RGB images; these have {batch.images.shape[1]} channel(s) "
                                 "(pass --resize --input-size 3,H,W to convert)")
@@ -157,6 +159,8 @@ def collide(loaded: LoadedModel, inputs: Inputs, attack: str | None = None, eps:
 
     ``interpret``: also compare saliency / Integrated Gradients / Grad-CAM of ``x`` and ``x_hat`` (captum,
     :mod:`nullsight.collisions.interpret`), Grad-CAM taken at the first operator."""
+    if interpret and loaded.task != "classification":
+        raise InvalidInputError("--interpret explains a class score: classification models only")
     search = make_search(loaded, inputs, seed=seed, **options)
     device = next(loaded.module.parameters()).device
     values = inputs.values.to(device)
@@ -167,15 +171,14 @@ def collide(loaded: LoadedModel, inputs: Inputs, attack: str | None = None, eps:
             raise InvalidInputError("--attack runs classifier attacks (Eq. 6); detection models take plain collisions")
         if not search.is_image:
             raise InvalidInputError("--attack runs image attacks (pixel box [0, 1]); the inputs here are not images")
-        if not eps > search.beta:
+        step = search.step_linf
+        if not eps > step:
             raise InvalidInputError(f"Eq. 6 splits the budget: the attack gets eps - beta, so --eps ({eps:g}) must "
-                                    f"exceed --beta ({search.beta:g})")
-        adv = run_attack(loaded.module, values, inputs.mean, inputs.std, attack, eps - search.beta, steps, seed)
+                                    f"exceed the null-space step's L-infinity ({step:g})")
+        adv = run_attack(loaded.module, values, inputs.mean, inputs.std, attack, eps - step, steps, seed)
     result = record(search, search(values, None if adv is None else adv.adversarial), loaded.spec, adv, clean,
                     eps_total=eps if adv is not None else None)
     if interpret and result.x_hat is not None:
-        if loaded.task != "classification":
-            raise InvalidInputError("--interpret explains a class score: classification models only")
         from .interpret import interpret as attributions
 
         result.interpretation = attributions(loaded.module, result.x, result.x_hat, inputs.mean, inputs.std,

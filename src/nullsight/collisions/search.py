@@ -28,7 +28,7 @@ from ..imaging import largest_step
 from . import box as boxlib
 from .conv_null import DENSE_LIMIT, NullSpace, null_space_for, weight_null_basis
 from .first_layer import FirstLayer, find_first_layer
-from .perturbation import Direction, from_patches, image_direction, tiled_direction, to_patches
+from .perturbation import Direction, check_multipliers, from_patches, image_direction, tiled_direction, to_patches
 from .pixel import PixelSpace
 from .verify import Verification, Verifier
 
@@ -104,6 +104,13 @@ class NullSpaceSearch:
         return len(self.input_size) == 3
 
     @property
+    def step_linf(self) -> float:
+        """The L-infinity size of the null-space step: ``beta``, times the largest per-patch multiplier if given."""
+        if self.patch_betas is None:
+            return self.beta
+        return self.beta * float(self.patch_betas.abs().max())
+
+    @property
     def modality(self) -> str:
         return {3: "image", 2: "signal", 1: "vector"}.get(len(self.input_size), "tensor")
 
@@ -129,6 +136,9 @@ class NullSpaceSearch:
                                     f"is {first.method}")
         if null.dim and null.basis is not None:
             if first.method == "patchify":
+                if self.patch_betas is not None:  # the grid as the patches see it, recorded so
+                    self.patch_betas = check_multipliers(self.patch_betas, (first.input_size[1] // first.kernel[0],
+                                                                            first.input_size[2] // first.kernel[1]))
                 d = tiled_direction(first, null.basis, self.basis, self.seed, self.per_patch, self.region,
                                     multipliers=self.patch_betas)
             else:

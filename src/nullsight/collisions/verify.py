@@ -78,7 +78,8 @@ class Verifier:
         out64, l64 = _compare(self.model64, x.to(torch.float64), x_hat.to(torch.float64), self.layers)
         layers = [LayerDiff(a[0], a[1], float(a[2].max()), float(a[3].max()), float(b[2].max()), float(b[3].max()))
                   for a, b in zip(l32, l64)]
-        same, preds = _predictions(out32, self.task)
+        # detections are compared in fp64: fp32 rounding can swap near-tied scores or cross a threshold
+        same, preds = _predictions(out64 if self.task == "detection" else out32, self.task)
         return Verification(out32[0].tolist(), out32[1].tolist(), out64[0].tolist(), out64[1].tolist(), same, preds,
                             layers)
 
@@ -183,7 +184,7 @@ def _detections(a: torch.Tensor, a_hat: torch.Tensor) -> tuple[list[bool], list[
     """Same detections: the same labels in the same (score) order; the top five labels and scores recorded."""
     same, preds = [], []
     for d, d_hat in zip(a, a_hat):
-        d, d_hat = d[d[:, 4] > 0], d_hat[d_hat[:, 4] > 0]  # drop the zero padding
+        d, d_hat = d[d[:, 5] >= 0], d_hat[d_hat[:, 5] >= 0]  # drop the padding (label -1)
         same.append(len(d) == len(d_hat) and bool(torch.equal(d[:, 5], d_hat[:, 5])))
         preds.append(Prediction(top5_x=d[:5, 5].long().tolist(), top5_x_hat=d_hat[:5, 5].long().tolist(),
                                 top5_logits_x=[round(v, 6) for v in d[:5, 4].tolist()],
