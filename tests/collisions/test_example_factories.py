@@ -40,8 +40,10 @@ def test_tabular_mlp_without_null_space_gets_the_honest_answer(tmp_path, capsys)
     assert "no exact collision exists" in data["message"]
 
 
-def test_lstm_encoder_is_refused_in_one_line(tmp_path, capsys):
+def test_lstm_encoder_gets_the_honest_answer(tmp_path, capsys):
+    """Its W_ih is 64 x 6 (four gates of 16 over 6 features): full column rank, so no step can hide anything."""
     np.save(tmp_path / "x.npy", np.zeros((2, 12, 6)))
-    assert main(["collide", "examples.lstm_encoder:build", "--input", str(tmp_path / "x.npy")]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "LSTM" in err
+    code = main(["collide", "examples.lstm_encoder:build", "--input", str(tmp_path / "x.npy"), "-q", "-f", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0 and data["null_dim"] == 0 and not data["exact"]
+    assert data["first_layer"]["type"] == "LSTM" and "no exact collision exists through lstm" in data["message"]

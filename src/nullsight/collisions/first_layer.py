@@ -104,6 +104,8 @@ def find_first_layer(model: PixelSpace, input_size: tuple[int, ...]) -> FirstLay
     module = found.module
     name = found.module_name.removeprefix("model.")
     kinds = (nn.Linear, nn.Conv2d) if len(input_size) == 3 else (nn.Linear, nn.Conv1d) if len(input_size) == 2 else (nn.Linear,)
+    if isinstance(module, nn.RNNBase) and len(input_size) == 2:
+        return _recurrent(name, module, found.input, model.to_model(example), input_size)
     if not isinstance(module, kinds):
         raise InvalidInputError(f"the first linear operator {name} is a {type(module).__name__}; collisions on "
                                 f"{len(input_size)}-D inputs are built through a {' or '.join(k.__name__ for k in kinds)} only")
@@ -140,6 +142,28 @@ def find_first_layer(model: PixelSpace, input_size: tuple[int, ...]) -> FirstLay
     if patchify and (h % kernel[0] or w % kernel[1]):
         layer.notes.append(f"{h % kernel[0]} row(s) / {w % kernel[1]} column(s) at the border are never seen "
                            "by the patch grid; the perturbation leaves them at zero")
+    return layer
+
+
+def _recurrent(name: str, module: nn.RNNBase, seen: torch.Tensor | None, expected: torch.Tensor,
+               input_size: tuple[int, ...]) -> FirstLayer:
+    """An RNN / LSTM / GRU reading ``(T, D)`` sequences (``batch_first``): ``W_ih`` meets every step alike.
+
+    Each time step is a patch of the ``(1, T, D)`` view with kernel ``(1, D)``: ``P = [phi_1 ... phi_T]`` with
+    ``phi_t`` in ``ker(W_ih)`` (stacked with the reverse direction's ``W_ih`` when bidirectional: both must miss it).
+    The hidden-to-hidden weights never see the input, so the whole recurrence then runs on identical gate inputs.
+    """
+    if not module.batch_first or seen is None or seen.shape != expected.shape or not torch.equal(seen, expected):
+        raise InvalidInputError(f"{name} ({type(module).__name__}) must read the model's (T, D) input as it is, "
+                                "batch_first; it receives it reordered or transformed")
+    weights = [module.weight_ih_l0] + ([module.weight_ih_l0_reverse] if module.bidirectional else [])
+    stored = weights[0].dtype
+    w = torch.cat([v.detach().to(device="cpu", dtype=torch.float64) for v in weights])  # (gates x directions, D)
+    t, d = input_size
+    layer = FirstLayer(name, type(module).__name__, "patchify", w.reshape(w.shape[0], 1, 1, d), stored, (1, t, d),
+                       stride=(1, d), model_input_size=tuple(input_size))
+    layer.notes.append(f"W_ih ({w.shape[0]} x {d}{', both directions' if module.bidirectional else ''}) applied to "
+                       f"each of the {t} time steps: every step is a patch")
     return layer
 
 
