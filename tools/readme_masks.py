@@ -91,7 +91,7 @@ def table3() -> str:
     found = _found("correlation")
     rows = []
     for d, _, data in found:
-        for r in data["rows"]:
+        for r in sorted(data["rows"], key=lambda r: r["eps"] or 0.0):
             if _family(r["attack"]) == "pgd":
                 p = PAPER_T3.get(r["attack"], ("–", "–", "–"))
                 rows.append([d, r["attack"], _f(100 * r["success_rate"], 2) + "%", r["n_pairs"], _f(r["idcor"]),
