@@ -66,15 +66,30 @@ def stego_train_block(paths: list[Path]) -> str:
     for path in paths:
         d = json.loads(path.read_text())
         m, paper = d["metrics"], d.get("paper") or {}
-        rows.append([d["data"], d["config"]["epochs"], m["train_original"]["accuracy"], paper.get("train_accuracy_original"),
+        rows.append([d["arch"].removeprefix("nullsight:"), d["data"], d["config"]["epochs"], m["train_original"]["accuracy"], paper.get("train_accuracy_original"),
                      m["train_rescaled"]["accuracy"], paper.get("train_accuracy_rescaled"), m["test_original"]["accuracy"],
                      m["test_rescaled"]["accuracy"], m["train_original"]["mean_confidence_correct"],
                      paper.get("train_confidence_original"), m["train_rescaled"]["mean_confidence_correct"],
                      paper.get("train_confidence_rescaled")])
         commands.append(f"`{d['command']}`")
     return (f"Generated from {_source(paths)} ({'; '.join(commands)}).\n\n" + markdown_table(
-        ["data", "epochs", "train acc.", "paper", "train acc. 0.2x", "paper", "test acc.", "test acc. 0.2x",
-         "conf. (correct)", "paper", "conf. 0.2x", "paper"], rows))
+        ["model", "data", "epochs", "train acc.", "paper", "train acc. 0.2x", "paper", "test acc.", "test acc. 0.2x",
+         "conf. (correct)", "paper", "conf. 0.2x", "paper"], rows) + _paper_accuracy_verdict(paths))
+
+
+def _paper_accuracy_verdict(paths: list[Path]) -> str:
+    """Whether the longest-trained MNIST MLP reaches 0.995 on the original and the 0.2x training images."""
+    runs = [json.loads(p.read_text()) for p in paths]
+    runs = [d for d in runs if d["arch"] == "nullsight:mlp" and d["data"] == "mnist"]
+    if not runs:
+        return ""
+    d = max(runs, key=lambda d: d["config"]["epochs"])
+    a, b = d["metrics"]["train_original"]["accuracy"], d["metrics"]["train_rescaled"]["accuracy"]
+    short = [name for name, v in (("the original images", a), ("the 0.2x copies", b)) if v < 0.995]
+    verdict = "at least 0.995 on both" if not short else f"below 0.995 on {' and '.join(short)}"
+    return (f"\nThe seed-001 MLP on MNIST after {d['config']['epochs']} epochs: training accuracy {a:.4f} (original) / "
+            f"{b:.4f} (0.2x copies), {verdict} (the paper: {d['paper']['train_accuracy_original']} / "
+            f"{d['paper']['train_accuracy_rescaled']}).\n")
 
 
 def stego_eval_block(paths: list[Path]) -> str:
