@@ -170,7 +170,8 @@ def lambda_sweep() -> str:
     header = ["lambda", "data", "essential masks", "density", "||M||_1 (of 3072 entries)", "keeps the class",
               "deepfool density", "keeps the adversarial class"]
     return ("The L1 weight lambda on 32x32x3 images (the paper's App. A.3 says 0.5; its released code uses 0.01), "
-            f"{found[0].parent.name}: {', '.join(_rel(p) for p in found)}.\n\n" + markdown_table(header, rows))
+            f"essential and DeepFool masks, 500 steps: {', '.join(_rel(p) for p in found)} (`make experiments-masks-lambda`)."
+            "\n\n" + markdown_table(header, rows))
 
 
 def summary() -> str:
