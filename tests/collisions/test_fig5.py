@@ -35,3 +35,20 @@ def test_limit_and_no_null_space():
     full = nn.Sequential(nn.Conv2d(3, 48, 4, 4), nn.Flatten(), nn.Linear(48 * 16, 10)).eval()
     with pytest.raises(InvalidInputError, match="no exact null space"):
         per_basis_vector(NullSpaceSearch(full, [0.5] * 3, [0.25] * 3, (3, 16, 16)), x)
+
+
+def test_one_reference_pass_gives_the_paired_layer_table():
+    """x once and its layers kept: the same table as pairing x with every x_hat, at half the forward passes."""
+    from torch import nn
+
+    from nullsight.collisions.verify import Verifier, layer_table_against
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 5)).eval()
+    verifier = Verifier(model)
+    x = torch.rand(1, 3, 8, 8, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
+    x_hats = x + 0.1 * torch.randn(6, 3, 8, 8, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
+    names, a32, a64 = verifier.layer_table(x.expand(6, -1, -1, -1), x_hats)
+    names2, b32, b64 = layer_table_against(verifier.model32, verifier.model64, x, x_hats)
+    assert names2 == names and b64.shape == (len(names), 6)
+    assert torch.allclose(a64, b64, atol=1e-14) and torch.allclose(a32, b32, atol=1e-5)

@@ -20,6 +20,7 @@ from ..progress import Tracker
 from ..results import Result, register_result
 from .perturbation import image_direction, tiled_direction
 from .search import NullSpaceSearch
+from .verify import layer_table_against
 
 
 @register_result
@@ -71,8 +72,7 @@ def per_basis_vector(search: NullSpaceSearch, image: torch.Tensor, beta: float =
         else:
             ds = [image_direction(prep.first, basis, k).image for k in ks]
         d = torch.stack(ds).reshape(len(ds), *search.input_size).to(x.device)
-        base = x.expand(len(ds), *x.shape[1:])
-        names, abs32, abs64 = prep.verifier.layer_table(base, base + beta * d)
+        names, abs32, abs64 = layer_table_against(prep.verifier.model32, prep.verifier.model64, x, x + beta * d)
         a32.append(abs32)
         a64.append(abs64)
     abs32, abs64 = torch.cat(a32, dim=1), torch.cat(a64, dim=1)  # (layers, vectors)

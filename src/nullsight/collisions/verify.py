@@ -94,6 +94,59 @@ class Verifier:
         return names, abs32, abs64
 
 
+def layer_table_against(model32: nn.Module, model64: nn.Module, x: torch.Tensor, x_hats: torch.Tensor
+                        ) -> tuple[list[str], torch.Tensor, torch.Tensor]:
+    """Like :meth:`Verifier.layer_table` for many ``x_hats`` ``(K, ...)`` of one ``x`` ``(1, ...)``: ``x`` goes through
+    once and its layer outputs are kept, so each ``x_hat`` costs one forward pass, not two (Fig. 5)."""
+    names, a32 = _against(model32, x.to(torch.float32), x_hats.to(torch.float32))
+    _, a64 = _against(model64, x.to(torch.float64), x_hats.to(torch.float64))
+    return names, a32, a64
+
+
+def _against(model: nn.Module, x: torch.Tensor, x_hats: torch.Tensor) -> tuple[list[str], torch.Tensor]:
+    k = x_hats.shape[0]
+    reference: dict[str, list[torch.Tensor]] = {}
+    rows: dict[str, torch.Tensor] = {}
+    order: list[str] = []
+
+    def run(batch: torch.Tensor, size: int, keep: bool) -> torch.Tensor:
+        counts: dict[str, int] = {}
+        handles = []
+
+        def hook_for(name: str):
+            def hook(_module: nn.Module, _inputs: object, out: object) -> None:
+                parts = [t.detach() for t in _tensors(out) if t.ndim >= 1 and t.shape[0] == size and t.is_floating_point()]
+                if not parts:
+                    return
+                counts[name] = counts.get(name, 0) + 1
+                label = name if counts[name] == 1 else f"{name}#{counts[name]}"
+                if keep:
+                    reference[label] = [t.clone() for t in parts]
+                    order.append(label)
+                elif label in reference:
+                    diffs = [(t - r).abs().flatten(1).amax(dim=1) for t, r in zip(parts, reference[label])
+                             if t.shape[1:] == r.shape[1:]]
+                    if diffs:
+                        rows[label] = torch.stack(diffs).amax(dim=0).cpu().double()
+            return hook
+
+        for name, module in model.named_modules():
+            if not any(True for _ in module.children()):
+                handles.append(module.register_forward_hook(hook_for(name.removeprefix("model."))))
+        try:
+            with torch.no_grad():
+                return main_output(model(batch)).detach()
+        finally:
+            for handle in handles:
+                handle.remove()
+
+    out = run(x, 1, keep=True)
+    out_hat = run(x_hats, k, keep=False)
+    names = [n for n in order if n in rows]
+    table = torch.stack([rows[n] for n in names] + [(out_hat - out).abs().flatten(1).amax(dim=1).cpu().double()])
+    return names + ["output"], table
+
+
 def main_output(out: object) -> torch.Tensor:
     """The tensor a model's output is judged by: itself, ``out["out"]`` (torchvision segmentation), or the first."""
     if isinstance(out, torch.Tensor):
