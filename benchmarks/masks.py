@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from nullsight.device import resolve_device
 from nullsight.io import write_json
 from nullsight.masks import MaskConfig, optimise_masks, optimise_masks_loop
 from nullsight.masks.correlation import idcor_preprocess, permutation_ids, permutation_ids_loop, sq_distances
@@ -32,17 +33,27 @@ def small_cnn() -> nn.Module:
                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10)).eval()
 
 
-def time_masks(model: nn.Module, n: int, steps: int) -> dict:
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def time_masks(model: nn.Module, n: int, steps: int, device: torch.device = torch.device("cpu")) -> dict:
     norm = Normalization.of([0.5] * 3, [0.25] * 3)
-    x = torch.rand(n, 3, 32, 32, generator=torch.Generator().manual_seed(0))
+    model = model.to(device)
+    x = torch.rand(n, 3, 32, 32, generator=torch.Generator().manual_seed(0)).to(device)
     with torch.no_grad():
         y = model(norm.to_model(x)).argmax(1)
     config = MaskConfig(min_steps=steps, max_steps=steps)
+    optimise_masks(model, norm, x[:2], y[:2], MaskConfig(min_steps=2, max_steps=2))  # warm-up (CUDA kernels, allocator)
+    _sync(device)
     start = time.perf_counter()
     batched = optimise_masks(model, norm, x, y, config)
+    _sync(device)
     batched_s = time.perf_counter() - start
     start = time.perf_counter()
     looped = optimise_masks_loop(model, norm, x, y, config)
+    _sync(device)
     loop_s = time.perf_counter() - start
     return {"images": n, "steps": steps, "batched_s": round(batched_s, 3), "loop_s": round(loop_s, 3),
             "batched_masks_per_s": round(n / batched_s, 3), "loop_masks_per_s": round(n / loop_s, 3),
@@ -76,14 +87,16 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=1000)
     parser.add_argument("--permutations", type=int, default=100)
     parser.add_argument("--loop-permutations", type=int, default=10)
+    parser.add_argument("--device", default="cpu", help="cpu | cuda | auto (the batched ratio depends on it)")
     parser.add_argument("--out", type=Path, default=Path("results/bench-masks.json"))
     args = parser.parse_args()
+    device = resolve_device(args.device)
     resnet = load_model("nullsight:resnet20").module
     write_json(args.out, {
         "kind": "bench-masks", "command": shlex.join(["python", *sys.argv]), "threads": torch.get_num_threads(),
-        "device": "cpu",
-        "masks_resnet20": time_masks(resnet, args.n, args.steps),
-        "masks_small_cnn": time_masks(small_cnn(), args.n, args.steps),
+        "device": str(device),
+        "masks_resnet20": time_masks(resnet, args.n, args.steps, device),
+        "masks_small_cnn": time_masks(small_cnn(), args.n, args.steps, device),
         "idcor_permutations": time_permutations(args.pairs, 3 * 32 * 32, args.permutations, args.loop_permutations),
         "versions": versions()})
     print(f"wrote {args.out}", file=sys.stderr)

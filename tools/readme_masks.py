@@ -227,7 +227,8 @@ def bench() -> str:
     p = data["idcor_permutations"]
     rows.append([f"IdCor permutation test, {p['pairs']} pairs x {p['permutations']} permutations", p["vectorised_s"],
                  p["loop_s_extrapolated"], p["ratio"], f"{p['max_abs_id_diff']:.1e}"])
-    return (f"Generated from {_rel(path)} (`{data['command']}`), {data['threads']} CPU thread, no GPU.\n\n"
+    where = (f"{data['threads']} CPU thread(s), no GPU" if data.get("device", "cpu") == "cpu" else f"on {data['device']}")
+    return (f"Generated from {_rel(path)} (`{data['command']}`), {where}.\n\n"
             + markdown_table(["what", "batched / vectorised (s)", "one at a time / loop (s)", "ratio", "max abs diff"], rows))
 
 
