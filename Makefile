@@ -85,6 +85,7 @@ experiments-stego: install data
 	$(NS) train --data mnist --epochs 2000 --lr 3e-3 --seed 0 -q --out $(MODELS)/mlp-mnist-e2000-seed0.safetensors --results results/stego/train-mnist-e2000.json > /dev/null
 	$(NS) train --data fashion-mnist --epochs 1000 --lr 3e-3 --seed 0 -q --out $(MODELS)/mlp-fashion-mnist-e1000-seed0.safetensors --results results/stego/train-fashion-mnist-e1000.json > /dev/null
 	$(NS) stego eval -m $(MODELS)/mlp-mnist-e2000-seed0.safetensors --cover-data mnist --hidden-data mnist --protocol paper -o results/stego/eval-paper-mnist-e2000.json > /dev/null
+	$(NS) stego eval -m $(MODELS)/mlp-mnist-e2000-seed0.safetensors --cover-data mnist --hidden-data mnist -o results/stego/eval-mnist-mnist-e2000.json > /dev/null
 	$(NS) stego eval -m $(MODELS)/mlp-mnist-seed0.safetensors --cover-data mnist --hidden-data mnist -o results/stego/eval-mnist-mnist.json > /dev/null
 	$(NS) stego eval -m $(MODELS)/mlp-mnist-seed0.safetensors --cover-data fashion-mnist --hidden-data mnist -o results/stego/eval-fashion-cover-mnist.json > /dev/null
 	$(NS) stego eval -m $(MODELS)/mlp-fashion-mnist-seed0.safetensors --cover-data fashion-mnist --hidden-data fashion-mnist -o results/stego/eval-fashion-fashion.json > /dev/null
