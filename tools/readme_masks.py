@@ -167,7 +167,7 @@ def lambda_sweep() -> str:
         rows.append([r["config"]["lam"], r["data"], e["n_masks"], f"{e['mean_density']:.4f}",
                      f"{e['mean_density'] * 3072:.1f}", _f(e["keep_rate"], 3),
                      "–" if adv is None else f"{adv['mean_density']:.4f}", "–" if adv is None else _f(adv["keep_rate"], 3)])
-    header = ["lambda", "data", "essential masks", "density", "||M||_1 (of 3072 entries)", "keeps the class",
+    header = ["lambda", "data", "essential masks", "density", "L1 mass (of 3072 entries)", "keeps the class",
               "deepfool density", "keeps the adversarial class"]
     return ("The L1 weight lambda on 32x32x3 images (the paper's App. A.3 says 0.5; its released code uses 0.01), "
             f"essential and DeepFool masks, 500 steps: {', '.join(_rel(p) for p in found)} (`make experiments-masks-lambda`)."
