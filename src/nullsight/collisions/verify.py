@@ -13,7 +13,9 @@ layers (fp64, same threshold) begins, in execution order.
 from __future__ import annotations
 
 import copy
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Iterator
 
 import torch
 from torch import nn
@@ -104,47 +106,49 @@ def layer_table_against(model32: nn.Module, model64: nn.Module, x: torch.Tensor,
 
 
 def _against(model: nn.Module, x: torch.Tensor, x_hats: torch.Tensor) -> tuple[list[str], torch.Tensor]:
-    k = x_hats.shape[0]
     reference: dict[str, list[torch.Tensor]] = {}
     rows: dict[str, torch.Tensor] = {}
-    order: list[str] = []
 
-    def run(batch: torch.Tensor, size: int, keep: bool) -> torch.Tensor:
-        counts: dict[str, int] = {}
-        handles = []
+    def keep(label: str, _module: nn.Module, parts: list[torch.Tensor]) -> None:
+        reference[label] = [t.detach().clone() for t in parts]
 
-        def hook_for(name: str):
-            def hook(_module: nn.Module, _inputs: object, out: object) -> None:
-                parts = [t.detach() for t in _tensors(out) if t.ndim >= 1 and t.shape[0] == size and t.is_floating_point()]
-                if not parts:
-                    return
-                counts[name] = counts.get(name, 0) + 1
-                label = name if counts[name] == 1 else f"{name}#{counts[name]}"
-                if keep:
-                    reference[label] = [t.clone() for t in parts]
-                    order.append(label)
-                elif label in reference:
-                    diffs = [(t - r).abs().flatten(1).amax(dim=1) for t, r in zip(parts, reference[label])
-                             if t.shape[1:] == r.shape[1:]]
-                    if diffs:
-                        rows[label] = torch.stack(diffs).amax(dim=0).cpu().double()
-            return hook
+    def compare(label: str, _module: nn.Module, parts: list[torch.Tensor]) -> None:
+        diffs = [(t.detach() - r).abs().flatten(1).amax(dim=1) for t, r in zip(parts, reference.get(label, []))
+                 if t.is_floating_point() and t.shape[1:] == r.shape[1:]]
+        if diffs:
+            rows[label] = torch.stack(diffs).amax(dim=0).cpu().double()
 
-        for name, module in model.named_modules():
-            if not any(True for _ in module.children()):
-                handles.append(module.register_forward_hook(hook_for(name.removeprefix("model."))))
-        try:
-            with torch.no_grad():
-                return main_output(model(batch)).detach()
-        finally:
-            for handle in handles:
-                handle.remove()
-
-    out = run(x, 1, keep=True)
-    out_hat = run(x_hats, k, keep=False)
-    names = [n for n in order if n in rows]
+    with torch.no_grad():
+        with _leaf_outputs(model, 1, keep):
+            out = main_output(model(x)).detach()
+        with _leaf_outputs(model, x_hats.shape[0], compare):
+            out_hat = main_output(model(x_hats)).detach()
+    names = [n for n in reference if n in rows]  # execution order
     table = torch.stack([rows[n] for n in names] + [(out_hat - out).abs().flatten(1).amax(dim=1).cpu().double()])
     return names + ["output"], table
+
+
+@contextmanager
+def _leaf_outputs(model: nn.Module, batch: int, on_output, enabled: bool = True) -> Iterator[None]:
+    """Forward hooks on every leaf module while the block runs: ``on_output(label, module, parts)`` gets the output
+    tensors whose first axis is ``batch``; ``label`` is the module's name (``name#k`` for its ``k``-th call)."""
+    counts: dict[str, int] = {}
+
+    def hook_for(name: str):
+        def hook(module: nn.Module, _inputs: object, out: object) -> None:
+            parts = [t for t in _tensors(out) if t.ndim >= 1 and t.shape[0] == batch]
+            if parts:
+                counts[name] = counts.get(name, 0) + 1
+                on_output(name if counts[name] == 1 else f"{name}#{counts[name]}", module, parts)
+        return hook
+
+    handles = [module.register_forward_hook(hook_for(name.removeprefix("model.")))
+               for name, module in model.named_modules() if enabled and not any(True for _ in module.children())]
+    try:
+        yield
+    finally:
+        for handle in handles:
+            handle.remove()
 
 
 def main_output(out: object) -> torch.Tensor:
@@ -184,32 +188,15 @@ def _rel(diff: torch.Tensor, ref: torch.Tensor) -> torch.Tensor:
 def _compare(model: nn.Module, x: torch.Tensor, x_hat: torch.Tensor, hooks: bool):
     b = x.shape[0]
     records: list[list] = []
-    counts: dict[str, int] = {}
-    handles = []
 
-    def hook_for(name: str):
-        def hook(module: nn.Module, _inputs: object, out: object) -> None:
-            parts = [t for t in _tensors(out) if t.ndim >= 1 and t.shape[0] == 2 * b]
-            if not parts:
-                return
-            diffs = [_diff(t, b) for t in parts]
-            diff = torch.stack([d for d, _ in diffs]).amax(dim=0)
-            ref = torch.stack([r for _, r in diffs]).amax(dim=0)
-            counts[name] = counts.get(name, 0) + 1
-            label = name if counts[name] == 1 else f"{name}#{counts[name]}"
-            records.append([label, type(module).__name__, diff, _rel(diff, ref)])
-        return hook
+    def record(label: str, module: nn.Module, parts: list[torch.Tensor]) -> None:
+        diffs = [_diff(t, b) for t in parts]
+        diff = torch.stack([d for d, _ in diffs]).amax(dim=0)
+        ref = torch.stack([r for _, r in diffs]).amax(dim=0)
+        records.append([label, type(module).__name__, diff, _rel(diff, ref)])
 
-    if hooks:
-        for name, module in model.named_modules():
-            if not any(True for _ in module.children()):
-                handles.append(module.register_forward_hook(hook_for(name.removeprefix("model."))))
-    try:
-        with torch.no_grad():
-            out = main_output(model(torch.cat([x, x_hat])))
-    finally:
-        for handle in handles:
-            handle.remove()
+    with torch.no_grad(), _leaf_outputs(model, 2 * b, record, enabled=hooks):
+        out = main_output(model(torch.cat([x, x_hat])))
     diff, ref = _diff(out, b)
     return (diff, _rel(diff, ref), out[:b].float(), out[b:].float()), records
 
