@@ -272,6 +272,13 @@ def split_spaces(matrix: torch.Tensor, rtol: float | None = None) -> SubspaceSpl
     return SubspaceSplit(v[:, :rank].contiguous(), v[:, rank:].contiguous(), s, tau)
 
 
+def separable_null_projection(x: torch.Tensor, row_h: torch.Tensor, row_w: torch.Tensor) -> torch.Tensor:
+    """``x`` ``(..., H, W)`` projected onto the null space of ``X -> A_h X A_w^T``: ``x - Q_h Q_h^T x Q_w Q_w^T``, with
+    ``row_h`` / ``row_w`` orthonormal bases ``Q`` of the row spaces of ``A_h`` / ``A_w`` (a downsampler, a resize)."""
+    qh, qw = row_h.to(x), row_w.to(x)
+    return x - qh @ (qh.transpose(0, 1) @ x @ qw) @ qw.transpose(0, 1)
+
+
 def null_space(matrix: torch.Tensor, rtol: float | None = None) -> torch.Tensor:
     """Orthonormal basis ``(cols, nullity)`` of ``{x : W x = 0}`` in fp64 (right singular vectors)."""
     return split_spaces(matrix, rtol).null

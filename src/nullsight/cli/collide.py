@@ -130,22 +130,14 @@ def _region(text: Optional[str]) -> Optional[tuple[int, int, int, int]]:
 
 def _patch_betas(text: str):
     """``--patch-betas``: ``1,0.5;0,2`` (rows of the patch grid) or a ``.npy`` / ``.csv`` file holding the grid."""
-    import numpy as np
     import torch
 
-    from ..data.arrays import check_array, load_array
+    from ..data.arrays import load_array, load_csv
 
     path = Path(text)
-    if path.suffix.lower() == ".npy":
-        return torch.as_tensor(load_array(path), dtype=torch.float64)
-    if path.suffix.lower() == ".csv":
-        if not path.is_file():
-            raise InvalidInputError(f"no such file: {path}")
-        try:
-            grid = np.loadtxt(path, delimiter=",", ndmin=2, dtype=np.float64)
-        except ValueError:
-            raise InvalidInputError(f"{path}: not a CSV of numbers") from None
-        return torch.as_tensor(check_array(grid, str(path)))
+    if path.suffix.lower() in (".npy", ".csv"):
+        read = load_array if path.suffix.lower() == ".npy" else load_csv
+        return torch.as_tensor(read(path), dtype=torch.float64)
     try:
         rows = [[float(v) for v in row.split(",")] for row in text.split(";")]
     except ValueError:

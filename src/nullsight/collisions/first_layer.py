@@ -59,6 +59,13 @@ class FirstLayer:
         return tuple(self.weight.shape[-2:]) if self.weight.ndim == 4 else (1, 1)  # type: ignore[return-value]
 
     @property
+    def patch_grid(self) -> tuple[int, int]:
+        """``(gh, gw)``: the whole ``kernel``-sized tiles of the input (the patches of a patchify layer)."""
+        _, h, w = self.input_size
+        kh, kw = self.kernel
+        return (h // kh, w // kw)
+
+    @property
     def patch_matrix(self) -> torch.Tensor:
         """The paper's ``W_1``: ``out x in_features`` (fc) or ``out x (C/g * kh * kw)`` (conv)."""
         return self.weight.reshape(self.weight.shape[0], -1)

@@ -106,7 +106,7 @@ def tiled_direction(
     """
     c, h, w = first.input_size
     kh, kw = first.kernel
-    gh, gw = (h // kh, w // kw) if exact else (-(-h // kh), -(-w // kw))
+    gh, gw = first.patch_grid if exact else (-(-h // kh), -(-w // kw))
     if multipliers is not None:
         multipliers = check_multipliers(multipliers, (gh, gw))
     dim = patch_basis.shape[1]

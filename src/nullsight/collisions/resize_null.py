@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import torch
 from torch.nn import functional as F
 
-from ..linalg import SubspaceSplit, default_rtol, split_spaces
+from ..linalg import SubspaceSplit, default_rtol, separable_null_projection, split_spaces
 
 
 def bilinear_factor(n_in: int, n_out: int, dtype: torch.dtype = torch.float64) -> torch.Tensor:
@@ -77,8 +77,7 @@ class ResizeKernel:
 
     def project(self, x: torch.Tensor) -> torch.Tensor:
         """``(..., H, W)`` onto the null space: ``x - P_h x P_w`` (channel by channel)."""
-        qh, qw = self.rows.row.to(x), self.cols.row.to(x)
-        return x - qh @ (qh.transpose(0, 1) @ x @ qw) @ qw.transpose(0, 1)
+        return separable_null_projection(x, self.rows.row, self.cols.row)
 
 
 def resize_kernel(in_size: tuple[int, int], out_size: tuple[int, int], rtol: float | None = None) -> ResizeKernel:

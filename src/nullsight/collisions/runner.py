@@ -109,7 +109,7 @@ def read_array(path: Path, input_size: tuple[int, ...]) -> torch.Tensor:
     """A batch ``(B, *input_size)`` from ``.npy``, ``.pt`` (a tensor, loaded without pickled code) or ``.csv`` (one input a row)."""
     import numpy as np
 
-    from ..data.arrays import check_array, load_array
+    from ..data.arrays import check_array, load_array, load_csv
 
     suffix = path.suffix.lower()
     if suffix not in ARRAY_SUFFIXES:
@@ -119,11 +119,7 @@ def read_array(path: Path, input_size: tuple[int, ...]) -> torch.Tensor:
     if suffix == ".npy":
         array = load_array(path)
     elif suffix == ".csv":
-        try:
-            array = np.loadtxt(path, delimiter=",", ndmin=2, dtype=np.float64)
-        except ValueError as exc:
-            raise InvalidInputError(f"{path}: not a CSV of numbers ({' '.join(str(exc).split())[:120]})") from None
-        array = check_array(array, str(path))
+        array = load_csv(path)
     else:
         try:
             value = torch.load(path, map_location="cpu", weights_only=True)

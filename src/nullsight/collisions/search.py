@@ -137,8 +137,7 @@ class NullSpaceSearch:
         if null.dim and null.basis is not None:
             if first.method == "patchify":
                 if self.patch_betas is not None:  # the grid as the patches see it, recorded so
-                    self.patch_betas = check_multipliers(self.patch_betas, (first.input_size[1] // first.kernel[0],
-                                                                            first.input_size[2] // first.kernel[1]))
+                    self.patch_betas = check_multipliers(self.patch_betas, first.patch_grid)
                 d = tiled_direction(first, null.basis, self.basis, self.seed, self.per_patch, self.region,
                                     multipliers=self.patch_betas)
             else:
@@ -210,7 +209,7 @@ class NullSpaceSearch:
             return project
         c, h, w = first.input_size
         kh, kw = first.kernel
-        gh, gw = h // kh, w // kw
+        gh, gw = first.patch_grid
         keep = (prep.direction.mask if prep.direction.mask is not None  # type: ignore[union-attr]
                 else torch.ones(h, w, dtype=torch.bool)).to(torch.float64)
 

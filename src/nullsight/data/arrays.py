@@ -1,7 +1,7 @@
-"""Arrays handed in as files (``.npy``): numbers only, not empty, finite, named by file and index when not.
+"""Arrays handed in as files (``.npy``, ``.csv``): numbers only, not empty, finite, named by file and index when not.
 
 Every command that reads inputs from an array file goes through
-:func:`load_array`, so a string-typed, empty, pickled or NaN-holding file is
+:func:`load_array` or :func:`load_csv`, so a string-typed, empty, pickled or NaN-holding file is
 one line naming what is wrong and where, never a traceback deeper down.
 """
 
@@ -49,3 +49,15 @@ def check_array(array: np.ndarray, source: str, low: float | None = None, high: 
             raise InvalidInputError(f"{source} holds {int(outside.sum())} value(s) {word} {bound:g}, the first "
                                     f"{array[index]:g} at index {index}")
     return array
+
+
+def load_csv(path: str | Path) -> np.ndarray:
+    """A ``.csv`` file of numbers (comma-separated, a row a line) as a 2-D fp64 array, checked by :func:`check_array`."""
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInputError(f"no such file: {path}")
+    try:
+        array = np.loadtxt(path, delimiter=",", ndmin=2, dtype=np.float64)
+    except ValueError as exc:
+        raise InvalidInputError(f"{path}: not a CSV of numbers ({' '.join(str(exc).split())[:120]})") from None
+    return check_array(array, str(path))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ..linalg import default_rtol, null_space, reference_rank, split_spaces
+from ..linalg import default_rtol, null_space, reference_rank, separable_null_projection, split_spaces
 from .operators import Downsampler, dense_matrix, factor_matrix
 
 
@@ -49,9 +49,7 @@ class SeparableKernel:
 
     def project(self, x: torch.Tensor) -> torch.Tensor:
         """``P_ker x`` for ``(..., size, size)`` images: ``x - Q Q^T x Q Q^T`` (channel by channel)."""
-        q = self.row_basis.to(x)
-        p = q @ q.transpose(0, 1)
-        return x - p @ x @ p
+        return separable_null_projection(x, self.row_basis, self.row_basis)
 
     def basis_images(self, count: int | None = None) -> torch.Tensor:
         """The first ``count`` orthonormal basis images of ``ker(D)`` ``(count, size, size)``, lowest frequency first.

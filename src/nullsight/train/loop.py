@@ -9,7 +9,6 @@ Under ``torchrun`` the same loop runs with DistributedDataParallel.
 from __future__ import annotations
 
 import time
-
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
