@@ -9,26 +9,15 @@ them between ``<!-- BEGIN name -->`` markers.
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Callable
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from readme_common import ROOT, load_json as _load, per_data_set, rel as _rel
 
-from nullsight.formats import markdown_table  # noqa: E402
+from nullsight.formats import markdown_table
 
 RESULTS = ROOT / "results" / "geometry"
 DATASETS = ("fashion-mnist", "mnist")
-
-
-def _load(path: Path) -> dict | None:
-    return json.loads(path.read_text()) if path.is_file() else None
-
-
-def _rel(path: Path) -> str:
-    return f"`{path.relative_to(ROOT)}`"
 
 
 def _pct(v: float | None) -> str:
@@ -36,13 +25,7 @@ def _pct(v: float | None) -> str:
 
 
 def _found(kind: str) -> list[tuple[str, Path, dict]]:
-    out = []
-    for data in DATASETS:
-        path = RESULTS / f"{kind}-{data}.json"
-        result = _load(path)
-        if result is not None:
-            out.append((data, path, result))
-    return out
+    return per_data_set(RESULTS, lambda data: f"{kind}-{data}.json", DATASETS)
 
 
 def geometry_block() -> str:

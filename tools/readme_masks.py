@@ -13,9 +13,10 @@ import json
 from pathlib import Path
 from typing import Callable
 
+from readme_common import ROOT, load_json as _load, per_data_set, rel as _rel
+
 from nullsight.formats import markdown_table
 
-ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results" / "masks"
 DATASETS = ("fashion-mnist", "mnist")
 PAPER_T1 = {"fmn": (0.25, "0.49 ± 0.27", 0.66, 0.01), "pgd@8/255": (0.30, "0.49 ± 0.28", 0.60, 0.01),
@@ -32,26 +33,12 @@ def _family(attack: str) -> str:
     return attack.split("@")[0]
 
 
-def _load(path: Path) -> dict | None:
-    return json.loads(path.read_text()) if path.is_file() else None
-
-
-def _rel(path: Path) -> str:
-    return f"`{path.relative_to(ROOT)}`"
-
-
 def _f(v: float | None, digits: int = 2) -> str:
     return "–" if v is None else f"{v:.{digits}f}"
 
 
 def _found(suffix: str) -> list[tuple[str, Path, dict]]:
-    out = []
-    for d in DATASETS:
-        path = RESULTS / f"{d}-{suffix}.json"
-        data = _load(path)
-        if data is not None:
-            out.append((d, path, data))
-    return out
+    return per_data_set(RESULTS, lambda data: f"{data}-{suffix}.json", DATASETS)
 
 
 def _setup(d: str) -> str:

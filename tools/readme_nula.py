@@ -8,24 +8,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Callable
 
+from readme_common import ROOT, load_json as _load, rel as _rel
+
 from nullsight.formats import markdown_table
 
-ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "results" / "nula"
 EVALS = (("base", "eval-base.json"), ("robust", "eval-robust.json"),
          ("robust, no BlurPool (strided)", "eval-robust-strided.json"), ("robust, no SE", "eval-robust-nose.json"))
-
-
-def _load(path: Path) -> dict | None:
-    return json.loads(path.read_text()) if path.is_file() else None
-
-
-def _rel(path: Path) -> str:
-    return f"`{path.relative_to(ROOT)}`"
 
 
 def _train_note(name: str) -> str:
