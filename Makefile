@@ -11,7 +11,7 @@ DEMO_MODELS := nullsight:mlp torchvision:alexnet torchvision:resnet50 timm:deit_
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[attacks,test]"
+	$(PY) -m pip install --quiet -e ".[attacks,test,docs]"
 	touch $@
 
 install: $(VENV)/.installed
