@@ -36,6 +36,8 @@ def train(
     normalization: str = typer.Option("pm1", "--normalization", help="pm1 ([-1, 1], seed 001) | dataset (mean/std)."),
     optimizer: str = typer.Option("adam", "--optimizer", help="adam | sgd (momentum 0.9, Nesterov)."),
     weight_decay: float = typer.Option(0.0, "--weight-decay", callback=non_negative),
+    schedule: str = typer.Option("cosine", "--schedule", help="Learning-rate schedule: cosine (per epoch) | onecycle (per batch) | constant."),
+    label_smoothing: float = typer.Option(0.0, "--label-smoothing", callback=non_negative, help="Cross-entropy label smoothing in [0, 1)."),
     augment: str = typer.Option("none", "--augment", help="Batch augmentation: none | crop | crop-flip | ..."),
     n_train: Optional[int] = typer.Option(None, "--n-train", callback=at_least_one, help="Use only the first N training images."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", callback=_checkpoint_out, help="Checkpoint path (.safetensors); default: the models cache."),
@@ -63,7 +65,8 @@ def train(
         raise InvalidInputError(f"--normalization must be pm1 or dataset, got {normalization!r}")
     dev = resolve_device(device)
     config = TrainConfig(epochs=epochs, batch_size=batch_size, lr=lr, rescale=[] if no_rescale else list(rescale), seed=seed,
-                         optimizer=optimizer, weight_decay=weight_decay, augment=augment)
+                         optimizer=optimizer, weight_decay=weight_decay, augment=augment, schedule=schedule,
+                         label_smoothing=label_smoothing)
     with distributed.process_group(dev):
         result = train_run(arch, data, config, device=dev, normalization=normalization, n_train=n_train, out=out,
                            track=tracker(quiet))
