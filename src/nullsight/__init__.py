@@ -10,10 +10,10 @@ tensors, dataclass results with ``to_dict()``.  Attributes load lazily, so
 752
 """
 
-from importlib import import_module as _import_module
 from importlib import metadata as _metadata
 
 from .errors import NullsightError
+from .lazy import lazy_exports
 
 try:
     __version__ = _metadata.version("nullsight")
@@ -33,9 +33,4 @@ _LAZY = {
 }
 
 __all__ = ["NullsightError", "__version__", *sorted(_LAZY)]
-
-
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        return getattr(_import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'nullsight' has no attribute {name!r}")
+__getattr__, _dir = lazy_exports(__name__, _LAZY)

@@ -79,32 +79,12 @@ def register_result(cls: type[R]) -> type[R]:
     return cls
 
 
-# Modules whose import registers result kinds (imported lazily: the cores import torch).
-RESULT_MODULES: tuple[str, ...] = (
-    "nullsight.audit.core",
-    "nullsight.audit.table2",
-    "nullsight.collisions.result",
-    "nullsight.collisions.fig5",
-    "nullsight.defend.result",
-    "nullsight.stego.result",
-    "nullsight.train.result",
-    "nullsight.sampling.result",
-    "nullsight.models.classify",
-    "nullsight.masks.result",
-    "nullsight.geometry.result",
-)
-
-
 def load_result_kinds() -> Registry[type[Result]]:
-    """:data:`RESULT_KINDS` after importing every module that registers kinds."""
-    import importlib
+    """:data:`RESULT_KINDS` after importing the result modules every capability declares
+    (:mod:`nullsight.capabilities`; imported lazily: the cores import torch)."""
+    from .capabilities import import_all
 
-    for module in RESULT_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:  # a capability not installed in this tree
-            if exc.name != module:
-                raise
+    import_all("results")
     return RESULT_KINDS
 
 

@@ -39,10 +39,10 @@ def test_bad_input_is_one_line(capsys):
 
 
 def test_report_sections(tmp_path):
-    from nullsight.report.sections import BUILDER_MODULES
+    from nullsight.capabilities import get
     from nullsight.sampling.report import eval_sections, kernels_sections
 
-    assert "nullsight.sampling.report" in BUILDER_MODULES
+    assert "nullsight.sampling.report" in get("sampling").report
     k, e = tmp_path / "k.json", tmp_path / "e.json"
     main(["sampling", "kernels", "--size", "8", "--larger", "16", "--network", "nullsight:nula-w0.125", "--out", str(k)])
     main(["sampling", "eval", "nullsight:nula-w0.125", "--data", "digits", "--n", "8", "--n-worst", "2", "--worst-steps", "1",

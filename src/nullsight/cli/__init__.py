@@ -21,18 +21,13 @@ from ..io import output_group, remove_temporaries
 from .app import app
 from .common import set_argv
 
-# Importing the command modules registers their commands on ``app``.
-from . import audit as _audit  # noqa: F401,E402
+# The host's own commands; every capability's commands come from its declaration (nullsight.capabilities).
 from . import data as _data  # noqa: F401,E402
 from . import report as _report  # noqa: F401,E402
-from . import collide as _collide  # noqa: F401,E402
-from . import defend as _defend  # noqa: F401,E402
-from . import stego as _stego  # noqa: F401,E402
-from . import train as _train  # noqa: F401,E402
-from . import sampling as _sampling  # noqa: F401,E402
-from . import export as _export  # noqa: F401,E402
-from . import masks as _masks  # noqa: F401,E402
-from . import geometry as _geometry  # noqa: F401,E402
+from . import schema as _schema  # noqa: F401,E402
+from .discovery import register_capability_commands  # noqa: E402
+
+register_capability_commands(app)
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT

@@ -6,14 +6,24 @@ input meets and proves (or disproves) the collision with fp32 and fp64 forward
 passes.  See :mod:`nullsight.collisions.search` for the pieces.
 """
 
-from ..attacks import ATTACKS, AttackResult, run_attack
-from .conv_null import NullSpace, null_space_for, periodic_spectrum
-from .first_layer import FirstLayer, find_first_layer
-from .pixel import PixelSpace
-from .result import CollisionResult, SweepPoint, SweepResult
-from .search import NullSpaceSearch
-from .verify import EXACT_RTOL, Verifier
+from ..lazy import lazy_exports
 
-__all__ = ["ATTACKS", "AttackResult", "CollisionResult", "EXACT_RTOL", "FirstLayer", "NullSpace", "NullSpaceSearch",
-           "PixelSpace", "SweepPoint", "SweepResult", "Verifier", "find_first_layer", "null_space_for",
-           "periodic_spectrum", "run_attack"]
+_EXPORTS = {
+    "ATTACKS": "..attacks",
+    "AttackResult": "..attacks",
+    "run_attack": "..attacks",
+    "NullSpace": ".conv_null",
+    "null_space_for": ".conv_null",
+    "periodic_spectrum": ".conv_null",
+    "FirstLayer": ".first_layer",
+    "find_first_layer": ".first_layer",
+    "PixelSpace": ".pixel",
+    "CollisionResult": ".result",
+    "SweepPoint": ".result",
+    "SweepResult": ".result",
+    "NullSpaceSearch": ".search",
+    "EXACT_RTOL": ".verify",
+    "Verifier": ".verify",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -6,7 +6,14 @@ support-label agreement, adversarial detection by margins, inverse mapping
 (Eqs. 15-18) and the two-point equidistant projection (Appendix A).
 """
 
-from .flip import FlipPoints, FlipPointSolver, lipschitz_constant
-from .hull import HullProjection, HullProjector
+from ..lazy import lazy_exports
 
-__all__ = ["FlipPoints", "FlipPointSolver", "HullProjection", "HullProjector", "lipschitz_constant"]
+_EXPORTS = {
+    "FlipPoints": ".flip",
+    "FlipPointSolver": ".flip",
+    "lipschitz_constant": ".flip",
+    "HullProjection": ".hull",
+    "HullProjector": ".hull",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -5,7 +5,15 @@ optimiser (CE + lambda * ||M||_1, Adam, per-image stopping); ``correlation``: SV
 IdCor with TwoNN and its permutation test; ``defence``: class-level and robust essential masks.
 """
 
-from .fourier import apply_mask, centred_spectrum
-from .optimise import MaskConfig, MaskFit, optimise_masks, optimise_masks_loop
+from ..lazy import lazy_exports
 
-__all__ = ["MaskConfig", "MaskFit", "apply_mask", "centred_spectrum", "optimise_masks", "optimise_masks_loop"]
+_EXPORTS = {
+    "apply_mask": ".fourier",
+    "centred_spectrum": ".fourier",
+    "MaskConfig": ".optimise",
+    "MaskFit": ".optimise",
+    "optimise_masks": ".optimise",
+    "optimise_masks_loop": ".optimise",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -11,7 +11,6 @@ The builder receives every result of its kind at once, typed (loaded with
 
 from __future__ import annotations
 
-import importlib
 from typing import Any, Callable
 
 from ..errors import InvalidInputError
@@ -34,19 +33,6 @@ def section_for(result_class: type[Result]) -> Callable[[SectionBuilder], Sectio
         return builder
 
     return decorator
-
-# Modules that register section builders when imported; imported before a report is built.
-BUILDER_MODULES: tuple[str, ...] = (
-    "nullsight.audit.report",
-    "nullsight.stego.report",
-    "nullsight.train.report",
-    "nullsight.collisions.report",
-    "nullsight.defend.report",
-    "nullsight.masks.report",
-    "nullsight.sampling.report",
-    "nullsight.models.report",
-    "nullsight.geometry.report",
-)
 
 _SCALARS = (str, int, float, bool, type(None))
 _MAX_ROWS = 60
@@ -71,9 +57,10 @@ def group_by_kind(results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any
 
 
 def load_section_builders() -> Registry[SectionBuilder]:
-    """:data:`SECTION_BUILDERS` after importing every module that registers builders (and every result kind)."""
-    for module in BUILDER_MODULES:
-        importlib.import_module(module)
+    """:data:`SECTION_BUILDERS` after importing the report modules every capability declares (and every result kind)."""
+    from ..capabilities import import_all
+
+    import_all("report")
     load_result_kinds()
     return SECTION_BUILDERS
 
