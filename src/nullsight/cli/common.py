@@ -118,17 +118,24 @@ def set_argv(argv: list[str] | None) -> None:
 
 
 def command_line() -> str:
-    """The command that made a result, recorded in its JSON; paths under the home folder are written ``~/...`` so
-    that results made on two machines diff cleanly (the shell expands ``~`` back)."""
+    """The command that made a result, recorded in its JSON without the machine it ran on: a path inside the
+    working folder (the repository) is written relative to it, one under the home folder as ``~/...``, one in the
+    temporary folder by its name there (the shell reads all three back)."""
     return " ".join(_portable(arg) for arg in ["nullsight", *(sys.argv[1:] if _argv is None else _argv)])
 
 
 def _portable(arg: str) -> str:
-    home = str(Path.home()).rstrip("/")
-    if home and arg.startswith(home + "/"):
-        rest = arg[len(home) + 1:]
-        if shlex.quote(rest) == rest:
-            return "~/" + rest
+    """``arg`` as recorded: an absolute path inside the working folder relative to it, one in the temporary folder
+    relative to that, one under the home folder as ``~/...``; every argument quoted as the shell needs."""
+    import os
+    import tempfile
+
+    if os.path.isabs(arg):
+        path = os.path.normpath(arg)
+        for root, prefix in ((os.getcwd(), ""), (tempfile.gettempdir(), ""), (str(Path.home()), "~/")):
+            root = os.path.normpath(root)
+            if root != os.sep and path.startswith(root + os.sep):
+                return prefix + shlex.quote(path[len(root) + 1:])
     return shlex.quote(arg)
 
 
