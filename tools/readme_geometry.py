@@ -102,7 +102,7 @@ def bench_block() -> str:
                  f"{o['batched_s']} s ({o['batched_per_point_ms']} ms per point)", f"{o['osqp_per_point_s']} s",
                  f"{o['speedup']:,.0f}x", f"{o['ours_max_gap_same_points']:.1e}", f"{o['osqp_max_gap']:.1e}",
                  ", ".join(o["osqp_statuses"])]]
-        parts.append(f"Generated from {_rel(osqp_path)} (`{o['command']}`, written to /tmp and copied), "
+        parts.append(f"Generated from {_rel(osqp_path)} (`{o['command']}`, written to a temporary folder and copied), "
                      f"{o['threads']} CPU thread on a shared machine, features of a development ResNet-20 on {o['data']}. "
                      "The duality gap certifies both solvers' points (an upper bound on the error of d_h^2 / 2); OSQP "
                      "(qpsolvers, eps 1e-6 with polishing) solved the first points one by one.\n\n"

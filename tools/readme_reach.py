@@ -35,7 +35,7 @@ def streaming_block() -> str:
     ck = data["runs"][0]["checkpoint"]
     text = (f"Generated from `{BENCH.relative_to(ROOT)}` (`{data['command']}`), {data['threads']} CPU thread(s) on a "
             f"shared machine. Synthetic decoder-only transformers in fp16 (d = {ck['d']}, vocabulary {ck['vocab']:,}, "
-            "q/k/v/o and a 4x MLP per layer) written as shards under /tmp. Peaks are resident memory above the "
+            "q/k/v/o and a 4x MLP per layer) written as shards in a temporary folder. Peaks are resident memory above the "
             "process's baseline after importing torch (~0.7 GiB); the whole load reads every tensor.\n\n")
     return text + markdown_table(["checkpoint", "layers", "largest tensor", "audited / skipped",
                                   "streaming audit: peak", "peak (incl. torch) / size", "whole load: peak",

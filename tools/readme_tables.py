@@ -1,8 +1,8 @@
-"""Regenerate the README's result tables from the JSON files under results/ (never typed by hand).
+"""The generated tables of the docs (and of the README, where it keeps any) from the JSON files under results/.
 
-    python tools/readme_tables.py
-
-Each table sits between ``<!-- BEGIN name -->`` and ``<!-- END name -->`` markers.
+Tables are never typed by hand: a page says ``<!-- nullsight:table NAME -->`` and the docs build
+(``docs/hooks.py``) puts ``blocks()[NAME]()`` there; ``python tools/readme_tables.py`` (``make readme``) refreshes
+the README's ``<!-- BEGIN name -->`` ... ``<!-- END name -->`` blocks from the same functions.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Callable
 
 from nullsight.audit.table2 import markdown as table2_markdown
 from nullsight.formats import markdown_table
@@ -217,11 +218,12 @@ BLOCKS = {"bench-stego": ("results/bench-stego.json", bench_stego_block),
 AREA_MODULES = ("readme_nula", "readme_geometry", "readme_masks", "readme_reach", "readme_seeds")
 
 
-def area_blocks() -> dict[str, object]:
+def area_blocks() -> dict[str, Callable[[], str]]:
     import importlib
 
-    sys.path.insert(0, str(Path(__file__).parent))
-    blocks: dict[str, object] = {}
+    if str(Path(__file__).parent) not in sys.path:
+        sys.path.insert(0, str(Path(__file__).parent))
+    blocks: dict[str, Callable[[], str]] = {}
     for name in AREA_MODULES:
         try:
             module = importlib.import_module(name)
@@ -233,27 +235,54 @@ def area_blocks() -> dict[str, object]:
     return blocks
 
 
-def main() -> int:
-    readme = ROOT / "README.md"
-    text = readme.read_text()
-    jobs = [(name, rel, build, ROOT / rel) for name, (rel, build) in BLOCKS.items()]
-    jobs += [(name, pattern, build, sorted(ROOT.glob(pattern))) for name, (pattern, build) in GLOBS.items()]
-    jobs += [(name, name, (lambda _path, fn=fn: fn()), [ROOT]) for name, fn in area_blocks().items()]
-    for name, rel, build, path in jobs:
-        if not path or (isinstance(path, Path) and not path.exists()):
-            print(f"skip {name}: {rel} not found", file=sys.stderr)
-            continue
-        pattern = re.compile(rf"(<!-- BEGIN {name} -->\n).*?(<!-- END {name} -->)", re.S)
-        if not pattern.search(text):
-            print(f"skip {name}: no markers in README.md", file=sys.stderr)
-            continue
+def _missing(rel: str) -> str:
+    return f"_`{rel}` is not there yet: the experiment that writes it has not been run on this checkout._\n"
+
+
+def _from_path(rel: str, build: Callable[[Path], str]) -> Callable[[], str]:
+    def block() -> str:
+        path = ROOT / rel
+        return build(path) if path.exists() else _missing(rel)
+    return block
+
+
+def _from_glob(pattern: str, build: Callable[[list[Path]], str]) -> Callable[[], str]:
+    def block() -> str:
+        paths = sorted(ROOT.glob(pattern))
+        return build(paths) if paths else _missing(pattern)
+    return block
+
+
+def blocks() -> dict[str, Callable[[], str]]:
+    """Every generated table by name: a function of nothing that reads results/ when called and returns markdown."""
+    out: dict[str, Callable[[], str]] = {name: _from_path(rel, build) for name, (rel, build) in BLOCKS.items()}
+    out.update({name: _from_glob(pattern, build) for name, (pattern, build) in GLOBS.items()})
+    out.update(area_blocks())
+    return out
+
+
+def fill_markers(text: str) -> str:
+    """``text`` with each ``<!-- BEGIN name -->`` ... ``<!-- END name -->`` block regenerated (unknown names kept)."""
+    known = blocks()
+
+    def refill(match: re.Match) -> str:
+        name = match.group(2)
+        if name not in known:
+            print(f"skip {name}: no generator", file=sys.stderr)
+            return match.group(0)
         try:
-            block = build(path)
+            block = known[name]()
         except NullsightError as exc:  # a stale result (older schema): keep the block as it is, say which
             print(f"skip {name}: {exc}", file=sys.stderr)
-            continue
-        text = pattern.sub(lambda m: m.group(1) + block + m.group(2), text)
-    write_text(readme, text)
+            return match.group(0)
+        return match.group(1) + block + match.group(3)
+
+    return re.sub(r"(<!-- BEGIN (\S+) -->\n).*?(<!-- END \2 -->)", refill, text, flags=re.S)
+
+
+def main() -> int:
+    readme = ROOT / "README.md"
+    write_text(readme, fill_markers(readme.read_text()))
     return 0
 
 
