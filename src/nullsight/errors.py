@@ -40,3 +40,13 @@ class NonFiniteWeightError(InvalidInputError):
 
 class OutputError(NullsightError):
     """An output path that cannot be written."""
+
+
+def one_line(exc: BaseException, limit: int | None = None) -> str:
+    """An exception as one line: its message with line breaks and runs of spaces folded (the type's name when empty).
+
+    The only exception-to-line helper: every one-line error message that quotes another library's exception
+    goes through it.  ``limit`` cuts a long message to that many characters.
+    """
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if limit is None or len(text) <= limit else text[:limit - 3] + "..."

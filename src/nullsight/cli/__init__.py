@@ -47,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     except NullsightError as exc:
         if os.environ.get("NULLSIGHT_DEBUG"):
             raise
-        print(f"nullsight: error: {_one_line(exc)}", file=sys.stderr)
+        from ..errors import one_line
+
+        print(f"nullsight: error: {one_line(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         remove_temporaries()
@@ -121,11 +123,6 @@ def _sigterm_raises() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
-    return text or type(exc).__name__
 
 
 def _silence_stdout() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, one_line
 
 
 def load_array(path: str | Path, low: float | None = None, high: float | None = None) -> np.ndarray:
@@ -25,9 +25,9 @@ def load_array(path: str | Path, low: float | None = None, high: float | None = 
     try:
         array = np.load(path, allow_pickle=False)
     except ValueError as exc:  # object arrays need pickle, which is refused
-        raise InvalidInputError(f"cannot read {path}: {' '.join(str(exc).split())}") from None
+        raise InvalidInputError(f"cannot read {path}: {one_line(exc)}") from None
     except (OSError, EOFError) as exc:
-        raise InvalidInputError(f"cannot read {path}: not a .npy array ({' '.join(str(exc).split())})") from None
+        raise InvalidInputError(f"cannot read {path}: not a .npy array ({one_line(exc)})") from None
     return check_array(array, str(path), low, high)
 
 
@@ -59,5 +59,5 @@ def load_csv(path: str | Path) -> np.ndarray:
     try:
         array = np.loadtxt(path, delimiter=",", ndmin=2, dtype=np.float64)
     except ValueError as exc:
-        raise InvalidInputError(f"{path}: not a CSV of numbers ({' '.join(str(exc).split())[:120]})") from None
+        raise InvalidInputError(f"{path}: not a CSV of numbers ({one_line(exc, 120)})") from None
     return check_array(array, str(path))

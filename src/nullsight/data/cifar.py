@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataNotFoundError, InvalidInputError
+from ..errors import DataNotFoundError, InvalidInputError, one_line
 from .base import data_root
 from .constants import CIFAR10_CLASSES, CIFAR10_MEAN, CIFAR10_STD
 from .downloads import torchvision_download
@@ -34,7 +34,7 @@ def _read(folder: Path, split: str) -> RawSplit:
     try:
         data = CIFAR10(str(folder), train=split == "train", download=False)
     except (RuntimeError, OSError, EOFError, ValueError) as exc:
-        raise InvalidInputError(f"cannot read CIFAR-10 under {folder}: {' '.join(str(exc).split())}") from None
+        raise InvalidInputError(f"cannot read CIFAR-10 under {folder}: {one_line(exc)}") from None
     images = np.ascontiguousarray(data.data.transpose(0, 3, 1, 2))
     return RawSplit(images, np.asarray(data.targets, dtype=np.int64), list(data.classes or CIFAR10_CLASSES))
 

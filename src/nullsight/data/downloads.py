@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..errors import DataNotFoundError
+from ..errors import DataNotFoundError, one_line
 
 
 def run_tool(cmd: list[str], what: str, cwd: Path | None = None, timeout: float = 900) -> str:
@@ -92,7 +92,7 @@ def torchvision_download(target: Path, make: Callable[[Path], object], what: str
             with _silenced(quiet):
                 make(new)
         except Exception as exc:  # noqa: BLE001  URLError, RuntimeError, OSError: all mean "could not download"
-            msg = " ".join(str(exc).split()) or type(exc).__name__
+            msg = one_line(exc)
             raise DataNotFoundError(f"cannot download {what} (needs internet): {msg}") from None
         for archive in new.glob("*.tar.gz"):
             archive.unlink()

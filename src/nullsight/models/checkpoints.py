@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pickle
 import struct
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Mapping
@@ -15,7 +16,7 @@ from typing import Mapping
 import torch
 from torch import nn
 
-from ..errors import CheckpointError, NonFiniteWeightError, UnsafeCheckpointError
+from ..errors import CheckpointError, NonFiniteWeightError, UnsafeCheckpointError, one_line
 from ..io import atomic_path
 
 SAFETENSORS_SUFFIXES = (".safetensors",)
@@ -83,7 +84,7 @@ def read_metadata(path: str | Path) -> dict[str, str]:
         with safe_open(str(path), framework="pt") as handle:
             return dict(handle.metadata() or {})
     except Exception as exc:  # safetensors raises several types for bad headers
-        raise CheckpointError(f"corrupt safetensors file {path}: {_first_line(exc)}") from None
+        raise CheckpointError(f"corrupt safetensors file {path}: {one_line(exc)}") from None
 
 
 def save_state_dict(
@@ -107,8 +108,7 @@ def load_into(model: nn.Module, state: Mapping[str, torch.Tensor], source: str) 
     try:
         model.load_state_dict(dict(state), strict=True)
     except RuntimeError as exc:
-        text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
-        raise CheckpointError(f"checkpoint {source} does not fit {type(model).__name__}: {text}") from None
+        raise CheckpointError(f"checkpoint {source} does not fit {type(model).__name__}: {one_line(exc)}") from None
     return model
 
 
@@ -139,13 +139,15 @@ def _load_safetensors(path: Path) -> dict[str, torch.Tensor]:
     try:
         return load_file(str(path), device="cpu")
     except Exception as exc:
-        raise CheckpointError(f"corrupt safetensors file {path}: {_first_line(exc)}") from None
+        raise CheckpointError(f"corrupt safetensors file {path}: {one_line(exc)}") from None
 
 
 def _load_pickle_safely(path: Path) -> object:
     try:
         with open(path, "rb") as handle:  # a file object: torch.load would dispatch on a .safetensors suffix
-            return torch.load(handle, map_location="cpu", weights_only=True)
+            with warnings.catch_warnings():  # "Detected pickle protocol 4": the refusal below says it in one line
+                warnings.simplefilter("ignore", UserWarning)
+                return torch.load(handle, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         message = str(exc)
         if "Unsupported global" in message or "GLOBAL" in message:
@@ -154,9 +156,13 @@ def _load_pickle_safely(path: Path) -> object:
                 f"refusing to load {path}: the pickle would construct {culprit}, which could run code; "
                 "re-save it as a plain state_dict or as .safetensors"
             ) from None
-        raise CheckpointError(f"corrupt checkpoint {path}: {_first_line(exc)}") from None
+        if "weights only load failed" in message.lower() or "weightsunpickler" in message.lower():
+            raise UnsafeCheckpointError(  # torch's own advice (turn weights_only off) is never passed on
+                f"refusing to load {path}: it is a pickle holding more than tensors, and loading it could run code; "
+                "re-save it as a plain state_dict or as .safetensors") from None
+        raise CheckpointError(f"corrupt checkpoint {path}: {one_line(exc)}") from None
     except (RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise CheckpointError(f"corrupt or unreadable checkpoint {path}: {_first_line(exc)}") from None
+        raise CheckpointError(f"corrupt or unreadable checkpoint {path}: {one_line(exc)}") from None
 
 
 def _unsupported_global(message: str) -> str:
@@ -182,6 +188,3 @@ def _unwrap(raw: object, path: Path) -> dict[str, torch.Tensor]:
     return state
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

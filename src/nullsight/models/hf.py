@@ -19,7 +19,7 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
-from ..errors import CheckpointError, ModelNotFoundError
+from ..errors import CheckpointError, ModelNotFoundError, one_line
 from .zoo import MODEL_SOURCES, LoadedModel
 
 _SEQUENCE_LENGTH = 8
@@ -55,7 +55,7 @@ def load_hf(name: str, weights: str) -> LoadedModel:
             try:
                 module = cls.from_pretrained(name, local_files_only=True)
             except OSError as exc:
-                raise CheckpointError(f"hf:{name} has no local weights ({_first_line(exc)}); "
+                raise CheckpointError(f"hf:{name} has no local weights ({one_line(exc)}); "
                                       "use --weights none to build it from its config") from None
         else:
             module = cls._from_config(config) if hasattr(cls, "_from_config") else cls.from_config(config)
@@ -76,7 +76,7 @@ def local_directory(name: str) -> Path:
         return Path(snapshot_download(name, local_files_only=True))
     except Exception as exc:
         raise ModelNotFoundError(f"hf:{name} is neither a directory nor in the local Hugging Face cache "
-                                 f"({_first_line(exc)}); nullsight does not download models") from None
+                                 f"({one_line(exc)}); nullsight does not download models") from None
 
 
 def key_renamer(module: nn.Module) -> Callable[[str], str] | None:
@@ -115,7 +115,7 @@ def _config(transformers: Any, name: str) -> Any:
         return transformers.AutoConfig.from_pretrained(name, local_files_only=True)
     except (OSError, ValueError) as exc:
         raise ModelNotFoundError(f"hf:{name}: no config.json in that directory or in the local Hugging Face cache "
-                                 f"({_first_line(exc)}); nullsight does not download models") from None
+                                 f"({one_line(exc)}); nullsight does not download models") from None
 
 
 def _model_class(transformers: Any, config: Any) -> type[nn.Module]:
@@ -130,6 +130,3 @@ def _model_class(transformers: Any, config: Any) -> type[nn.Module]:
         raise ModelNotFoundError(f"transformers has no model class for config {type(config).__name__}") from None
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

@@ -18,7 +18,7 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
-from ..errors import CheckpointError, ModelNotFoundError
+from ..errors import CheckpointError, ModelNotFoundError, one_line
 from ..registry import Registry, unknown_name_message
 from . import checkpoints
 from .cnn_stego import CNNStego
@@ -102,6 +102,9 @@ def load_model(
 
 def _split_spec(spec: str) -> tuple[str, str]:
     path = Path(spec)
+    if path.is_dir():
+        raise ModelNotFoundError(f"{spec} is a folder, not a checkpoint file: name the checkpoint file in it "
+                                 f"(or hf:{spec} for a transformers model folder)")
     if path.suffix in checkpoints.SAFETENSORS_SUFFIXES + checkpoints.PICKLE_SUFFIXES or path.is_file():
         return "file", spec
     if ":" in spec:
@@ -272,7 +275,7 @@ def _download_guard(build: Callable[[], nn.Module], name: str) -> nn.Module:
     try:
         return build()
     except (OSError, RuntimeError) as exc:
-        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        text = one_line(exc)
         if "download" in text.lower() or "url" in text.lower() or "connect" in text.lower() or isinstance(exc, OSError):
             from .pretrained import no_weights_message
 

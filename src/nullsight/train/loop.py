@@ -18,7 +18,7 @@ import torch
 from torch import nn
 from torch.utils.data import DistributedSampler
 
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, one_line
 from ..inference import predict
 from ..io import atomic_path
 from ..progress import Tracker
@@ -244,7 +244,7 @@ def _check_fits(model: nn.Module, x: torch.Tensor) -> None:
         with torch.no_grad():
             model(x)
     except RuntimeError as exc:
-        text = " ".join(str(exc).split()) or type(exc).__name__
+        text = one_line(exc)
         raise InvalidInputError(f"the model cannot take inputs of shape {tuple(x.shape[1:])} ({text}); "
                                 "pick an architecture for this data or declare the model's input_size") from None
 
