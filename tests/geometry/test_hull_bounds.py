@@ -52,3 +52,15 @@ def test_distance_lower_bounds_unconverged_queries() -> None:
     assert bool((r.distance_lower[bad] <= exact[bad] + 1e-12).all())
     assert bool((r.distance_lower[bad] < r.distance[bad]).all())
     assert bool((r.distance_lower <= exact + 1e-12).all())
+
+
+@pytest.mark.parametrize("factor, converged", [(1 + 1e-9, True), (1 - 1e-9, False)])
+def test_converged_boundary(factor: float, converged: bool) -> None:
+    """One gap pass leaves gap g: with ``rtol`` a hair above ``g / d_h^2`` the query is converged, a hair below not."""
+    D, Q, _ = _cube(5, 40, seed=0)
+    first = HullProjector(D, k_init=2, k_add=1, max_rounds=1)(Q)
+    i = int(torch.nonzero(first.gap > 1e-3)[0])
+    ratio = float(first.gap[i] / first.distance[i] ** 2)
+    r = HullProjector(D, rtol=ratio * factor, atol=0.0, k_init=2, k_add=1, max_rounds=1)(Q[i:i + 1])
+    assert float(r.gap[0]) == float(first.gap[i])  # the same pass, judged against a moved bound
+    assert bool(r.converged[0]) is converged
