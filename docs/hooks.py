@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / "tools"
 CAPABILITIES = "Capabilities"
 API = "API reference"
-TABLE = re.compile(r"<!-- nullsight:table (\S+) -->")
+TABLE = re.compile(r"(?<!`)<!-- nullsight:table (\S+) -->")  # not where a page quotes it in code
 FIGURE = re.compile(r"(!\[[^\]]*\]\()(results/[^)\s]+)(\))")
 
 log = logging.getLogger("mkdocs.hooks.nullsight")
