@@ -187,3 +187,14 @@ experiments-geometry: install data
 	$(GEOM) inverse $(GEOM_MNIST) --data mnist -o results/geometry/inverse-mnist.json
 	$(PY) benchmarks/geometry.py --model $(GEOM_FASHION) --data fashion-mnist --n-osqp 0
 	$(PY) benchmarks/geometry.py --model $(GEOM_FASHION) --data fashion-mnist --n-train 10000 --n-test 1000 --n-osqp 3 --out results/bench-geometry-osqp.json
+
+# issue 22: mutation testing of the numerical cores with mutmut 3 (not part of `make test`: minutes per core).
+# Each core is mutated in its own scratch copy (build/mutate/<core>/) with the tests that cover it; the score, every
+# surviving mutant and the command go to results/mutation.json.  `make mutate MUTATE="linalg operators"` runs a subset;
+# `$(PY) tools/mutation_report.py list` names the cores.
+MUTATE ?=
+MUTATE_JOBS ?= 1
+.PHONY: mutate
+mutate: install
+	$(PY) -m pip install --quiet -e ".[mutate]"
+	nice -n 19 $(PY) tools/mutation_report.py run $(MUTATE) --max-children $(MUTATE_JOBS)

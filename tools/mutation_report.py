@@ -1,0 +1,200 @@
+"""Mutation testing of nullsight's numerical cores (issue 22): run mutmut per core, write results/mutation.json.
+
+Each target mutates one core with the tests that cover it.  mutmut 3 works on a copy of the tree (``mutants/``):
+every target gets its own scratch copy under ``build/mutate/<target>/`` (``src/``, ``tests/`` and a
+``pyproject.toml`` carrying the target's ``[tool.mutmut]`` section), so the working tree is never touched and the
+targets never share state.  The report lists the score of every target that was run, every surviving mutant with its
+diff, the survivors judged equivalent to the original (no behaviour can change) with the reason, and the targets that
+were not run.
+
+    python tools/mutation_report.py run linalg operators   # mutate, test, then write the report
+    python tools/mutation_report.py report                 # rewrite the report from the scratch copies
+    python tools/mutation_report.py list                   # the targets and their tests
+
+Score: (killed + timeout) / (mutants - equivalent); "no tests" and "suspicious" count as survivors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRATCH = Path("build/mutate")
+OUT = Path("results/mutation.json")
+
+# target -> (files to mutate, tests that cover them).  mutmut runs, for each mutant, only the tests (of these) that
+# call the mutated function.
+TARGETS: dict[str, tuple[list[str], list[str]]] = {
+    "linalg": (["src/nullsight/linalg.py"], ["tests/test_linalg.py", "tests/test_linalg_thresholds.py",
+                                             "tests/test_operators.py", "tests/test_operators_thresholds.py",
+                                             "tests/audit/test_core.py", "tests/stego/test_projector.py",
+                                             "tests/sampling/test_kernels.py"]),
+    "operators": (["src/nullsight/operators.py"], ["tests/test_operators.py", "tests/test_operators_values.py",
+                                                   "tests/test_operators_thresholds.py", "tests/audit/test_core.py",
+                                                   "tests/audit/test_layer_types.py"]),
+    "collisions-search": (["src/nullsight/collisions/search.py"], ["tests/collisions/test_collision_core.py",
+                                                                   "tests/collisions/test_recurrent.py"]),
+    "collisions-verify": (["src/nullsight/collisions/verify.py"], ["tests/collisions/test_collision_core.py",
+                                                                   "tests/collisions/test_fig5.py"]),
+    "collisions-result": (["src/nullsight/collisions/result.py"], ["tests/collisions/test_collision_core.py",
+                                                                   "tests/collisions/test_result.py"]),
+    "stego": (["src/nullsight/stego/*"], ["tests/stego"]),
+    "geometry": (["src/nullsight/geometry/hull.py", "src/nullsight/geometry/flip.py",
+                  "src/nullsight/geometry/inverse.py", "src/nullsight/geometry/regions.py"], ["tests/geometry"]),
+    "masks": (["src/nullsight/masks/optimise.py", "src/nullsight/masks/correlation.py",
+               "src/nullsight/masks/fourier.py", "src/nullsight/masks/sets.py"], ["tests/masks"]),
+    "sampling": (["src/nullsight/sampling/*"], ["tests/sampling"]),
+    "layers": (["src/nullsight/layers/*"], ["tests/layers"]),
+    "nula": (["src/nullsight/models/nula.py"], ["tests/models", "tests/layers"]),
+}
+
+# Survivors that cannot change behaviour, by mutant name, with the reason (names are stable while the source is).
+EQUIVALENT: dict[str, str] = {}
+
+DETECTED = {"killed", "timeout", "segfault"}
+
+
+def _status(code: int | None) -> str:
+    from mutmut.stats import status_by_exit_code
+
+    return status_by_exit_code[code]
+
+
+def _config(mutate: list[str], tests: list[str]) -> str:
+    lines = ["", "[tool.mutmut]", 'source_paths = ["src"]', f"only_mutate = {json.dumps(mutate)}",
+             f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
+             'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-o", "addopts=--import-mode=importlib"]',
+             "use_git_change_detection = false", ""]
+    return "\n".join(lines)
+
+
+def prepare(target: str) -> Path:
+    """A fresh scratch copy for ``target``: src/, tests/, and pyproject.toml with the target's mutmut section."""
+    mutate, tests = TARGETS[target]
+    work = ROOT / SCRATCH / target
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", ".hypothesis")
+    shutil.copytree(ROOT / "src", work / "src", ignore=ignore)
+    shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    (work / "pyproject.toml").write_text(pyproject + _config(mutate, [t for t in tests if (ROOT / t).exists()]))
+    return work
+
+
+def run(target: str, max_children: int, command: str) -> int:
+    work = prepare(target)
+    (work / "command.txt").write_text(command + "\n")
+    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONHASHSEED="0")
+    mutmut = Path(sys.executable).with_name("mutmut")
+    return subprocess.call([str(mutmut), "run", "--max-children", str(max_children)], cwd=work, env=env)
+
+
+def _diff(work: Path, name: str, source: Path) -> str:
+    """The mutant's unified diff against the original function (mutmut's own, run in the scratch copy)."""
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    here = Path.cwd()
+    os.chdir(work)
+    try:
+        return get_diff_for_mutant(name, path=source)
+    finally:
+        os.chdir(here)
+
+
+def collect(target: str) -> dict | None:
+    """The outcome of ``target``'s last run (None when it was never run)."""
+    work = ROOT / SCRATCH / target
+    metas = sorted((work / "mutants").rglob("*.py.meta")) if (work / "mutants").exists() else []
+    if not metas:
+        return None
+    counts: dict[str, int] = {}
+    survivors, equivalent = [], []
+    for meta in metas:
+        source = meta.relative_to(work / "mutants").with_suffix("")  # src/nullsight/x.py
+        for name, code in json.loads(meta.read_text())["exit_code_by_key"].items():
+            status = _status(code)
+            counts[status] = counts.get(status, 0) + 1
+            if status in DETECTED:
+                continue
+            entry = {"mutant": name, "status": status, "diff": _diff(work, name, source)}
+            if name in EQUIVALENT:
+                equivalent.append(dict(entry, reason=EQUIVALENT[name]))
+            else:
+                survivors.append(entry)
+    total = sum(counts.values())
+    killed = sum(counts.get(s, 0) for s in DETECTED)
+    not_checked = counts.get("not checked", 0) + counts.get("skipped", 0)
+    denominator = total - len(equivalent) - not_checked
+    mutate, tests = TARGETS[target]
+    command = (work / "command.txt").read_text().strip() if (work / "command.txt").exists() else None
+    return {"target": target, "command": command, "mutated": mutate, "tests": tests, "mutants": total, "counts": counts,
+            "killed": killed, "equivalent": len(equivalent), "not_checked": not_checked,
+            "score": round(killed / denominator, 4) if denominator else None,
+            "survivors": survivors, "equivalent_survivors": equivalent}
+
+
+def report(command: str) -> dict:
+    runs = [r for r in (collect(t) for t in TARGETS) if r is not None]
+    killed = sum(r["killed"] for r in runs)
+    denominator = sum(r["mutants"] - r["equivalent"] - r["not_checked"] for r in runs)
+    from importlib.metadata import version
+
+    out = {
+        "tool": f"mutmut {version('mutmut')}",
+        "command": command,  # this report's; each target names the run that produced it
+        "score": round(killed / denominator, 4) if denominator else None,
+        "killed": killed,
+        "non_equivalent_mutants": denominator,
+        "surviving": sum(len(r["survivors"]) for r in runs),
+        "targets": runs,
+        "not_run": [{"target": t, "mutated": TARGETS[t][0], "tests": TARGETS[t][1]}
+                    for t in TARGETS if t not in {r["target"] for r in runs}],
+    }
+    path = ROOT / OUT
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(out, indent=1) + "\n")
+    tmp.replace(path)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="verb", required=True)
+    run_p = sub.add_parser("run", help="mutate and test the targets (all when none is named), then write the report")
+    run_p.add_argument("targets", nargs="*", help="target names (see `list`)")
+    run_p.add_argument("--max-children", type=int, default=1)
+    sub.add_parser("report", help="rewrite results/mutation.json from the last runs")
+    sub.add_parser("list", help="the targets, what each mutates and its tests")
+    args = parser.parse_args(argv)
+    if args.verb == "list":
+        for name, (mutate, tests) in TARGETS.items():
+            print(f"{name}: {' '.join(mutate)} <- {' '.join(tests)}")
+        return 0
+    relative = ["python", "tools/mutation_report.py", *(argv if argv is not None else sys.argv[1:])]
+    command = shlex.join(relative)
+    if args.verb == "run":
+        unknown = [t for t in args.targets if t not in TARGETS]
+        if unknown:
+            parser.error(f"unknown target(s) {unknown}; choose from {list(TARGETS)}")
+        for target in args.targets or list(TARGETS):
+            rc = run(target, args.max_children, command)
+            if rc not in (0,):
+                print(f"mutmut exited with {rc} on {target}", file=sys.stderr)
+    out = report(command)
+    print(f"score {out['score']}: {out['killed']} of {out['non_equivalent_mutants']} non-equivalent mutants killed; "
+          f"{out['surviving']} surviving; not run: {', '.join(t['target'] for t in out['not_run']) or 'none'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
