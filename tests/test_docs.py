@@ -62,6 +62,12 @@ def site(tmp_path_factory) -> Path:
     return out
 
 
+def test_the_readme_stays_short():
+    """The README says what nullsight is, how to start and where the docs are; the rest lives on the site."""
+    size = (ROOT / "README.md").stat().st_size
+    assert size < 15_000, f"README.md is {size:,} bytes: move detail to docs/ or a capability's docs.md"
+
+
 def test_the_site_builds_strictly(site):
     assert (site / "index.html").is_file()
 
@@ -85,3 +91,43 @@ def test_a_third_party_capability_gets_its_pages_with_no_change_to_docs(site):
 def test_tables_are_generated_not_left_as_markers(site):
     for page in site.rglob("*.html"):
         assert "<!-- nullsight:table" not in page.read_text(encoding="utf-8"), page.relative_to(site)
+
+
+def documented_commands() -> list[tuple[str, str]]:
+    """``(where, command line)`` for every ``nullsight ...`` line in a shell block of the README and the install page."""
+    found = []
+    for page in (ROOT / "README.md", ROOT / "docs" / "install.md"):
+        fence = None
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+            if line.startswith("```"):
+                fence = line[3:].strip() if fence is None else None
+                continue
+            if fence in ("sh", "console") and line.lstrip("$ ").startswith("nullsight "):
+                found.append((f"{page.relative_to(ROOT)}:{number}", line.lstrip("$ ").split("  #")[0].strip()))
+    return found
+
+
+@pytest.mark.parametrize("where, line", documented_commands(), ids=lambda v: v if ":" in str(v) else None)
+def test_documented_commands_parse(where, line):
+    """Each command the README and the quick start show is one the CLI accepts (parsed down to its subcommand's
+    options, not run)."""
+    import shlex
+
+    import typer
+    import typer.main
+
+    from nullsight.cli import app
+
+    context = typer.main.get_command(app).make_context("nullsight", shlex.split(line)[1:]) if "--help" not in line \
+        else None
+    try:
+        while context is not None and hasattr(context.command, "get_command"):  # a group: descend to the command
+            name, *rest = [*context._protected_args, *context.args]
+            command = context.command.get_command(context, name)
+            assert command is not None, f"{where}: no command {name!r} in `{line}`"
+            context = command.make_context(name, rest, parent=context)
+    except typer.Exit:
+        pass
+    except Exception as exc:  # click's UsageError / BadParameter (typer vendors click): the line does not parse
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        pytest.fail(f"{where}: `{line}` does not parse: {type(exc).__name__}: {message}")
