@@ -94,22 +94,32 @@ def test_tables_are_generated_not_left_as_markers(site):
 
 
 def documented_commands() -> list[tuple[str, str]]:
-    """``(where, command line)`` for every ``nullsight ...`` line in a shell block of the README and the install page."""
+    """``(where, command line)`` for every ``nullsight ...`` line in a shell block of the README, the docs pages and
+    the capabilities' pages (continuation lines joined; lines with a ``...`` placeholder skipped)."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md")), *sorted((ROOT / "src").rglob("docs.md"))]
     found = []
-    for page in (ROOT / "README.md", ROOT / "docs" / "install.md"):
-        fence = None
+    for page in pages:
+        fence, pending = None, ""
         for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
             if line.startswith("```"):
                 fence = line[3:].strip() if fence is None else None
                 continue
-            if fence in ("sh", "console") and line.lstrip("$ ").startswith("nullsight "):
-                found.append((f"{page.relative_to(ROOT)}:{number}", line.lstrip("$ ").split("  #")[0].strip()))
+            if fence not in ("sh", "console", "bash", ""):
+                continue
+            line = pending + line.strip().removeprefix("$ ")
+            pending = ""
+            if line.endswith("\\"):
+                pending = line[:-1]
+                continue
+            line = line.split(" #")[0].strip()
+            if line.startswith("nullsight ") and "..." not in line and "$" not in line:
+                found.append((f"{page.relative_to(ROOT)}:{number}", line))
     return found
 
 
 @pytest.mark.parametrize("where, line", documented_commands(), ids=lambda v: v if ":" in str(v) else None)
 def test_documented_commands_parse(where, line):
-    """Each command the README and the quick start show is one the CLI accepts (parsed down to its subcommand's
+    """Each command the README and the docs show is one the CLI accepts (parsed down to its subcommand's
     options, not run)."""
     import shlex
 
