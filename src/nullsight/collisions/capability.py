@@ -12,10 +12,11 @@ CAPABILITY = Capability(
     results=("nullsight.collisions.result", "nullsight.collisions.fig5"),
     report=("nullsight.collisions.report",),
     cli=("nullsight.cli.collide",),
+    recipe="nullsight.collisions.recipe:RECIPE",
     fixtures=(
         '$NS collide "$TMP/mlp.safetensors" --data digits --n 2 --beta 0.3 -q -f json -o "$OUT/collision.json"',
-        '$NS collide "$TMP/mlp.safetensors" --data digits --n 2 --sweep --betas 0.1,0.3 --results-dir "$TMP/sweep" -q '
+        '$NS collide-sweep "$TMP/mlp.safetensors" --data digits --n 2 --betas 0.1,0.3 --results-dir "$TMP/sweep" -q '
         '-f json -o "$OUT/collision-sweep.json"',
-        '$NS collide "$TMP/mlp.safetensors" --data digits --n 1 --fig5 --fig5-limit 6 -q -o "$OUT/collision-fig5.json"',
+        '$NS collide-fig5 "$TMP/mlp.safetensors" --data digits --n 1 --limit 6 -q -o "$OUT/collision-fig5.json"',
     ),
 )

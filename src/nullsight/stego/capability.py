@@ -11,16 +11,17 @@ CAPABILITY = Capability(
     results=("nullsight.stego.result",),
     report=("nullsight.stego.report",),
     cli=("nullsight.cli.stego",),
+    recipe="nullsight.stego.recipe:RECIPE",
     reference="nullsight.stego.paper:PAPER_TRAINING",
     fixtures=(
-        '$NS stego eval -m "$TMP/mlp.safetensors" --cover-data digits --hidden-data digits --n 40 -o "$OUT/stego-eval.json"',
-        '$NS stego sees -m "$TMP/mlp.safetensors" --data digits --n 4 -o "$OUT/stego-sees.json"',
+        '$NS stego eval "$TMP/mlp.safetensors" --cover-data digits --hidden-data digits --n 40 -o "$OUT/stego-eval.json"',
+        '$NS stego sees "$TMP/mlp.safetensors" --data digits --n 4 -o "$OUT/stego-sees.json"',
         '$NS stego conv --kernel 3 --size 8 --max-filters 2 -o "$OUT/stego-conv.json"',
-        '$NS stego hide -m "$TMP/mlp.safetensors" --cover digits:0 --hidden digits:5 --image-out "$TMP/s.png" '
+        '$NS stego hide "$TMP/mlp.safetensors" --cover digits:0 --hidden digits:5 --image-out "$TMP/s.png" '
         '-o "$OUT/stego-hide.json"',
-        '$NS stego reveal -m "$TMP/mlp.safetensors" "$TMP/s.npy" -o "$OUT/stego-reveal.json"',
+        '$NS stego reveal "$TMP/mlp.safetensors" "$TMP/s.npy" -o "$OUT/stego-reveal.json"',
         '$NS stego fig1 --resolution 15 -o "$OUT/stego-fig1.json"',
-        '$NS stego fig11 -m "$TMP/mlp.safetensors" -m "$TMP/mlp-b.safetensors" --data digits --n 4 '
+        '$NS stego fig11 "$TMP/mlp.safetensors" "$TMP/mlp-b.safetensors" --data digits --n 4 '
         '-o "$OUT/stego-fig11.json"',
     ),
 )

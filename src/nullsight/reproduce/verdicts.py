@@ -1,0 +1,123 @@
+"""From a measurement and the paper's figure to a verdict word, by a rule stated with the claim.
+
+The words: ``reproduced``, ``partly``, ``not reproduced``, ``not testable here``.  Each rule says which it gives
+and when; a measurement without a finite value is ``not testable here``.
+
+>>> from nullsight.reproduce.stats import proportion
+>>> at_least(0.9)(proportion(99, 100)).verdict
+'reproduced'
+>>> at_least(0.9)(proportion(80, 100)).verdict
+'not reproduced'
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+from .stats import Measurement
+
+REPRODUCED, PARTLY, NOT_REPRODUCED, NOT_TESTABLE = "reproduced", "partly", "not reproduced", "not testable here"
+VERDICTS = (REPRODUCED, PARTLY, NOT_REPRODUCED, NOT_TESTABLE)
+ALPHA = 0.05
+
+
+@dataclass(frozen=True)
+class Verdict:
+    verdict: str
+    why: str
+
+
+Rule = Callable[[Measurement], Verdict]
+
+
+def _finite(m: Measurement) -> bool:
+    return m.value is not None and math.isfinite(m.value)
+
+
+def _span(m: Measurement) -> tuple[float, float, str]:
+    """The interval a rule compares (the value itself where there is none) and how to name it."""
+    if m.low is not None and m.high is not None:
+        return m.low, m.high, "95% interval"
+    return m.value, m.value, "value"
+
+
+def at_least(threshold: float) -> Rule:
+    """The claim says "at least ``threshold``": reproduced when the whole 95% interval is at or above it, not
+    reproduced when the whole interval is below it, partly when the interval straddles it (undecided at this n)."""
+
+    def rule(m: Measurement) -> Verdict:
+        if not _finite(m):
+            return Verdict(NOT_TESTABLE, "no finite measurement")
+        low, high, span = _span(m)
+        if low >= threshold:
+            return Verdict(REPRODUCED, f"{span} at or above {threshold:g}")
+        if high < threshold:
+            return Verdict(NOT_REPRODUCED, f"{span} below {threshold:g}")
+        return Verdict(PARTLY, f"{span} straddles {threshold:g}: undecided at n = {m.n}")
+
+    return rule
+
+
+def at_most(threshold: float) -> Rule:
+    """The mirror of :func:`at_least`: "at most ``threshold``"."""
+
+    def rule(m: Measurement) -> Verdict:
+        if not _finite(m):
+            return Verdict(NOT_TESTABLE, "no finite measurement")
+        low, high, span = _span(m)
+        if high <= threshold:
+            return Verdict(REPRODUCED, f"{span} at or below {threshold:g}")
+        if low > threshold:
+            return Verdict(NOT_REPRODUCED, f"{span} above {threshold:g}")
+        return Verdict(PARTLY, f"{span} straddles {threshold:g}: undecided at n = {m.n}")
+
+    return rule
+
+
+def near(target: float, tolerance: float) -> Rule:
+    """The paper's figure ``target``: reproduced when our interval meets ``target +- tolerance``, partly when our
+    figure is on the same side of the null (zero) as the paper's but the interval misses that band, not reproduced
+    otherwise."""
+
+    def rule(m: Measurement) -> Verdict:
+        if not _finite(m):
+            return Verdict(NOT_TESTABLE, "no finite measurement")
+        low, high, span = _span(m)
+        if high >= target - tolerance and low <= target + tolerance:
+            return Verdict(REPRODUCED, f"{span} meets {target:g} +- {tolerance:g}")
+        if (m.value > 0) == (target > 0) and m.value != 0:
+            return Verdict(PARTLY, f"same sign as the paper's {target:g} (direction), outside +- {tolerance:g} (size)")
+        return Verdict(NOT_REPRODUCED, f"{span} misses {target:g} +- {tolerance:g} and the sign differs")
+
+    return rule
+
+
+def significant(direction: int = 0, alpha: float = ALPHA) -> Rule:
+    """The claim says there is an effect: reproduced when ``p < alpha`` (and the statistic has the sign
+    ``direction`` where one is given), not reproduced otherwise."""
+
+    def rule(m: Measurement) -> Verdict:
+        if not _finite(m) or m.p is None or not math.isfinite(m.p):
+            return Verdict(NOT_TESTABLE, "no p-value")
+        if m.p < alpha and (direction == 0 or (m.value > 0) == (direction > 0)):
+            return Verdict(REPRODUCED, f"p = {m.p:.2g} < {alpha:g}")
+        if m.p < alpha:
+            return Verdict(NOT_REPRODUCED, f"significant (p = {m.p:.2g}) but in the opposite direction")
+        return Verdict(NOT_REPRODUCED, f"p = {m.p:.2g} >= {alpha:g}")
+
+    return rule
+
+
+def exactly(target: float) -> Rule:
+    """A count or a dimension the paper states: reproduced when ours equals it, not reproduced otherwise."""
+
+    def rule(m: Measurement) -> Verdict:
+        if not _finite(m):
+            return Verdict(NOT_TESTABLE, "no finite measurement")
+        if m.value == target:
+            return Verdict(REPRODUCED, f"equals {target:g}")
+        return Verdict(NOT_REPRODUCED, f"{m.value:g}, not {target:g}")
+
+    return rule
