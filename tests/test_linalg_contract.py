@@ -29,6 +29,7 @@ def test_require_finite_messages():
         require_finite(five, owner="m")
     assert str(info.value) == "m: NaN/Inf in 5 tensor(s): l0 (1 value), l1 (1 value), l2 (1 value), l3 (1 value), l4 (1 value)"
     require_finite({"a": torch.ones(2), "b": torch.zeros(3)})
+    require_finite(torch.tensor([3e38, 3e38]))  # finite values whose sum overflows: still finite weights
 
 
 def test_messages_at_the_door():

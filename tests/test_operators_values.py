@@ -46,7 +46,7 @@ def test_banded_path_counts_outputs_with_dilation(dilation, stride, padding):
     assert not banded.certified and banded.dim == dense.shape[1] - dense.shape[0] == reference.dim
 
 
-@pytest.mark.parametrize("length", [300, 1000])
+@pytest.mark.parametrize("length", [200, 400])
 def test_nearly_singular_full_rank_operator_is_certified(length):
     """``x -> x * [1, -1]`` zero-padded on both sides is full rank with ``sigma_min ~ pi / (L + 1)``.  With ``rtol``
     set so that ``sigma_min`` is twice the cut (far below ``sqrt(rtol) sigma_max``), the banded Cholesky must still

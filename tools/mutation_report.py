@@ -8,6 +8,7 @@ diff, the survivors judged equivalent to the original (no behaviour can change) 
 were not run.
 
     python tools/mutation_report.py run linalg operators   # mutate, test, then write the report
+    python tools/mutation_report.py run --survivors linalg # after adding tests: rerun only the undetected mutants
     python tools/mutation_report.py report                 # rewrite the report from the scratch copies
     python tools/mutation_report.py list                   # the targets and their tests
 
@@ -32,7 +33,7 @@ OUT = Path("results/mutation.json")
 # target -> (files to mutate, tests that cover them).  mutmut runs, for each mutant, only the tests (of these) that
 # call the mutated function.
 TARGETS: dict[str, tuple[list[str], list[str]]] = {
-    "linalg": (["src/nullsight/linalg.py"], ["tests/test_linalg.py", "tests/test_linalg_thresholds.py",
+    "linalg": (["src/nullsight/linalg.py"], ["tests/test_linalg.py", "tests/test_linalg_thresholds.py", "tests/test_linalg_contract.py",
                                              "tests/test_operators.py", "tests/test_operators_thresholds.py",
                                              "tests/audit/test_core.py", "tests/stego/test_projector.py",
                                              "tests/sampling/test_kernels.py"]),
@@ -90,12 +91,53 @@ def prepare(target: str) -> Path:
     return work
 
 
-def run(target: str, max_children: int, command: str) -> int:
-    work = prepare(target)
-    (work / "command.txt").write_text(command + "\n")
+def _undetected(work: Path) -> list[str]:
+    """Names of the mutants of the last run in ``work`` that no test detected."""
+    names = []
+    for meta in sorted((work / "mutants").rglob("*.py.meta")):
+        codes = json.loads(meta.read_text())["exit_code_by_key"]
+        names += [name for name, code in codes.items() if _status(code) not in DETECTED]
+    return names
+
+
+def _refresh(target: str) -> Path | None:
+    """The last scratch copy of ``target`` with today's tests, or None when its sources changed since (a full run
+    is then needed: mutants and verdicts belong to the source they were made from)."""
+    mutate, tests = TARGETS[target]
+    work = ROOT / SCRATCH / target
+    if not (work / "mutants").exists():
+        return None
+    mutated = {p for pattern in mutate for p in ROOT.glob(pattern)}
+    for path in mutated:
+        copy = work / path.relative_to(ROOT)
+        if not copy.exists() or copy.read_bytes() != path.read_bytes():
+            return None
+    for path in ROOT.glob("src/nullsight/**/*"):  # everything else as it is today (the tests may rely on it)
+        if path.is_file() and path not in mutated and "__pycache__" not in path.parts:
+            for copy in (work / path.relative_to(ROOT), work / "mutants" / path.relative_to(ROOT)):
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, copy)
+    shutil.rmtree(work / "tests")
+    shutil.copytree(ROOT / "tests", work / "tests", ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"))
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    (work / "pyproject.toml").write_text(pyproject + _config(mutate, [t for t in tests if (ROOT / t).exists()]))
+    return work
+
+
+def run(target: str, max_children: int, command: str, survivors_only: bool = False) -> int:
+    """Mutate ``target`` and run its tests on every mutant; with ``survivors_only``, rerun (with today's tests) only
+    the mutants the last run left undetected, keeping its other verdicts, when the sources have not changed."""
+    work = _refresh(target) if survivors_only else None
+    names = _undetected(work) if work is not None else []
+    if work is None:
+        work = prepare(target)
+    elif not names:
+        return 0
+    with open(work / "command.txt", "a") as log:  # a fresh copy starts empty; reruns add their command
+        log.write(command + "\n")
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONHASHSEED="0")
     mutmut = Path(sys.executable).with_name("mutmut")
-    return subprocess.call([str(mutmut), "run", "--max-children", str(max_children)], cwd=work, env=env)
+    return subprocess.call([str(mutmut), "run", "--max-children", str(max_children), *names], cwd=work, env=env)
 
 
 def _diff(work: Path, name: str, source: Path) -> str:
@@ -135,8 +177,8 @@ def collect(target: str) -> dict | None:
     not_checked = counts.get("not checked", 0) + counts.get("skipped", 0)
     denominator = total - len(equivalent) - not_checked
     mutate, tests = TARGETS[target]
-    command = (work / "command.txt").read_text().strip() if (work / "command.txt").exists() else None
-    return {"target": target, "command": command, "mutated": mutate, "tests": tests, "mutants": total, "counts": counts,
+    commands = (work / "command.txt").read_text().splitlines() if (work / "command.txt").exists() else []
+    return {"target": target, "commands": commands, "mutated": mutate, "tests": tests, "mutants": total, "counts": counts,
             "killed": killed, "equivalent": len(equivalent), "not_checked": not_checked,
             "score": round(killed / denominator, 4) if denominator else None,
             "survivors": survivors, "equivalent_survivors": equivalent}
@@ -173,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     run_p = sub.add_parser("run", help="mutate and test the targets (all when none is named), then write the report")
     run_p.add_argument("targets", nargs="*", help="target names (see `list`)")
     run_p.add_argument("--max-children", type=int, default=1)
+    run_p.add_argument("--survivors", action="store_true",
+                       help="rerun only the mutants the last run left alive (sources unchanged, tests added)")
     sub.add_parser("report", help="rewrite results/mutation.json from the last runs")
     sub.add_parser("list", help="the targets, what each mutates and its tests")
     args = parser.parse_args(argv)
@@ -187,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             parser.error(f"unknown target(s) {unknown}; choose from {list(TARGETS)}")
         for target in args.targets or list(TARGETS):
-            rc = run(target, args.max_children, command)
+            rc = run(target, args.max_children, command, args.survivors)
             if rc not in (0,):
                 print(f"mutmut exited with {rc} on {target}", file=sys.stderr)
     out = report(command)
