@@ -15,7 +15,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
+import json
 import logging
 import posixpath
 import re
@@ -44,12 +46,40 @@ def _capabilities() -> list:
     return list(discover())
 
 
+def _scalar(value) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def reference_markdown(obj) -> str:
+    """The paper's reference numbers as markdown: rows of records as a table, a record or a flat mapping as a
+    two-column table, a nested mapping section by section, anything else as JSON."""
+    from nullsight.formats import markdown_table
+
+    if isinstance(obj, (list, tuple)) and obj and all(dataclasses.is_dataclass(o) for o in obj):
+        rows = [dataclasses.asdict(o) for o in obj]
+        return markdown_table(list(rows[0]), [list(r.values()) for r in rows])
+    if dataclasses.is_dataclass(obj):
+        obj = dataclasses.asdict(obj)
+    if isinstance(obj, dict) and all(_scalar(v) or (isinstance(v, (list, tuple)) and all(map(_scalar, v)))
+                                     for v in obj.values()):
+        return markdown_table(["", "paper"], [[k, v if _scalar(v) else ", ".join(map(str, v))]
+                                              for k, v in obj.items()])
+    if isinstance(obj, dict):
+        return "\n".join(f"**{k}**\n\n{reference_markdown(v)}" for k, v in obj.items())
+    return "```json\n" + json.dumps(obj, indent=2, default=str) + "\n```\n"
+
+
 def capability_page(capability) -> str:
-    """The markdown of a capability's page: its own docs page, or its title and summary."""
+    """The markdown of a capability's page: its own docs page (or its title and summary), then the paper's
+    reference numbers it declares."""
     page = capability.docs_page()
     text = page.read_text(encoding="utf-8") if page is not None else ""
     if not text.lstrip().startswith("# "):
         text = f"# {capability.title}\n\n{capability.summary}\n\n{text}"
+    reference = capability.reference_numbers() if getattr(capability, "reference", None) else None
+    if reference is not None:
+        text = (text.rstrip() + f"\n\n## The paper's reference numbers\n\nAs `{capability.reference}` declares them "
+                "(the report and these pages read them from there).\n\n" + reference_markdown(reference))
     facts = [f"Package: `{capability.package}`"]
     if getattr(capability, "seed", None):
         facts.append(f"seed {capability.seed}")
