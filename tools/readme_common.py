@@ -18,6 +18,11 @@ def load_json(path: Path) -> dict | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
+def missing(rel: str, target: str) -> str:
+    """What a block says while ``results/<rel>`` has not been made: which make target makes it."""
+    return f"_`results/{rel}` is not there yet: `make {target}` makes it._\n"
+
+
 def rel(path: Path) -> str:
     """``path`` relative to the repository, as inline code."""
     return f"`{path.relative_to(ROOT)}`"

@@ -9,13 +9,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from readme_common import ROOT, load_json
+from readme_common import ROOT, load_json, missing as _missing
 
 RESULTS = ROOT / "results"
-
-
-def _missing(rel: str, target: str) -> str:
-    return f"_`results/{rel}` is not there yet: `make {target}` makes it._\n"
 
 
 def audit() -> str:

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from nullsight.formats import markdown_table  # noqa: E402
+from readme_common import missing as _missing  # noqa: E402
 
 RESULTS = ROOT / "results"
 
@@ -25,10 +26,6 @@ RESULTS = ROOT / "results"
 def _load(rel: str) -> dict | None:
     path = RESULTS / rel
     return json.loads(path.read_text()) if path.is_file() else None
-
-
-def _missing(rel: str, target: str) -> str:
-    return f"_results/{rel} is not there yet: `make {target}` makes it._\n"
 
 
 def _pct(v: float | None, digits: int = 1) -> str:
