@@ -69,6 +69,27 @@ def reference_markdown(obj) -> str:
     return "```json\n" + json.dumps(obj, indent=2, default=str) + "\n```\n"
 
 
+def result_kinds_markdown(capability) -> str:
+    """The result kinds a capability registers, each with its published JSON Schema (``nullsight schema KIND``)."""
+    modules = set(getattr(capability, "results", ()))
+    if not modules:
+        return ""
+    from nullsight.results import load_result_kinds
+    from nullsight.schema import json_schema
+
+    kinds = load_result_kinds()
+    mine = [(name, kinds.get(name)) for name in kinds.names() if kinds.get(name).__module__ in modules]
+    if not mine:
+        return ""
+    text = ["## Result kinds", "", "Every result JSON validates against the schema of its kind (`nullsight schema KIND`)."]
+    for name, cls in mine:
+        doc = (cls.__doc__ or "").strip().splitlines()
+        schema = json.dumps(json_schema(cls), indent=2)
+        text += ["", f"??? note \"`{name}`: {doc[0] if doc else cls.__name__}\"", "", "    ```json",
+                 *("    " + line for line in schema.splitlines()), "    ```"]
+    return "\n".join(text) + "\n"
+
+
 def capability_page(capability) -> str:
     """The markdown of a capability's page: its own docs page (or its title and summary), then the paper's
     reference numbers it declares."""
@@ -80,6 +101,9 @@ def capability_page(capability) -> str:
     if reference is not None:
         text = (text.rstrip() + f"\n\n## The paper's reference numbers\n\nAs `{capability.reference}` declares them "
                 "(the report and these pages read them from there).\n\n" + reference_markdown(reference))
+    kinds = result_kinds_markdown(capability)
+    if kinds:
+        text = text.rstrip() + "\n\n" + kinds
     facts = [f"Package: `{capability.package}`"]
     if getattr(capability, "seed", None):
         facts.append(f"seed {capability.seed}")
