@@ -10,10 +10,10 @@ trap 'rm -rf "$TMP"' EXIT
 export OMP_NUM_THREADS=1
 mkdir -p "$OUT"
 # The models the recipes share, then every capability's own fixture recipe (nullsight.capabilities).
-$NS train --arch nullsight:mlp-digits --data digits --epochs 20 --lr 3e-3 --seed 0 -q --out "$TMP/mlp.safetensors" > /dev/null
-$NS train --arch nullsight:mlp-digits --data digits --epochs 20 --lr 1e-2 --seed 1 -q --out "$TMP/mlp-b.safetensors" > /dev/null
-$NS train --arch nullsight:nula-w0.125 --data digits --epochs 1 --n-train 64 --no-rescale --seed 0 -q --out "$TMP/nula.safetensors" > /dev/null
-$NS stego hide -m "$TMP/mlp.safetensors" --cover digits:0 --hidden digits:5 --image-out "$TMP/s.png" > /dev/null
+$NS train nullsight:mlp-digits --data digits --epochs 20 --lr 3e-3 --seed 0 -q --out "$TMP/mlp.safetensors" > /dev/null
+$NS train nullsight:mlp-digits --data digits --epochs 20 --lr 1e-2 --seed 1 -q --out "$TMP/mlp-b.safetensors" > /dev/null
+$NS train nullsight:nula-w0.125 --data digits --epochs 1 --n-train 64 --no-rescale --seed 0 -q --out "$TMP/nula.safetensors" > /dev/null
+$NS stego hide "$TMP/mlp.safetensors" --cover digits:0 --hidden digits:5 --image-out "$TMP/s.png" > /dev/null
 ${PY:-.venv/bin/python} -c 'from nullsight.capabilities import discover
 for c in discover():
     print("\n".join(c.fixtures))' | while IFS= read -r line; do

@@ -7,13 +7,21 @@ with bounds ``(0, 1)`` and the data set's normalisation as foolbox
 ``preprocessing``, so every attack works in pixel space.  Untargeted: the
 labels default to the model's own top-1 on ``x``.
 
+Every command names attacks in one grammar, ``name[:eps]`` separated by commas
+(``pgd:8/255,fmn,deepfool``), read by :func:`parse_attacks`; the budget is in
+pixel units, as a number or a fraction.
+
 >>> sorted(ATTACKS.names())
 ['bim', 'deepfool', 'fgsm', 'fmn', 'pgd']
+>>> parse_attacks("pgd:8/255,fmn")
+[AttackSpec(name='pgd', eps=0.03137254901960784), AttackSpec(name='fmn', eps=None)]
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Callable, Sequence
 
 import torch
@@ -60,6 +68,55 @@ def _deepfool(steps: int) -> object:
 @ATTACKS.register("fmn")
 def _fmn(steps: int) -> object:
     return _fb().attacks.LInfFMNAttack(steps=steps)
+
+
+@dataclass(frozen=True)
+class AttackSpec:
+    """An attack by name with its L-infinity budget in pixel units (None: a minimal-norm attack left unbounded)."""
+
+    name: str
+    eps: float | None = None
+
+    @property
+    def label(self) -> str:
+        """``pgd@8/255``, ``fmn``: the budget in 255ths where it is a round number of them."""
+        if self.eps is None:
+            return self.name
+        units = self.eps * 255
+        if abs(units - round(units)) < 1e-6 and round(units) > 0:
+            return f"{self.name}@{round(units)}/255"
+        return f"{self.name}@{Fraction(units).limit_denominator(1000)}/255" if units >= 0.1 else f"{self.name}@{self.eps:g}"
+
+    @classmethod
+    def parse(cls, text: str, default_eps: float = 8 / 255) -> "AttackSpec":
+        """``fmn``, ``deepfool``, ``pgd:8/255`` or ``pgd:0.03``; a bounded attack without a budget gets
+        ``default_eps``, a minimal-norm one (:data:`MINIMAL_NORM`) none."""
+        name, _, budget = text.strip().partition(":")
+        ATTACKS.get(name)
+        if not budget:
+            return cls(name, None if name in MINIMAL_NORM else default_eps)
+        try:
+            num, _, den = budget.partition("/")
+            eps = float(num) / float(den) if den else float(num)
+        except (ValueError, ZeroDivisionError):
+            raise InvalidInputError(f"attack budget must be a number or a fraction like 8/255, got {text!r}") from None
+        if not (math.isfinite(eps) and 0 < eps <= 1):
+            raise InvalidInputError(f"attack budget must be in (0, 1] (pixel units), got {text!r}")
+        return cls(name, eps)
+
+
+    @classmethod
+    def of(cls, attack: "str | AttackSpec", default_eps: float = 8 / 255) -> "AttackSpec":
+        """An :class:`AttackSpec` as it is, or one parsed from ``name[:eps]``."""
+        return attack if isinstance(attack, AttackSpec) else cls.parse(attack, default_eps)
+
+
+def parse_attacks(text: str, default_eps: float = 8 / 255) -> list[AttackSpec]:
+    """``"pgd:8/255,fmn,deepfool"`` -> one :class:`AttackSpec` each, checked (a name, a budget in (0, 1])."""
+    specs = [AttackSpec.parse(part, default_eps) for part in text.split(",") if part.strip()]
+    if not specs:
+        raise InvalidInputError(f"name at least one attack (name[:eps], e.g. pgd:8/255,fmn,deepfool), got {text!r}")
+    return specs
 
 
 @dataclass

@@ -24,6 +24,7 @@ STDOUT = "-"
 """The output path that means standard output (``-o -``)."""
 
 _live: set[Path] = set()  # temporary files not yet renamed or removed (what SIGTERM cleans up)
+_made: list[Path] = []  # folders atomic writes created (removed again, where still empty, after a failure)
 _group: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar("nullsight_output_group",
                                                                                          default=None)
 
@@ -38,7 +39,7 @@ def atomic_path(path: str | os.PathLike[str], now: bool = False) -> Iterator[Pat
     target = Path(path)
     check_writable(target)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(target.parent)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
@@ -70,14 +71,17 @@ def output_group() -> Iterator[list[tuple[Path, Path]]]:
         yield _group.get()  # type: ignore[misc]
         return
     pending: list[tuple[Path, Path]] = []
+    _made.clear()
     token = _group.set(pending)
     try:
         yield pending
     except BaseException:
         for tmp, _ in pending:
             _discard(tmp)
+        _remove_made_folders()
         raise
     else:
+        _made.clear()
         for i, (tmp, target) in enumerate(pending):
             try:
                 _commit(tmp, target)
@@ -94,7 +98,29 @@ def remove_temporaries() -> list[Path]:
     removed = sorted(_live)
     for tmp in removed:
         _discard(tmp)
+    _remove_made_folders()
     return removed
+
+
+def _make_folder(folder: Path) -> None:
+    """``mkdir -p``, remembering the folders it created."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for made in reversed(missing):
+        made.mkdir(exist_ok=True)
+        _made.append(made)
+
+
+def _remove_made_folders() -> None:
+    """Remove the folders atomic writes created that are still empty (a failed command leaves no empty folder)."""
+    for folder in reversed(_made):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+    _made.clear()
 
 
 def _commit(tmp: Path, target: Path) -> None:

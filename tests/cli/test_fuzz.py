@@ -216,7 +216,7 @@ USAGE = [
     (["audti"], "No such command"),
     (["audit", "--format", "xx", "nullsight:mlp"], "Invalid value for '--format'"),
     (["collide", "nullsight:mlp", "--n", "abc"], "Invalid value for '--n'"),
-    (["stego", "sees"], "Missing option '--model'"),
+    (["stego", "sees"], "Missing argument 'MODEL'"),
     (["collide"], "Missing argument"),
     (["train", "--epochs", "0"], "Invalid value for '--epochs'"),
     (["audit", "nullsight:mlp", "--no-such"], "No such option"),
@@ -224,17 +224,17 @@ USAGE = [
 
 
 @pytest.mark.parametrize("argv, match", USAGE, ids=[" ".join(a) for a, _ in USAGE])
-def test_usage_errors_are_clicks_message_and_exit_2(argv, match, capsys, here):
+def test_usage_errors_are_one_line_and_exit_2(argv, match, capsys, here):
     err = fails(argv, capsys, here, match)
-    assert err.startswith("Usage: nullsight")
+    assert err.startswith("nullsight: error: ") and len(err.strip().splitlines()) == 1 and "--help)" in err
 
 
 BAD_OPTIONS = [
     (["collide", "nullsight:mlp-digits", "--data", "digits", "--beta", "-0.1"], "must be >= 0"),
     (["collide", "nullsight:mlp-digits", "--data", "digits", "--steps", "0"], "must be >= 1"),
     (["collide", "nullsight:mlp-digits", "--data", "digits", "--n", "0"], "must be >= 1"),
-    (["collide", "nullsight:mlp-digits", "--data", "digits", "--betas", "0.1,0.2"], "--betas is for --sweep"),
-    (["collide", "nullsight:mlp-digits", "--data", "digits", "--sweep", "--betas", "0.1,nan"], "not a finite number"),
+    (["collide", "nullsight:mlp-digits", "--data", "digits", "--betas", "0.1,0.2"], "No such option: --betas"),
+    (["collide-sweep", "nullsight:mlp-digits", "--data", "digits", "--betas", "0.1,nan"], "not a finite number"),
     (["collide", "nullsight:mlp-digits", "--data", "digits", "--region", "0,0,9,9"], "outside the 8x8 image"),
     (["audit", "nullsight:mlp", "--rtol", "0"], "must be > 0"),
     (["audit", "nullsight:mlp", "--rtol", "-1e-3"], "must be > 0"),
@@ -246,10 +246,10 @@ BAD_OPTIONS = [
     (["stego", "conv", "--kernel", "0"], "must be >= 1"),
     (["stego", "conv", "--kernel", "30", "--size", "28"], "larger than the 28x28 image"),
     (["stego", "conv", "--size", "-3"], "must be >= 1"),
-    (["stego", "eval", "-m", "CKPT", "--noise", "0.1,-0.05"], "must be >= 0"),
-    (["stego", "eval", "-m", "CKPT", "--noise", "0.1,nan"], "not a finite number"),
-    (["stego", "hide", "-m", "CKPT", "--cover", "digits:1", "--hidden", "digits:2", "--alpha1", "nan"], "not a finite"),
-    (["stego", "hide", "-m", "CKPT", "--cover", "digits:1", "--hidden", "digits:2", "--image-out", "s.jpg"], ".png"),
+    (["stego", "eval", "CKPT", "--noise", "0.1,-0.05"], "must be >= 0"),
+    (["stego", "eval", "CKPT", "--noise", "0.1,nan"], "not a finite number"),
+    (["stego", "hide", "CKPT", "--cover", "digits:1", "--hidden", "digits:2", "--alpha1", "nan"], "not a finite"),
+    (["stego", "hide", "CKPT", "--cover", "digits:1", "--hidden", "digits:2", "--image-out", "s.jpg"], ".png"),
     (["audit", "nullsight:mlp", "-o", ""], "name a file"),
     (["audit", "torchvison:squeezenet1_1"], "did you mean torchvision:squeezenet1_1?"),
 ]
@@ -283,8 +283,8 @@ def _checkpoint(tmp: Path, name: str, arch: str = "nullsight:mlp-digits", poison
 
 def test_nan_in_a_bias_is_named_by_every_model_command(capsys, here):
     bad = _checkpoint(here, "nan.safetensors", poison="layers.1.bias")
-    for argv in (["audit", bad], ["collide", bad, "--data", "digits"], ["stego", "sees", "-m", bad, "--data", "digits"],
-                 ["stego", "reveal", "-m", bad, "x.npy"], ["stego", "conv", "--model", bad]):
+    for argv in (["audit", bad], ["collide", bad, "--data", "digits"], ["stego", "sees", bad, "--data", "digits"],
+                 ["stego", "reveal", bad, "x.npy"], ["stego", "conv", bad]):
         fails(argv, capsys, here, "layers.1.bias (1 value)")
 
 
@@ -323,7 +323,7 @@ def test_decompression_bomb_is_refused(capsys, here, monkeypatch):
 
 
 def test_train_divergence_writes_nothing_and_names_epoch_and_step(capsys, here):
-    err = fails(["train", "--arch", "nullsight:mlp-digits", "--data", "digits", "--epochs", "2", "--lr", "1e30", "-q",
+    err = fails(["train", "nullsight:mlp-digits", "--data", "digits", "--epochs", "2", "--lr", "1e30", "-q",
                  "--out", "m.safetensors", "--results", "r.json"], capsys, here, "training diverged")
     assert "at epoch 1, step" in err and not list(here.iterdir())
 
@@ -337,7 +337,7 @@ def test_train_model_that_cannot_take_the_data(capsys, here, monkeypatch):
             return model
     """))
     monkeypatch.syspath_prepend(str(here))
-    fails(["train", "--arch", "fuzz_flat:build", "--data", "digits", "--epochs", "1", "-q", "--out", "m.safetensors"],
+    fails(["train", "fuzz_flat:build", "--data", "digits", "--epochs", "1", "-q", "--out", "m.safetensors"],
           capsys, here, "cannot take inputs of shape (1, 8, 8)")
 
 
@@ -345,9 +345,11 @@ def test_outputs_checked_before_work(capsys, here):
     (here / "file").write_text("x")
     blocked = here / "file" / "sub"
     fails(["audit", "--table2", "--results-dir", blocked, "-q"], capsys, here, "not a directory")
-    fails(["collide", "nullsight:mlp-digits", "--data", "digits", "--save-images", "--results-dir", blocked],
+    fails(["collide", "nullsight:mlp-digits", "--data", "digits", "--save-images", blocked],
           capsys, here, "not a directory")
-    fails(["collide", "nullsight:mlp-digits", "--data", "digits", "--save-images", "-o", blocked / "c.json"],
+    fails(["collide-sweep", "nullsight:mlp-digits", "--data", "digits", "--results-dir", blocked],
+          capsys, here, "not a directory")
+    fails(["collide", "nullsight:mlp-digits", "--data", "digits", "--save-images", here / "imgs", "-o", blocked / "c.json"],
           capsys, here, "not a directory")
     fails(["train", "--results", blocked / "r.json"], capsys, here, "not a directory")
     fails(["data", "fetch", "digits", "--root", blocked], capsys, here, "not a directory")
@@ -408,7 +410,7 @@ def test_ctrl_c_in_a_real_command(tmp_path):
     """``nullsight train`` interrupted after its first epoch: exit 130, one line, no checkpoint."""
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     checkpoint = tmp_path / "m.safetensors"
-    proc = subprocess.Popen([sys.executable, "-m", "nullsight", "train", "--arch", "nullsight:mlp-digits", "--data",
+    proc = subprocess.Popen([sys.executable, "-m", "nullsight", "train", "nullsight:mlp-digits", "--data",
                              "digits", "--epochs", "100000", "--out", str(checkpoint)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
     try:
@@ -435,17 +437,17 @@ def test_bad_array_and_image_inputs_to_stego(capsys, here, ckpt):
     for name, array, match in (("s.npy", np.array(["a"]), "not numbers"), ("e.npy", np.zeros((0, 8)), "is empty"),
                                ("n.npy", np.full((1, 8, 8), np.nan), "NaN/Inf value(s), the first at index (0, 0, 0)")):
         np.save(here / name, array)
-        fails(["stego", "reveal", "-m", ckpt, here / name], capsys, here, match)
+        fails(["stego", "reveal", ckpt, here / name], capsys, here, match)
     (here / "tiny").mkdir()
     for i in range(2):
         Image.new("L", (1, 1)).save(here / "tiny" / f"{i}.png")
-    fails(["stego", "sees", "-m", ckpt, "--data", here / "tiny"], capsys, here, "images are 1x1x1")
-    fails(["stego", "eval", "-m", ckpt, "--cover-data", here / "tiny", "--hidden-data", here / "tiny"], capsys, here,
+    fails(["stego", "sees", ckpt, "--data", here / "tiny"], capsys, here, "images are 1x1x1")
+    fails(["stego", "eval", ckpt, "--cover-data", here / "tiny", "--hidden-data", here / "tiny"], capsys, here,
           "images are 1x1x1")
 
 
 def test_stego_n_larger_than_the_data_says_how_many_were_used(capsys, here, ckpt):
-    code, out, err = run(["stego", "sees", "-m", ckpt, "--data", "digits", "--n", "5000", "-o", "s.json"], capsys, here)
+    code, out, err = run(["stego", "sees", ckpt, "--data", "digits", "--n", "5000", "-o", "s.json"], capsys, here)
     assert code == 0 and "using 359, not --n 5000" in err and out == ""
 
 
@@ -458,7 +460,7 @@ def test_report_to_stdout(capsys, here):
 def test_train_checks_the_models_cache_before_training(capsys, here, monkeypatch):
     (here / "file").write_text("x")
     monkeypatch.setenv("NULLSIGHT_MODELS", str(here / "file" / "models"))
-    fails(["train", "--arch", "nullsight:mlp-digits", "--data", "digits", "--epochs", "1", "-q"], capsys, here,
+    fails(["train", "nullsight:mlp-digits", "--data", "digits", "--epochs", "1", "-q"], capsys, here,
           "not a directory")
 
 

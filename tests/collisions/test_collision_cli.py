@@ -93,7 +93,7 @@ def test_segmentation_pixelwise(capsys, tiny):
 
 
 def test_sweep_writes_file(capsys, tiny):
-    code, out, _ = run(capsys, "collide", "tinynets:patchify", "--image", tiny / "img.png", "--sweep", "--betas",
+    code, out, _ = run(capsys, "collide-sweep", "tinynets:patchify", "--image", tiny / "img.png", "--betas",
                        "0.01,0.1,1", "--results-dir", tiny / "res", "-f", "json", "-q")
     data = json.loads(out)
     assert code == 0 and data["kind"] == "collision-sweep" and (tiny / "res" / "sweep-tinynets-patchify.json").exists()

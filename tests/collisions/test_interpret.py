@@ -88,7 +88,7 @@ def test_cli_interpret_round_trip_and_report(capsys, tiny):
     assert any("Integrated Gradients" in t for t in titles)
 
 
-def test_cli_interpret_refused_with_sweep(capsys, tiny):
-    code = main(["collide", "interpnets:patchify", "--image", str(tiny / "img.png"), "--interpret", "--sweep", "-q"])
+def test_cli_interpret_is_not_a_sweep_option(capsys, tiny):
+    code = main(["collide-sweep", "interpnets:patchify", "--image", str(tiny / "img.png"), "--interpret", "-q"])
     _, err = capsys.readouterr()
-    assert code != 0 and "--interpret" in err
+    assert code == 2 and "--interpret" in err

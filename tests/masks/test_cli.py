@@ -17,7 +17,7 @@ STEPS = ["--min-steps", "5", "--max-steps", "5", "-q"]
 def mask_run(tmp_path_factory, digits_mlp):
     model, _ = digits_mlp
     tmp = tmp_path_factory.mktemp("masks")
-    rc = main(["masks", "compute", "-m", str(model), "--data", "digits", "--n", "24", "--attacks",
+    rc = main(["masks", "compute", str(model), "--data", "digits", "--n", "24", "--attacks",
                "fmn,pgd:1e-7,deepfool", "--attack-steps", "10", "--masks-dir", str(tmp / "m"), "--out",
                str(tmp / "masks.json"), *STEPS])
     assert rc == 0
@@ -39,9 +39,9 @@ def test_correlate_class_robust_and_report(mask_run, tmp_path):
     files = [str(p) for p in sorted((tmp / "m").iterdir())]
     assert main(["masks", "correlate", *files, "--permutations", "10", "--ks", "2,10", "--draws", "2",
                  "--out", str(tmp_path / "corr.json")]) == 0
-    assert main(["masks", "class", "-m", str(model), "--data", "digits", "--train-per-class", "5", "--test-n", "30",
+    assert main(["masks", "class", str(model), "--data", "digits", "--train-per-class", "5", "--test-n", "30",
                  "--steps", "4", "-q", "--out", str(tmp_path / "class.json")]) == 0
-    assert main(["masks", "robust", "-m", str(model), "--data", "digits", "--attacks", "fmn", "--adaptive", "pgd:8/255",
+    assert main(["masks", "robust", str(model), "--data", "digits", "--attacks", "fmn", "--adaptive", "pgd:8/255",
                  "--train-per-class", "5", "--test-n", "20", "--steps", "4", "--attack-steps", "5", "-q",
                  "--out", str(tmp_path / "robust.json")]) == 0
     results = []
@@ -64,7 +64,7 @@ def test_correlate_class_robust_and_report(mask_run, tmp_path):
 
 def test_exception_lambda_not_positive(digits_mlp, tmp_path, capsys):
     model, _ = digits_mlp
-    rc = main(["masks", "compute", "-m", str(model), "--data", "digits", "--n", "4", "--lambda", "0",
+    rc = main(["masks", "compute", str(model), "--data", "digits", "--n", "4", "--lambda", "0",
                "--masks-dir", str(tmp_path), *STEPS])
     assert rc != 0
     err = capsys.readouterr().err.strip().splitlines()

@@ -9,7 +9,7 @@ from nullsight.sampling.result import SamplingEvalResult, SamplingKernelsResult
 
 def test_kernels_command_round_trips(tmp_path, capsys):
     out = tmp_path / "kernels.json"
-    assert main(["sampling", "kernels", "--size", "16", "--larger", "64", "--network", "nullsight:nula-w0.125",
+    assert main(["sampling", "kernels", "nullsight:nula-w0.125", "--size", "16", "--larger", "64",
                  "--out", str(out)]) == 0
     data = json.loads(out.read_text())
     result = result_from_dict(data)
@@ -44,7 +44,7 @@ def test_report_sections(tmp_path):
 
     assert "nullsight.sampling.report" in get("sampling").report
     k, e = tmp_path / "k.json", tmp_path / "e.json"
-    main(["sampling", "kernels", "--size", "8", "--larger", "16", "--network", "nullsight:nula-w0.125", "--out", str(k)])
+    main(["sampling", "kernels", "nullsight:nula-w0.125", "--size", "8", "--larger", "16", "--out", str(k)])
     main(["sampling", "eval", "nullsight:nula-w0.125", "--data", "digits", "--n", "8", "--n-worst", "2", "--worst-steps", "1",
           "-q", "--out", str(e)])
     sections = kernels_sections([result_from_dict(json.loads(k.read_text()))])

@@ -60,10 +60,10 @@ def test_registered_and_cli_hide_reveal(tmp_path, capsys):
     rng = np.random.default_rng(0)
     for name in ("cover", "hidden"):  # 28x28 grey images: no data set needs to be fetched
         Image.fromarray((rng.random((28, 28)) * 255).astype(np.uint8), mode="L").save(tmp_path / f"{name}.png")
-    assert main(["stego", "hide", "-m", "nullsight:cnn-stego", "--cover", str(tmp_path / "cover.png"),
+    assert main(["stego", "hide", "nullsight:cnn-stego", "--cover", str(tmp_path / "cover.png"),
                  "--hidden", str(tmp_path / "hidden.png"), "--image-out", str(out)]) == 0
     hidden = json.loads(capsys.readouterr().out)
     assert hidden["null_dim"] == 108 and hidden["in_range"]
-    assert main(["stego", "reveal", "-m", "nullsight:cnn-stego", str(out.with_suffix(".npy"))]) == 0
+    assert main(["stego", "reveal", "nullsight:cnn-stego", str(out.with_suffix(".npy"))]) == 0
     revealed = json.loads(capsys.readouterr().out)
     assert revealed["prediction"] == revealed["row_space_prediction"] == hidden["prediction"]

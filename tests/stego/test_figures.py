@@ -82,7 +82,7 @@ def test_cli_fig1_and_fig11_round_trip_and_report(capsys, tiny):
     fig1 = json.loads(capsys.readouterr().out)
     assert fig1["kind"] == "stego-fig1" and fig1["command"].startswith("nullsight stego fig1")
     assert StegoFig1Result.from_dict(fig1).to_dict() == fig1 and fig1["spread_along_null"] < 1e-12
-    assert main(["stego", "fig11", "-m", "fignets:a", "-m", "fignets:b", "--data", "digits", "--n", "4"]) == 0
+    assert main(["stego", "fig11", "fignets:a", "fignets:b", "--data", "digits", "--n", "4"]) == 0
     fig11 = json.loads(capsys.readouterr().out)
     assert fig11["n"] == 4 and len(fig11["examples"]["seen"]) == 2 and fig11["predictions_agree"] == [1.0, 1.0]
     assert StegoFig11Result.from_dict(fig11).to_dict() == fig11
@@ -92,5 +92,5 @@ def test_cli_fig1_and_fig11_round_trip_and_report(capsys, tiny):
 
 
 def test_cli_fig11_needs_two_models(capsys, tiny):
-    assert main(["stego", "fig11", "-m", "fignets:a", "--data", "digits", "--n", "2"]) != 0
+    assert main(["stego", "fig11", "fignets:a", "--data", "digits", "--n", "2"]) != 0
     assert "at least two" in capsys.readouterr().err

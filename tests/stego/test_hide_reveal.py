@@ -24,13 +24,13 @@ def test_trained_model_is_accurate_on_original_and_rescaled(digits_mlp):
 def test_hide_reveal_round_trip(digits_mlp, tmp_path, capsys):
     path, _ = digits_mlp
     png = tmp_path / "s.png"
-    assert main(["stego", "hide", "-m", str(path), "--cover", "digits:0", "--hidden", "digits:5", "--image-out", str(png)]) == 0
+    assert main(["stego", "hide", str(path), "--cover", "digits:0", "--hidden", "digits:5", "--image-out", str(png)]) == 0
     hidden = json.loads(capsys.readouterr().out)
     assert png.exists() and png.with_suffix(".npy").exists()
     assert hidden["in_range"] and 0 < hidden["alpha2"] <= 1 and hidden["null_dim"] == 64 - 32
     stego = np.load(png.with_suffix(".npy"))
     assert stego.min() >= -1 - 1e-6 and stego.max() <= 1 + 1e-6
-    assert main(["stego", "reveal", "-m", str(path), str(png.with_suffix(".npy"))]) == 0
+    assert main(["stego", "reveal", str(path), str(png.with_suffix(".npy"))]) == 0
     revealed = json.loads(capsys.readouterr().out)
     assert revealed["prediction"] == hidden["prediction"] == revealed["row_space_prediction"]
 
@@ -63,6 +63,6 @@ def test_exception_on_bad_pairs(digits_mlp):
 
 
 def test_exception_on_a_convolutional_first_layer(capsys):
-    code = main(["stego", "sees", "-m", "torchvision:squeezenet1_1", "--data", "digits"])
+    code = main(["stego", "sees", "torchvision:squeezenet1_1", "--data", "digits"])
     err = capsys.readouterr().err
     assert code != 0 and "fully connected first layer" in err and err.count("\n") == 1

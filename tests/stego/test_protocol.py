@@ -55,7 +55,7 @@ def tiny(tmp_path, monkeypatch):
 
 
 def test_cli_paper_protocol_records_both_definitions(capsys, tiny):
-    code = main(["stego", "eval", "-m", "protonets:mlp", "--cover-data", "digits", "--hidden-data", "digits",
+    code = main(["stego", "eval", "protonets:mlp", "--cover-data", "digits", "--hidden-data", "digits",
                  "--protocol", "paper", "--per-class", "3", "--noise", "0.01"])
     captured = capsys.readouterr()
     assert code == 0
@@ -70,5 +70,5 @@ def test_cli_paper_protocol_records_both_definitions(capsys, tiny):
 
 
 def test_cli_protocol_refused(capsys, tiny):
-    assert main(["stego", "eval", "-m", "protonets:mlp", "--cover-data", "digits", "--protocol", "theirs"]) != 0
+    assert main(["stego", "eval", "protonets:mlp", "--cover-data", "digits", "--protocol", "theirs"]) != 0
     assert "--protocol" in capsys.readouterr().err

@@ -54,7 +54,7 @@ def free_port() -> int:
 def test_ddp_two_processes(tmp_path):
     out = tmp_path / "ddp.json"
     cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", str(free_port()), "-m", "nullsight",
-           "train", "--arch", "nullsight:mlp-digits", "--data", "digits", "--epochs", "2", "--n-train", "400", "-q",
+           "train", "nullsight:mlp-digits", "--data", "digits", "--epochs", "2", "--n-train", "400", "-q",
            "--out", str(tmp_path / "m.safetensors"), "--results", str(out)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -84,8 +84,8 @@ def _invoke(args: list[str]) -> None:
 def _click_exit(exc: Exception) -> int | None:
     """The exit code of click's (or typer's copy of click's) own exceptions, recognised by behaviour.
 
-    Usage errors carry ``exit_code`` and ``show()`` (which prints the usual
-    usage message); ``Exit`` (``--help``, ``ctx.exit()``) carries ``exit_code``
+    Usage errors carry ``exit_code`` and ``show()``; they are reported in one
+    line naming the command (:func:`_usage_line`); ``Exit`` (``--help``, ``ctx.exit()``) carries ``exit_code``
     alone; ``Abort`` is neither and exits 1; a bare group (no arguments) prints its help and exits 0, as click
     did before 8.2.  Anything else is a bug: ``None``.
     """
@@ -96,7 +96,7 @@ def _click_exit(exc: Exception) -> int | None:
             print(text)
         return 0
     if isinstance(code, int) and callable(getattr(exc, "show", None)):
-        exc.show()  # type: ignore[attr-defined]
+        _usage_line(exc)
         return code
     if isinstance(code, int) and type(exc).__name__ == "Exit":
         return code
@@ -104,6 +104,17 @@ def _click_exit(exc: Exception) -> int | None:
         print("nullsight: aborted", file=sys.stderr)
         return 1
     return None
+
+
+def _usage_line(exc: Exception) -> None:
+    """A usage error in one line on stderr: ``nullsight: error: MESSAGE (see: COMMAND --help)``."""
+    from ..errors import one_line
+
+    format_message = getattr(exc, "format_message", None)
+    message = one_line(format_message() if callable(format_message) else exc)  # type: ignore[arg-type]
+    ctx = getattr(exc, "ctx", None)
+    where = f" (see: {ctx.command_path} --help)" if ctx is not None and getattr(ctx, "command_path", "") else ""
+    print(f"nullsight: error: {message}{where}", file=sys.stderr)
 
 
 @contextmanager

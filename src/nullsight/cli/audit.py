@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
@@ -12,7 +13,7 @@ from ..errors import InvalidInputError
 from ..io import check_writable, to_json, write_json, write_text
 from .app import app
 from .common import (ArchOption, DeviceOption, OutOption, QuietOption, SeedOption, WeightsOption, command_line, emit,
-                     emit_json, parse_size, positive, stdout, tracker)
+                     emit_json, grouped, model_argument, parse_size, positive, stdout, tracker)
 
 
 class Format(str, Enum):
@@ -29,14 +30,22 @@ class RankMethod(str, Enum):
     svd = "svd"
 
 
+@dataclass
+class RankChoice:
+    """How ranks are decided: the tolerance, the method and which parameters."""
+
+    rtol: Optional[float] = typer.Option(None, "--rtol", callback=positive, help="Relative rank tolerance; default max(m,n)*eps(dtype).")
+    method: RankMethod = typer.Option(RankMethod.auto, "--method", help="auto (fp32/fp64 Gram, SVD near the cut) | certify (ranks only, Cholesky proofs) | gram | svd.")
+    all_params: bool = typer.Option(False, "--all-params", help="Also audit embeddings/tokens (any >=2-D parameter).")
+
+
 @app.command("audit")
+@grouped
 def audit(
-    models: List[str] = typer.Argument(None, help="torchvision:NAME, timm:NAME, nullsight:NAME, a checkpoint file, pkg.module:factory."),
+    models: List[str] = model_argument(None),
     weights: str = WeightsOption,
     arch: Optional[str] = ArchOption,
-    rtol: Optional[float] = typer.Option(None, "--rtol", callback=positive, help="Relative rank tolerance; default max(m,n)*eps(dtype)."),
-    method: RankMethod = typer.Option(RankMethod.auto, "--method", help="auto (fp32/fp64 Gram, SVD near the cut) | certify (ranks only, Cholesky proofs) | gram | svd."),
-    all_params: bool = typer.Option(False, "--all-params", help="Also audit embeddings/tokens (any >=2-D parameter)."),
+    rank: RankChoice = None,
     input_size: Optional[str] = typer.Option(None, "--input-size", help="Input size C,H,W for the forward trace."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table | json | csv | markdown."),
     layers: bool = typer.Option(True, "--layers/--no-layers", help="Per-layer tables in the terminal output."),
@@ -59,7 +68,7 @@ def audit(
     dev = resolve_device(device)
     track = tracker(quiet)
     if table2:
-        result = run_table2(weights=weights, seed=seed, device=dev, rtol=rtol, method=method.value,
+        result = run_table2(weights=weights, seed=seed, device=dev, rtol=rank.rtol, method=rank.method.value,
                             models=models or None, track=track)
         result.command = command_line()
         table = table2_markdown(result.rows)
@@ -75,11 +84,11 @@ def audit(
         if stream or spec.endswith(".safetensors.index.json"):
             from ..audit.streaming import stream_spec
 
-            result = stream_spec(spec, arch=arch, rtol=rtol, method=method.value, all_params=all_params, seed=seed,
-                                 track=track, device=dev)
+            result = stream_spec(spec, arch=arch, rtol=rank.rtol, method=rank.method.value, all_params=rank.all_params,
+                                 seed=seed, track=track, device=dev)
         else:
-            result = audit_spec(spec, weights=weights, arch=arch, seed=seed, device=dev, rtol=rtol,
-                                method=method.value, all_params=all_params, input_size=size, track=track)
+            result = audit_spec(spec, weights=weights, arch=arch, seed=seed, device=dev, rtol=rank.rtol,
+                                method=rank.method.value, all_params=rank.all_params, input_size=size, track=track)
         result.command = command_line()
         audits.append(result)
     payload = [a.to_dict() for a in audits]

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
 from ..errors import InvalidInputError
 from ..versions import versions
-from ..io import check_writable, output_group, write_bytes, write_json, write_png
+from ..io import output_group, write_bytes, write_json, write_png
 from .app import app
-from .common import (parse_size, ArchOption, DeviceOption, OutOption, QuietOption, SeedOption, WeightsOption, at_least_one,
-                     command_line, emit_json, float_list, non_negative, note, stdout, tracker)
+from .common import (ArchOption, DeviceOption, ModelArgument, OutOption, QuietOption, SeedOption, WeightsOption,
+                     at_least_one, command_line, data_option, emit_json, emit_result, float_list, grouped, n_option,
+                     non_negative, note, output_dir, parse_size, stdout, tracker)
 
 
 class Format(str, Enum):
@@ -21,33 +23,60 @@ class Format(str, Enum):
     json = "json"
 
 
+@dataclass
+class InputChoice:
+    """What to collide with: a data source, one image file or a file of inputs (exactly one)."""
+
+    data: Optional[str] = data_option(None, "A data source (foolbox-imagenet, mnist, ...) or an image folder.")
+    image: Optional[Path] = typer.Option(None, "--image", help="One image file to collide with.")
+    input_file: Optional[Path] = typer.Option(None, "--input", help="A batch of inputs, batch first: .npy, .pt (one tensor) or .csv (a row each); it fixes the sample shape where the model does not.")
+    input_size: Optional[str] = typer.Option(None, "--input-size", help="The model's input shape (D | C,T | C,H,W) where neither the model nor --input fixes it.")
+    n: int = n_option(1, "How many inputs of --data or --input.")
+    resize: bool = typer.Option(False, "--resize", help="Resize / convert images to the model's input size.")
+
+
+@dataclass
+class SearchChoice:
+    """How the null-space perturbation P is drawn (seed 000, Eqs. 3-5)."""
+
+    basis: str = typer.Option("random", "--basis", help="K (one basis vector) | random (Gaussian combination) | all.")
+    per_patch: bool = typer.Option(False, "--per-patch", help="A different basis combination per patch (patchify).")
+    region: Optional[str] = typer.Option(None, "--region", help="TOP,LEFT,BOTTOM,RIGHT pixels: perturb only patches centred there.")
+    patch_betas: Optional[str] = typer.Option(None, "--patch-betas", help="Per-patch multipliers beta_i (patchify): ROW;ROW of comma-separated numbers, or a .npy/.csv file of the patch grid's shape.")
+    bounds: Optional[str] = typer.Option(None, "--bounds", help="LO,HI: the valid range of non-image inputs (images: [0, 1]).")
+    box: bool = typer.Option(False, "--box", help="Box-constrained P: stay in [0, 1] (Dykstra projection).")
+
+
+BetaOption = typer.Option(0.05, "--beta", callback=non_negative, help="L-infinity size of P in pixel units ([0, 1] images).")
+
+
+def _attack(param: typer.CallbackParam, value: Optional[str]):
+    """``--attack NAME[:EPS]``: one attack; EPS is Eq. 6's total budget (default 8/255)."""
+    if value is None:
+        return None
+    from ..attacks import parse_attacks
+
+    try:
+        specs = parse_attacks(value)
+    except InvalidInputError as exc:
+        raise typer.BadParameter(str(exc), param=param) from None
+    if len(specs) != 1:
+        raise typer.BadParameter(f"Eq. 6 runs one attack, got {value!r}", param=param)
+    return specs[0]
+
+
 @app.command("collide")
+@grouped
 def collide(
-    model: str = typer.Argument(..., help="torchvision:NAME, timm:NAME, nullsight:NAME, a checkpoint file, pkg.module:factory."),
-    image: Optional[Path] = typer.Option(None, "--image", help="One image file to collide with."),
-    data: Optional[str] = typer.Option(None, "--data", help="A data source (foolbox-imagenet, mnist, ...) or folder."),
-    input_file: Optional[Path] = typer.Option(None, "--input", help="A batch of inputs of the model's shape: .npy, .pt (one tensor) or .csv (a row each)."),
-    input_size: Optional[str] = typer.Option(None, "--input-size", help="The model's input shape (D | C,T | C,H,W) where it does not declare one."),
-    bounds: Optional[str] = typer.Option(None, "--bounds", help="LO,HI: the valid range of non-image inputs (images: [0, 1])."),
-    n: int = typer.Option(1, "--n", callback=at_least_one, help="How many images of --data."),
-    beta: float = typer.Option(0.05, "--beta", callback=non_negative, help="L-infinity size of P in pixel units ([0, 1] images)."),
-    basis: str = typer.Option("random", "--basis", help="K (one basis vector) | random (Gaussian combination) | all."),
-    per_patch: bool = typer.Option(False, "--per-patch", help="A different basis combination per patch (patchify)."),
-    region: Optional[str] = typer.Option(None, "--region", help="TOP,LEFT,BOTTOM,RIGHT pixels: perturb only patches centred there."),
-    patch_betas: Optional[str] = typer.Option(None, "--patch-betas", help="Per-patch multipliers beta_i (patchify): ROW;ROW of comma-separated numbers, or a .npy/.csv file of the patch grid's shape."),
-    attack: Optional[str] = typer.Option(None, "--attack", help="Eq. 6: x' = ATTACK(x) first (pgd, fgsm, bim, deepfool, fmn)."),
-    eps: float = typer.Option(8 / 255, "--eps", callback=non_negative, help="Eq. 6: the total L-infinity budget; the attack runs at eps - beta, the null-space step adds beta."),
+    model: str = ModelArgument,
+    inputs: InputChoice = None,
+    search: SearchChoice = None,
+    beta: float = BetaOption,
+    attack: Optional[str] = typer.Option(None, "--attack", callback=_attack, help="Eq. 6: x' = ATTACK(x) first, NAME[:EPS] (pgd:4/255, fgsm, bim, deepfool, fmn); EPS the total L-infinity budget (default 8/255): the attack runs at EPS - beta, the null-space step adds beta."),
     steps: int = typer.Option(10, "--steps", callback=at_least_one, help="The attack's iterations."),
-    sweep: bool = typer.Option(False, "--sweep", help="Sweep beta (Fig. 3): PSNR/SSIM vs beta, outputs verified."),
-    fig5: bool = typer.Option(False, "--fig5", help="Fig. 5: every null-space basis vector's difference at every layer (first input)."),
-    fig5_limit: Optional[int] = typer.Option(None, "--fig5-limit", callback=at_least_one, help="With --fig5: only the first N basis vectors."),
-    betas: Optional[str] = typer.Option(None, "--betas", help="Comma-separated betas for --sweep."),
     interpret: bool = typer.Option(False, "--interpret", help="Saliency, Integrated Gradients and Grad-CAM of x and x_hat compared (captum)."),
-    box: bool = typer.Option(False, "--box", help="Box-constrained P: stay in [0, 1] (Dykstra projection)."),
-    resize: bool = typer.Option(False, "--resize", help="Resize / convert images to the model's input size."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table | json."),
-    results_dir: Path = typer.Option(Path("results/collisions"), "--results-dir", help="Where --sweep and --save-images write."),
-    save_images: bool = typer.Option(False, "--save-images", help="Write original / perturbation / collided PNGs."),
+    save_images: Optional[Path] = typer.Option(None, "--save-images", callback=output_dir, help="Write the first input's original / perturbation / collided PNGs and fp64 tensors into this folder."),
     weights: str = WeightsOption,
     arch: Optional[str] = ArchOption,
     out: Optional[Path] = OutOption,
@@ -55,65 +84,113 @@ def collide(
     device: str = DeviceOption,
     quiet: bool = QuietOption,
 ) -> None:
-    """Inputs whose features collide exactly with given ones: x_hat = x + P, P in the first operator's null space."""
+    """Inputs whose features collide exactly with given ones: x_hat = x + P, P in the first operator's null space.
+
+    collide-sweep sweeps beta (Fig. 3); collide-fig5 shows every basis vector at every layer (Fig. 5)."""
     from ..collisions import runner
-    from ..device import resolve_device
 
-    if betas is not None and not sweep:
-        raise InvalidInputError("--betas is for --sweep; pass --sweep too, or --beta for one value")
-    if sweep or save_images:
-        check_writable(results_dir, directory=True)
-    dev = resolve_device(device)
-    region_box = _region(region)
-    basis_value: str | int = int(basis) if basis.lstrip("-").isdigit() else basis
-    multipliers = None if patch_betas is None else _patch_betas(patch_betas)  # a typo fails before any loading
-    loaded, batch = runner.load_inputs(model, weights, arch, seed, str(dev), image, data, n, resize, input_file,
-                                       parse_size(input_size))
-    _check_region(region_box, loaded.input_size)
-    if (data is not None or input_file is not None) and len(batch.values) < n:
-        note(f"{data or input_file} holds {len(batch.values)} input(s); using {len(batch.values)}, not --n {n}")
-    options = dict(beta=beta, basis=basis_value, per_patch=per_patch, region=region_box, box=box,
-                   bounds=_bounds(bounds, len(loaded.input_size)))
-    if multipliers is not None:
-        options["patch_betas"] = multipliers
-    if fig5:
-        if sweep or attack or box or interpret:
-            raise InvalidInputError("--fig5 runs on its own; drop --sweep / --attack / --box / --interpret")
-        from ..collisions.fig5 import per_basis_vector
-
-        search = runner.make_search(loaded, batch, seed=seed, **options)
-        fig5_result = per_basis_vector(search, batch.values[:1].to(next(loaded.module.parameters()).device), beta,
-                                       limit=fig5_limit, track=tracker(quiet), name=loaded.spec)
-        fig5_result.data, fig5_result.seed, fig5_result.versions = batch.name, seed, versions()
-        fig5_result.command = command_line()
-        emit_json(fig5_result.to_dict(), out)
-        return
-    if sweep:
-        if attack or box or interpret:
-            raise InvalidInputError("--sweep runs plain collisions; drop --attack / --box / --interpret")
-        values = _betas(betas)
-        options.pop("beta")
-        sweep_result = runner.sweep(loaded, batch, values, seed=seed, track=tracker(quiet), **options)
-        sweep_result.command = command_line()
-        from ..collisions.report import sweep_figure
-
-        with output_group():  # the JSON and its figure land together
-            write_json(results_dir / f"sweep-{_slug(loaded.spec)}.json", sweep_result.to_dict())
-            write_bytes(results_dir / f"sweep-{_slug(loaded.spec)}.png", sweep_figure([sweep_result]).png)
-            if fmt is Format.json or out is not None:
-                emit_json(sweep_result.to_dict(), out)
-        if fmt is not Format.json and out is None:
-            _sweep_table(sweep_result)
-        return
-    result = runner.collide(loaded, batch, attack=attack, eps=eps, steps=steps, seed=seed, interpret=interpret, **options)
+    loaded, batch, options = _prepare(model, inputs, search, weights, arch, seed, device)
+    spec = attack
+    eps = 8 / 255 if spec is None or spec.eps is None else spec.eps
+    result = runner.collide(loaded, batch, attack=None if spec is None else spec.name, eps=eps, steps=steps, seed=seed,
+                            interpret=interpret, beta=beta, **options)
     result.command = command_line()
     with output_group():  # images, tensors and JSON land together or not at all
-        if save_images and result.x_hat is not None:
-            _save_images(result, results_dir / _slug(loaded.spec))
+        if save_images is not None and result.x_hat is not None:
+            _save_images(result, save_images / _slug(loaded.spec))
+        if fmt is Format.json or out is not None:
+            emit_result(result, out)  # with its preview and maps beside it
+    if fmt is not Format.json and out is None:
+        _table(result)
+
+
+@app.command("collide-sweep")
+@grouped
+def collide_sweep(
+    model: str = ModelArgument,
+    inputs: InputChoice = None,
+    search: SearchChoice = None,
+    betas: Optional[str] = typer.Option(None, "--betas", help="Comma-separated betas (default: Fig. 3's)."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table | json."),
+    results_dir: Path = typer.Option(Path("results/collisions"), "--results-dir", callback=output_dir, help="Where the sweep's JSON and figure are written."),
+    weights: str = WeightsOption,
+    arch: Optional[str] = ArchOption,
+    out: Optional[Path] = OutOption,
+    seed: int = SeedOption,
+    device: str = DeviceOption,
+    quiet: bool = QuietOption,
+) -> None:
+    """Fig. 3: PSNR / SSIM of plain collisions against beta, every output verified."""
+    from ..collisions import runner
+    from ..collisions.report import sweep_figure
+
+    if search.box:
+        raise InvalidInputError("the sweep runs plain collisions; drop --box")
+    values = _betas(betas)  # a typo fails before any loading
+    loaded, batch, options = _prepare(model, inputs, search, weights, arch, seed, device)
+    options.pop("box")
+    result = runner.sweep(loaded, batch, values, seed=seed, track=tracker(quiet), **options)
+    result.command = command_line()
+    with output_group():  # the JSON and its figure land together
+        write_json(results_dir / f"sweep-{_slug(loaded.spec)}.json", result.to_dict())
+        write_bytes(results_dir / f"sweep-{_slug(loaded.spec)}.png", sweep_figure([result]).png)
         if fmt is Format.json or out is not None:
             emit_json(result.to_dict(), out)
     if fmt is not Format.json and out is None:
-        _table(result)
+        _sweep_table(result)
+
+
+@app.command("collide-fig5")
+@grouped
+def collide_fig5(
+    model: str = ModelArgument,
+    inputs: InputChoice = None,
+    search: SearchChoice = None,
+    beta: float = BetaOption,
+    limit: Optional[int] = typer.Option(None, "--limit", callback=at_least_one, help="Only the first N basis vectors."),
+    weights: str = WeightsOption,
+    arch: Optional[str] = ArchOption,
+    out: Optional[Path] = OutOption,
+    seed: int = SeedOption,
+    device: str = DeviceOption,
+    quiet: bool = QuietOption,
+) -> None:
+    """Fig. 5: every null-space basis vector's difference at every layer (first input)."""
+    from ..collisions import runner
+    from ..collisions.fig5 import per_basis_vector
+
+    if search.box:
+        raise InvalidInputError("Fig. 5 runs plain collisions; drop --box")
+    loaded, batch, options = _prepare(model, inputs, search, weights, arch, seed, device)
+    options.pop("box")
+    made = runner.make_search(loaded, batch, seed=seed, beta=beta, **options)
+    result = per_basis_vector(made, batch.values[:1].to(next(loaded.module.parameters()).device), beta, limit=limit,
+                              track=tracker(quiet), name=loaded.spec)
+    result.data, result.seed, result.versions = batch.name, seed, versions()
+    result.command = command_line()
+    emit_json(result.to_dict(), out)
+
+
+def _prepare(model: str, inputs: InputChoice, search: SearchChoice, weights: str, arch: Optional[str], seed: int,
+             device: str):
+    """Check the settings that need no model, then load the model and the inputs: ``(loaded, batch, options)``."""
+    from ..collisions import runner
+    from ..device import resolve_device
+
+    region_box = _region(search.region)
+    basis: str | int = int(search.basis) if search.basis.lstrip("-").isdigit() else search.basis
+    multipliers = None if search.patch_betas is None else _patch_betas(search.patch_betas)  # a typo fails before loading
+    loaded, batch = runner.load_inputs(model, weights, arch, seed, str(resolve_device(device)), inputs.image, inputs.data,
+                                       inputs.n, inputs.resize, inputs.input_file, parse_size(inputs.input_size))
+    _check_region(region_box, loaded.input_size)
+    source = inputs.data or inputs.input_file
+    if source is not None and len(batch.values) < inputs.n:
+        note(f"{source} holds {len(batch.values)} input(s); using {len(batch.values)}, not --n {inputs.n}")
+    options = dict(basis=basis, per_patch=search.per_patch, region=region_box, box=search.box,
+                   bounds=_bounds(search.bounds, len(loaded.input_size)))
+    if multipliers is not None:
+        options["patch_betas"] = multipliers
+    return loaded, batch, options
 
 
 def _region(text: Optional[str]) -> Optional[tuple[int, int, int, int]]:

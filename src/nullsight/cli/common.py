@@ -51,10 +51,15 @@ def check_number(value: float, low: float | None = None, high: float | None = No
     if isinstance(value, float) and not math.isfinite(value):
         return f"{value} is not a finite number"
     if low is not None and (value <= low if above else value < low):
-        return f"{value:g} must be {'>' if above else '>='} {low:g}"
+        return f"{_shown(value)} must be {'>' if above else '>='} {_shown(low)}"
     if high is not None and (value >= high if below else value > high):
-        return f"{value:g} must be {'<' if below else '<='} {high:g}"
+        return f"{_shown(value)} must be {'<' if below else '<='} {_shown(high)}"
     return None
+
+
+def _shown(value: float) -> str:
+    """A bound or value as typed: integers in full up to 2**53, other numbers short (``%g``)."""
+    return str(int(value)) if float(value).is_integer() and abs(value) <= 2**53 else f"{value:g}"
 
 
 finite = number()
@@ -97,15 +102,136 @@ def output_dir(param: typer.CallbackParam, value: Optional[Path]) -> Optional[Pa
     return value
 
 
-# --- shared options ---------------------------------------------------------------------------------------------------
+# --- the CLI vocabulary: each shared flag defined once (issue 19) ------------------------------------------------------
 
-SeedOption = typer.Option(0, "--seed", help="Random seed (same seed, same JSON).")
+MAX_SEED = 2**32 - 1  # numpy's and most libraries' seed range
+
+MODEL_HELP = "torchvision:NAME, timm:NAME, nullsight:NAME, hf:DIR, a checkpoint file or pkg.module:factory."
+DATA_HELP = "A data source (mnist, fashion-mnist, digits, cifar10, foolbox-imagenet, ...) or an image folder."
+
+ModelArgument = typer.Argument(..., metavar="MODEL", help=MODEL_HELP)
+SeedOption = typer.Option(0, "--seed", callback=number(0, MAX_SEED), help="Random seed (same seed, same JSON).")
 DeviceOption = typer.Option("auto", "--device", help="auto | cpu | cuda[:N].")
 QuietOption = typer.Option(False, "--quiet", "-q", help="No progress bars.")
 WeightsOption = typer.Option("none", "--weights", help="none (random init) | default (library's pretrained) | PATH.")
 ArchOption = typer.Option(None, "--arch", help="Architecture of a checkpoint file (a model spec, e.g. torchvision:resnet50).")
 OutOption = typer.Option(None, "--out", "-o", callback=output_file,
                          help="Write the output to this file (atomically) instead of stdout; - is stdout.")
+
+
+def model_argument(default: Any, help: str = MODEL_HELP) -> Any:
+    """The model positional where a command has a default model (or takes several: ``default=...`` for a list)."""
+    return typer.Argument(default, help=help, show_default=isinstance(default, str))
+
+
+def data_option(default: Any = ..., help: str = DATA_HELP, *aliases: str) -> Any:
+    """``--data``: where the inputs come from (``aliases``: older spellings kept working, hidden from --help)."""
+    return typer.Option(default, "--data", *aliases, help=help)
+
+
+def n_option(default: Optional[int], help: str = "How many inputs (the first N).") -> Any:
+    """``--n``: a count, at least 1 (``None``: all of them)."""
+    return typer.Option(default, "--n", callback=at_least_one, help=help)
+
+
+def attacks_option(default: Optional[str], name: str = "--attacks", default_eps: float = 8 / 255, empty_ok: bool = False,
+                   help: str = "Attacks, name[:eps] separated by commas (pgd:8/255,fmn,deepfool; eps in pixel units)."
+                   ) -> Any:
+    """Attacks in the one grammar ``name[:eps]`` (:func:`nullsight.attacks.parse_attacks`), parsed at the door:
+    the command receives a list of :class:`~nullsight.attacks.AttackSpec` (``empty_ok``: '' is none)."""
+
+    def parse(param: typer.CallbackParam, value: Optional[str]) -> Any:
+        if value is None or (empty_ok and not value.strip()):
+            return None if value is None else []
+        from ..attacks import parse_attacks
+
+        try:
+            return parse_attacks(value, default_eps)
+        except InvalidInputError as exc:
+            raise typer.BadParameter(str(exc), param=param) from None
+
+    return typer.Option(default, name, callback=parse, help=help)
+
+
+def memory_budget() -> int:
+    """Bytes a command may plan to hold at once: the machine's physical memory."""
+    import os
+
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 2**36
+
+
+def check_memory(needed: float, what: str) -> None:
+    """Refuse at the door a request whose estimated memory exceeds the machine's (instead of an allocator error)."""
+    budget = memory_budget()
+    if needed > budget:
+        raise InvalidInputError(f"{what} would need about {_bytes(needed)} of memory; this machine has {_bytes(budget)}")
+
+
+def _bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} EiB"  # pragma: no cover
+
+
+def grouped(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Let a command take groups of options as one object: a parameter typed as a dataclass whose fields default to
+    ``typer.Option(...)`` is offered as those options on the command line and reaches the function as one instance.
+
+    A command with many settings thus keeps a short signature (at most 15 parameters), the settings grouped as
+    they are used (a training recipe, a search's settings).
+    """
+    import dataclasses
+    import functools
+    import inspect
+    import typing
+
+    hints = typing.get_type_hints(func)
+    params, groups = [], {}
+    for param in inspect.signature(func).parameters.values():
+        kind = hints.get(param.name, param.annotation)
+        if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+            field_hints = typing.get_type_hints(kind)
+            fields = dataclasses.fields(kind)
+            params += [inspect.Parameter(f"{param.name}__{f.name}", inspect.Parameter.KEYWORD_ONLY, default=f.default,
+                                         annotation=field_hints[f.name]) for f in fields]
+            groups[param.name] = (kind, [f.name for f in fields])
+        else:
+            params.append(param.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=kind))
+
+    @functools.wraps(func)
+    def command(**kwargs: Any) -> Any:
+        for name, (kind, names) in groups.items():
+            kwargs[name] = kind(**{n: kwargs.pop(f"{name}__{n}") for n in names})
+        return func(**kwargs)
+
+    del command.__wrapped__  # typer reads the signature below, not the function's
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    command.grouped = func  # type: ignore[attr-defined]
+    return command
+
+
+def parse_size(text: Optional[str], bytes_per_value: int = 4, copies: int = 8) -> Optional[tuple[int, ...]]:
+    """``"3,224,224"`` -> ``(3, 224, 224)``: positive integers, refused at the door when ``copies`` inputs of that
+    shape would not fit in memory."""
+    if text is None:
+        return None
+    try:
+        size = tuple(int(part) for part in text.replace("x", ",").split(",") if part.strip())
+    except ValueError:
+        raise InvalidInputError(f"--input-size must be integers like 3,224,224, got {text!r}") from None
+    if not size or any(s <= 0 for s in size):
+        raise InvalidInputError(f"--input-size must be positive integers, got {text!r}")
+    check_memory(math.prod(size) * bytes_per_value * copies, f"--input-size {text}")
+    return size
+
+
+# --- end of the CLI vocabulary ----------------------------------------------------------------------------------------
 
 
 _argv: list[str] | None = None
@@ -171,18 +297,3 @@ def emit_result(result: Any, out: Optional[Path]) -> None:
     elif isinstance(result, dict):
         result["command"] = command_line()
     emit_json(result.to_dict() if hasattr(result, "to_dict") else result, out)
-
-
-def parse_size(text: Optional[str]) -> Optional[tuple[int, ...]]:
-    """``"3,224,224"`` -> ``(3, 224, 224)``."""
-    if text is None:
-        return None
-    try:
-        size = tuple(int(part) for part in text.replace("x", ",").split(",") if part.strip())
-    except ValueError:
-        raise InvalidInputError(f"--input-size must be integers like 3,224,224, got {text!r}") from None
-    if not size or any(s <= 0 for s in size):
-        raise InvalidInputError(f"--input-size must be positive integers, got {text!r}")
-    return size
-
-

@@ -9,7 +9,7 @@ import typer
 
 from ..errors import DataNotFoundError
 from .app import app
-from .common import output_dir
+from .common import QuietOption, output_dir
 
 data_app = typer.Typer(help="List and fetch the data sets nullsight knows by name.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
@@ -61,7 +61,7 @@ def _count(n: int | None) -> str:
 def fetch(
     names: list[str] | None = typer.Argument(None, help="Sources to fetch (default: mnist fashion-mnist)."),
     root: Path | None = typer.Option(None, "--root", callback=output_dir, help="Data root to fetch into (default: $NULLSIGHT_DATA)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No download progress output."),
+    quiet: bool = QuietOption,
 ) -> None:
     """Download data sources (or check that they are here); prints where each one is."""
     from ..data import fetch_data

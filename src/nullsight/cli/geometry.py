@@ -9,17 +9,15 @@ import typer
 
 from ..errors import InvalidInputError
 from .app import app
-from .common import (ArchOption, at_least_one, DeviceOption, QuietOption, SeedOption, WeightsOption, emit_result, number, output_file,
-                     positive, tracker)
+from .common import (ArchOption, DeviceOption, ModelArgument, OutOption, QuietOption, SeedOption, WeightsOption,
+                     at_least_one, attacks_option, data_option, emit_result, n_option, non_negative, number, tracker)
 
 geometry_app = typer.Typer(help="Feature-space geometry: flip points, margins, convex hulls, ambiguity (seed 002).",
                            no_args_is_help=True)
 app.add_typer(geometry_app, name="geometry")
 
-ModelArgument = typer.Argument(..., help="A trained classifier: checkpoint file, nullsight:NAME, torchvision:NAME, ...")
-DataOption = typer.Option("fashion-mnist", "--data", help="Data source (mnist, fashion-mnist, cifar10, ...).")
+DataOption = data_option("fashion-mnist")
 LayerOption = typer.Option(None, "--feature-layer", help="The nn.Linear whose input is the feature space (default: the last).")
-OutFile = typer.Option(None, "--out", "-o", callback=output_file, help="Write the result JSON here (default: stdout).")
 
 
 def _load(model: str, weights: str, arch: Optional[str], seed: int, device: str, data: str,
@@ -44,13 +42,13 @@ def analyze_cmd(
     data: str = DataOption,
     n_train: Optional[int] = typer.Option(None, "--n-train", callback=at_least_one, help="Training images forming the hull (default: all)."),
     n_test: int = typer.Option(2000, "--n-test", callback=at_least_one, help="Test images analysed."),
-    n_pixel: int = typer.Option(200, "--n-pixel", help="Test images also projected onto the hull in pixel space."),
+    n_pixel: int = typer.Option(200, "--n-pixel", callback=non_negative, help="Test images also projected onto the hull in pixel space (0: none)."),
     n_pixel_train: Optional[int] = typer.Option(None, "--n-pixel-train", callback=at_least_one, help="Training images of the pixel-space hull (default: --n-train)."),
-    n_table: int = typer.Option(5, "--n-table", help="Images with a full margins table (Table 1)."),
+    n_table: int = typer.Option(5, "--n-table", callback=non_negative, help="Images with a full margins table (Table 1)."),
     feature_layer: Optional[str] = LayerOption,
     weights: str = WeightsOption,
     arch: Optional[str] = ArchOption,
-    out: Optional[Path] = OutFile,
+    out: Optional[Path] = OutOption,
     seed: int = SeedOption,
     device: str = DeviceOption,
     quiet: bool = QuietOption,
@@ -68,26 +66,22 @@ def analyze_cmd(
 def detect_cmd(
     model: str = ModelArgument,
     data: str = DataOption,
-    n: int = typer.Option(300, "--n", callback=at_least_one, help="Test images attacked."),
-    attacks: str = typer.Option("pgd,deepfool,fmn", "--attacks", help="Comma-separated attacks (nullsight.attacks)."),
-    eps: float = typer.Option(0.1, "--eps", callback=positive, help="L-infinity budget of the bounded attacks (pgd, fgsm, bim)."),
-    steps: int = typer.Option(20, "--steps", help="Attack iterations."),
+    n: int = n_option(300, "Test images attacked."),
+    attacks: str = attacks_option("pgd:0.1,deepfool,fmn", default_eps=0.1, help="Attacks, name[:eps] separated by commas (a bounded attack without eps: 0.1)."),
+    steps: int = typer.Option(20, "--steps", callback=at_least_one, help="Attack iterations."),
     fpr: float = typer.Option(0.05, "--fpr", callback=number(0.0, 1.0, above=True, below=True), help="False-positive rate at which the detection rate is read."),
     feature_layer: Optional[str] = LayerOption,
     weights: str = WeightsOption,
     arch: Optional[str] = ArchOption,
-    out: Optional[Path] = OutFile,
+    out: Optional[Path] = OutOption,
     seed: int = SeedOption,
     device: str = DeviceOption,
 ) -> None:
     """Adversarial inputs sit next to feature-space boundaries: detection by the margin d_f,min, per attack."""
     from ..geometry.runner import detect
 
-    names = tuple(a.strip() for a in attacks.split(",") if a.strip())
-    if not names:
-        raise InvalidInputError("--attacks names no attack")
     loaded, batches = _load(model, weights, arch, seed, device, data, {"test": n})
-    result = detect(loaded, batches["test"], attacks=names, eps=eps, steps=steps, feature_layer=feature_layer,
+    result = detect(loaded, batches["test"], attacks=attacks, steps=steps, feature_layer=feature_layer,
                     fpr=fpr, seed=seed)
     emit_result(result, out)
 
@@ -96,20 +90,24 @@ def detect_cmd(
 def inverse_cmd(
     model: str = ModelArgument,
     data: str = DataOption,
-    a: int = typer.Option(0, "--a", help="Test image morphed (the reference x_r)."),
-    b: Optional[int] = typer.Option(None, "--b", help="Test image whose feature ball is the target (default: nearest of a's class)."),
-    n: int = typer.Option(500, "--n", callback=at_least_one, help="Test images loaded (a and b among them)."),
+    a: int = typer.Option(0, "--a", callback=non_negative, help="Test image morphed (the reference x_r)."),
+    b: Optional[int] = typer.Option(None, "--b", callback=non_negative, help="Test image whose feature ball is the target (default: nearest of a's class)."),
+    n: int = n_option(500, "Test images loaded (a and b among them)."),
     n_radii: int = typer.Option(8, "--n-radii", callback=number(2), help="Radii of the morphing path (Fig. 8)."),
     iterations: int = typer.Option(8, "--iterations", callback=at_least_one, help="Augmented-Lagrangian multiplier updates (60 Adam steps each)."),
     feature_layer: Optional[str] = LayerOption,
     weights: str = WeightsOption,
     arch: Optional[str] = ArchOption,
-    out: Optional[Path] = OutFile,
+    out: Optional[Path] = OutOption,
     seed: int = SeedOption,
     device: str = DeviceOption,
 ) -> None:
     """Images mapping into feature-space balls and onto flip points (Eqs. 15-18), morphing (Fig. 8), paths (Fig. 9)."""
     from ..geometry.runner import inverse
+
+    for name, index in (("--a", a), ("--b", b)):
+        if index is not None and index >= n:
+            raise InvalidInputError(f"{name} {index} is not among the {n} test images loaded (--n)")
 
     loaded, batches = _load(model, weights, arch, seed, device, data, {"test": n})
     result = inverse(loaded, batches["test"], a, b, feature_layer=feature_layer, n_radii=n_radii,

@@ -10,14 +10,17 @@ import typer
 from ..errors import InvalidInputError
 from ..io import write_json
 from .app import app
-from .common import (ArchOption, DeviceOption, OutOption, QuietOption, SeedOption, at_least_one, command_line, emit_json,
-                     non_negative, positive, tracker)
+from .common import (ArchOption, DeviceOption, ModelArgument, OutOption, QuietOption, SeedOption, at_least_one,
+                     attacks_option, command_line, data_option, emit_json, n_option, non_negative, output_dir, output_file,
+                     positive, tracker)
 
 masks_app = typer.Typer(help="Fourier essential-frequency and adversarial-frequency masks (seed 003).", no_args_is_help=True)
 app.add_typer(masks_app, name="masks")
 
-ModelOption = typer.Option(..., "--model", "-m", help="A trained classifier (checkpoint path or model spec).")
-DataOption = typer.Option("fashion-mnist", "--data", help="Data source (mnist, fashion-mnist, cifar10, ...).")
+DataOption = data_option("fashion-mnist")
+AttacksOption = attacks_option("fmn,pgd:8/255,deepfool")
+AttackStepsOption = typer.Option(None, "--attack-steps", callback=at_least_one, help="Default: 50 (FMN, DeepFool), 10 (PGD).")
+LambdaOption = typer.Option(0.5, "--lambda", callback=non_negative, help="L1 weight (0.5 for 32x32 images, 0.01 for 224x224).")
 
 
 def _finish(result, out: Optional[Path]) -> None:
@@ -30,13 +33,6 @@ def _finish(result, out: Optional[Path]) -> None:
     emit_json({k: v for k, v in data.items() if k not in ("examples", "masks")}, None)
 
 
-def _list(text: str) -> list[str]:
-    items = [t.strip() for t in text.split(",") if t.strip()]
-    if not items:
-        raise InvalidInputError("give at least one attack (e.g. fmn,pgd:8/255,deepfool)")
-    return items
-
-
 def _device(device: str) -> str:
     from ..device import resolve_device
 
@@ -45,16 +41,16 @@ def _device(device: str) -> str:
 
 @masks_app.command("compute")
 def compute_cmd(
-    model: str = ModelOption,
+    model: str = ModelArgument,
     data: str = DataOption,
-    n: int = typer.Option(100, "--n", min=1, help="First N test images."),
-    attacks: str = typer.Option("fmn,pgd:8/255,deepfool", "--attacks", help="Comma-separated: fmn, deepfool, pgd:EPS."),
-    lam: float = typer.Option(0.5, "--lambda", callback=non_negative, help="L1 weight (0.5 for 32x32 images, 0.01 for 224x224)."),
-    lr: float = typer.Option(0.01, "--lr", callback=positive),
-    min_steps: int = typer.Option(500, "--min-steps", callback=at_least_one),
-    max_steps: int = typer.Option(1000, "--max-steps", callback=at_least_one),
-    attack_steps: Optional[int] = typer.Option(None, "--attack-steps", help="Default: 50 (FMN, DeepFool), 10 (PGD)."),
-    masks_dir: Path = typer.Option(..., "--masks-dir", help="Write the mask sets here (safetensors)."),
+    n: int = n_option(100, "First N test images."),
+    attacks: str = AttacksOption,
+    lam: float = LambdaOption,
+    lr: float = typer.Option(0.01, "--lr", callback=positive, help="Adam's learning rate."),
+    min_steps: int = typer.Option(500, "--min-steps", callback=at_least_one, help="Optimisation steps at least."),
+    max_steps: int = typer.Option(1000, "--max-steps", callback=at_least_one, help="Optimisation steps at most."),
+    attack_steps: Optional[int] = AttackStepsOption,
+    masks_dir: Path = typer.Option(..., "--masks-dir", callback=output_dir, help="Write the mask sets here (safetensors)."),
     arch: Optional[str] = ArchOption,
     seed: int = SeedOption,
     device: str = DeviceOption,
@@ -65,17 +61,19 @@ def compute_cmd(
     from ..masks.optimise import MaskConfig
     from ..masks.runner import compute_run
 
+    if min_steps > max_steps:
+        raise InvalidInputError(f"--min-steps {min_steps} exceeds --max-steps {max_steps}")
     config = MaskConfig(lam=lam, lr=lr, min_steps=min_steps, max_steps=max_steps)
-    _finish(compute_run(model, data, n, _list(attacks), config, masks_dir, attack_steps, arch, seed, _device(device),
+    _finish(compute_run(model, data, n, attacks, config, masks_dir, attack_steps, arch, seed, _device(device),
                         tracker(quiet)), out)
 
 
 @masks_app.command("correlate")
 def correlate_cmd(
     files: List[Path] = typer.Argument(..., help="One essential mask file and adversarial mask files."),
-    permutations: int = typer.Option(100, "--permutations", min=0, help="Permutations of the IdCor test."),
+    permutations: int = typer.Option(100, "--permutations", callback=non_negative, help="Permutations of the IdCor test."),
     ks: str = typer.Option("1,2,3,4,5,6,7,8,9,10", "--ks", help="Fig. 4: class-subset sizes ('' to skip)."),
-    draws: int = typer.Option(5, "--draws", min=1, help="Random class subsets per k."),
+    draws: int = typer.Option(5, "--draws", callback=at_least_one, help="Random class subsets per k."),
     seed: int = SeedOption,
     out: Optional[Path] = OutOption,
 ) -> None:
@@ -86,19 +84,21 @@ def correlate_cmd(
         k_list = [int(k) for k in ks.split(",") if k.strip()]
     except ValueError:
         raise InvalidInputError(f"--ks takes comma-separated integers, got {ks!r}") from None
+    if any(k < 1 for k in k_list):
+        raise InvalidInputError(f"--ks takes class-subset sizes of at least 1, got {ks!r}")
     _finish(correlate_run(files, permutations, k_list, draws, seed), out)
 
 
 @masks_app.command("class")
 def class_cmd(
-    model: str = ModelOption,
+    model: str = ModelArgument,
     data: str = DataOption,
-    train_per_class: int = typer.Option(100, "--train-per-class", min=1),
-    test_n: int = typer.Option(1000, "--test-n", min=1),
-    lam: float = typer.Option(0.01, "--lambda", callback=non_negative),
-    steps: int = typer.Option(500, "--steps", min=1),
-    per_step: int = typer.Option(8, "--per-step", min=1, help="Images of each class per step."),
-    masks_out: Optional[Path] = typer.Option(None, "--masks-out", help="Save the class masks (safetensors)."),
+    train_per_class: int = typer.Option(100, "--train-per-class", callback=at_least_one, help="Training images of each class."),
+    test_n: int = typer.Option(1000, "--test-n", callback=at_least_one, help="Unseen test images the masks are checked on."),
+    lam: float = typer.Option(0.01, "--lambda", callback=non_negative, help="L1 weight."),
+    steps: int = typer.Option(500, "--steps", callback=at_least_one, help="Optimisation steps."),
+    per_step: int = typer.Option(8, "--per-step", callback=at_least_one, help="Images of each class per step."),
+    masks_out: Optional[Path] = typer.Option(None, "--masks-out", callback=output_file, help="Save the class masks (safetensors)."),
     arch: Optional[str] = ArchOption,
     seed: int = SeedOption,
     device: str = DeviceOption,
@@ -114,16 +114,16 @@ def class_cmd(
 
 @masks_app.command("robust")
 def robust_cmd(
-    model: str = ModelOption,
+    model: str = ModelArgument,
     data: str = DataOption,
-    attacks: str = typer.Option("fmn,pgd:8/255,deepfool", "--attacks"),
-    adaptive: str = typer.Option("pgd:8/255", "--adaptive", help="Attacks run through the mask pipeline ('' to skip)."),
-    train_per_class: int = typer.Option(50, "--train-per-class", min=1),
-    test_n: int = typer.Option(500, "--test-n", min=1),
-    lam: float = typer.Option(0.001, "--lambda", callback=non_negative),
-    steps: int = typer.Option(500, "--steps", min=1),
-    per_step: int = typer.Option(8, "--per-step", min=1),
-    attack_steps: Optional[int] = typer.Option(None, "--attack-steps"),
+    attacks: str = AttacksOption,
+    adaptive: str = attacks_option("pgd:8/255", "--adaptive", empty_ok=True, help="Attacks run through the mask pipeline, name[:eps] ('' to skip)."),
+    train_per_class: int = typer.Option(50, "--train-per-class", callback=at_least_one, help="Training images of each class."),
+    test_n: int = typer.Option(500, "--test-n", callback=at_least_one, help="Test images."),
+    lam: float = typer.Option(0.001, "--lambda", callback=non_negative, help="L1 weight."),
+    steps: int = typer.Option(500, "--steps", callback=at_least_one, help="Optimisation steps."),
+    per_step: int = typer.Option(8, "--per-step", callback=at_least_one, help="Images of each class per step."),
+    attack_steps: Optional[int] = AttackStepsOption,
     arch: Optional[str] = ArchOption,
     seed: int = SeedOption,
     device: str = DeviceOption,
@@ -133,6 +133,5 @@ def robust_cmd(
     """Robust essential masks (Table 4) and the adaptive attacker through the mask pipeline."""
     from ..masks.defence_runner import robust_run
 
-    adaptive_list = [a.strip() for a in adaptive.split(",") if a.strip()]
-    _finish(robust_run(model, data, _list(attacks), train_per_class, test_n, lam, steps, per_step, attack_steps,
-                       adaptive_list, arch, seed, _device(device), tracker(quiet)), out)
+    _finish(robust_run(model, data, attacks, train_per_class, test_n, lam, steps, per_step, attack_steps,
+                       adaptive, arch, seed, _device(device), tracker(quiet)), out)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
 from .app import app
-from .common import (ArchOption, DeviceOption, OutOption, QuietOption, SeedOption, WeightsOption, at_least_one, emit_result,
-                     number, positive, tracker)
+from .common import (ArchOption, DeviceOption, ModelArgument, OutOption, QuietOption, SeedOption, WeightsOption,
+                     at_least_one, check_memory, data_option, emit_result, grouped, model_argument, n_option, non_negative, number,
+                     positive, tracker)
 
 sampling_app = typer.Typer(help="Kernels of downsampling operators and the perturbation suite (seed 004).", no_args_is_help=True)
 app.add_typer(sampling_app, name="sampling")
@@ -17,10 +19,10 @@ app.add_typer(sampling_app, name="sampling")
 
 @sampling_app.command("kernels")
 def kernels_cmd(
-    size: int = typer.Option(32, "--size", callback=at_least_one, help="Side of the square channel the operators act on."),
-    larger: List[int] = typer.Option([224, 1024], "--larger", help="Also these sizes, matrix-free (repeatable)."),
+    network: str = model_argument("nullsight:nula-w0.25", "g in f = g o D (a model spec or checkpoint)."),
+    size: int = typer.Option(32, "--size", callback=number(2), help="Side of the square channel the operators act on."),
+    larger: List[int] = typer.Option([224, 1024], "--larger", callback=number(2), help="Also these sizes, matrix-free (repeatable)."),
     operator: Optional[List[str]] = typer.Option(None, "--operator", help="Only these operators (repeatable)."),
-    network: str = typer.Option("nullsight:nula-w0.25", "--network", help="g in f = g o D (a model spec or checkpoint)."),
     eps: List[float] = typer.Option([0.03, 0.05], "--eps", callback=number(0.0, 1.0), help="Checkerboard amplitudes in [0, 1] (repeatable)."),
     no_dense: bool = typer.Option(False, "--no-dense", help="Skip the dense fp64 SVD reference."),
     seed: int = SeedOption,
@@ -29,21 +31,32 @@ def kernels_cmd(
     """Rank, dim ker(D) vs n - m, kernel bases, the checkerboard response and f(x + delta) = f(x) for each operator."""
     from ..sampling.runner import kernels_run
 
+    # dense: an n x n fp64 operator of n = size^2 and its SVD (about four copies); matrix-free: a few images per size
+    check_memory(0 if no_dense else 4 * 8 * float(size) ** 4, f"--size {size} (the dense SVD; --no-dense skips it)")
+    check_memory(64 * 8 * float(max(larger, default=0)) ** 2, f"--larger {max(larger, default=0)}")
     emit_result(kernels_run(size, tuple(larger), network, tuple(eps), seed=seed, operators=operator, dense=not no_dense), out)
 
 
+@dataclass
+class WorstCase:
+    """The worst perturbation within ker(D): operators, budget, steps and how many images."""
+
+    operators: Optional[List[str]] = typer.Option(None, "--worst", help="Operators for the worst case within ker(D) (repeatable; default: resize-0.5, resize-0.25, decimate-2, blurpool-2).")
+    eps: float = typer.Option(0.05, "--worst-eps", callback=number(0.0, 1.0, above=True), help="L-inf budget of the kernel worst case (pixel units, (0, 1]).")
+    steps: int = typer.Option(10, "--worst-steps", callback=at_least_one, help="PGD steps of the worst case.")
+    n: int = typer.Option(500, "--n-worst", callback=non_negative, help="Images for the worst case (0: skip).")
+
+
 @sampling_app.command("eval")
+@grouped
 def eval_cmd(
-    model: str = typer.Argument(..., help="A classifier: checkpoint, nullsight:NAME, torchvision:NAME, timm:NAME."),
-    data: str = typer.Option(..., "--data", help="Data source (fashion-mnist, mnist, cifar10, an image folder, ...)."),
-    n: Optional[int] = typer.Option(None, "--n", min=1, help="Evaluate the first N images (default: all)."),
-    split: str = typer.Option("test", "--split"),
+    model: str = ModelArgument,
+    data: str = data_option(...),
+    n: Optional[int] = n_option(None, "Evaluate the first N images (default: all)."),
+    split: str = typer.Option("test", "--split", help="train | test."),
     perturbation: Optional[List[str]] = typer.Option(None, "--perturbation", help="Default: the card's six (repeatable; checkerboard-EPS for any eps)."),
-    worst: Optional[List[str]] = typer.Option(None, "--worst", help="Operators for the worst case within ker(D) (repeatable)."),
-    worst_eps: float = typer.Option(0.05, "--worst-eps", callback=positive, help="L-inf budget of the kernel worst case (pixel units, [0, 1])."),
-    worst_steps: int = typer.Option(10, "--worst-steps", min=1),
-    n_worst: int = typer.Option(500, "--n-worst", min=0, help="Images for the worst case (0: skip)."),
-    batch_size: int = typer.Option(256, "--batch-size", min=1),
+    worst: WorstCase = None,
+    batch_size: int = typer.Option(256, "--batch-size", callback=at_least_one, help="Images per forward pass."),
     label: str = typer.Option("", "--label", help="A name for this model in tables (e.g. base, robust)."),
     clip: bool = typer.Option(False, "--clip", help="Clamp perturbed images to [0, 1] (default: the card's unclipped x + delta)."),
     weights: str = WeightsOption,
@@ -58,8 +71,8 @@ def eval_cmd(
     from ..sampling.perturbations import CARD_SUITE
     from ..sampling.runner import eval_run
 
-    worst_ops = tuple(worst) if worst else ("resize-0.5", "resize-0.25", "decimate-2", "blurpool-2")
-    result = eval_run(model, data, n, split, tuple(perturbation or CARD_SUITE), worst_ops if n_worst else (), worst_eps,
-                      worst_steps, n_worst, batch_size, weights, arch, seed, label, resolve_device(device), tracker(quiet),
+    worst_ops = tuple(worst.operators) if worst.operators else ("resize-0.5", "resize-0.25", "decimate-2", "blurpool-2")
+    result = eval_run(model, data, n, split, tuple(perturbation or CARD_SUITE), worst_ops if worst.n else (), worst.eps,
+                      worst.steps, worst.n, batch_size, weights, arch, seed, label, resolve_device(device), tracker(quiet),
                       clip)
     emit_result(result, out)

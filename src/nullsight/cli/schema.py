@@ -9,13 +9,13 @@ from typing import Optional
 import typer
 
 from .app import app
-from .common import output_file
+from .common import OutOption
 
 
 @app.command("schema")
 def schema(
     kind: Optional[str] = typer.Argument(None, help="A result kind (e.g. collision); none lists the kinds."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", callback=output_file, help="Write the schema here."),
+    out: Optional[Path] = OutOption,
 ) -> None:
     """Print the JSON Schema of a result kind (every result JSON validates against the schema of its kind)."""
     from ..io import write_text

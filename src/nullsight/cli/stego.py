@@ -9,13 +9,14 @@ import typer
 
 from ..errors import InvalidInputError
 from .app import app
-from .common import (ArchOption, OutOption, SeedOption, at_least_one, emit_result, float_list, non_negative, note,
-                     output_file, positive)
+from .common import (ArchOption, OutOption, SeedOption, at_least_one, check_memory, data_option,
+                     emit_result, float_list, model_argument, n_option, non_negative, note, number, output_file,
+                     positive)
 
 stego_app = typer.Typer(help="Null-space steganography and what the network sees (seed 001).", no_args_is_help=True)
 app.add_typer(stego_app, name="stego")
 
-ModelOption = typer.Option(..., "--model", "-m", help="A trained checkpoint (e.g. from `nullsight train`).")
+StegoModel = model_argument(..., "A trained checkpoint (e.g. from `nullsight train`) or a model spec.")
 
 
 def _noise(text: str) -> tuple[float, ...]:
@@ -38,7 +39,7 @@ def _png(param: typer.CallbackParam, value: Path) -> Path:
 
 @stego_app.command("hide")
 def hide_cmd(
-    model: str = ModelOption,
+    model: str = StegoModel,
     cover: str = typer.Option(..., "--cover", help="An image file or DATA:INDEX (e.g. fashion-mnist:3)."),
     hidden: str = typer.Option(..., "--hidden", help="An image file or DATA:INDEX (e.g. mnist:7)."),
     alpha1: float = typer.Option(0.2, "--alpha1", callback=positive, help="Weight of the hidden image's row-space part."),
@@ -61,7 +62,7 @@ def hide_cmd(
 
 
 @stego_app.command("reveal")
-def reveal_cmd(model: str = ModelOption, stego: Path = typer.Argument(..., help="A .npy written by `hide`, or an image."),
+def reveal_cmd(model: str = StegoModel, stego: Path = typer.Argument(..., help="A .npy written by `hide`, or an image."),
                arch: Optional[str] = ArchOption, out: Optional[Path] = OutOption) -> None:
     """What the network reads in a stego image."""
     from ..stego.runner import reveal_run
@@ -71,12 +72,12 @@ def reveal_cmd(model: str = ModelOption, stego: Path = typer.Argument(..., help=
 
 @stego_app.command("eval")
 def eval_cmd(
-    model: str = ModelOption,
-    cover_data: str = typer.Option("mnist", "--cover-data"),
-    hidden_data: str = typer.Option("mnist", "--hidden-data"),
-    n: Optional[int] = typer.Option(None, "--n", callback=at_least_one, help="Number of pairs (default: the whole test set)."),
-    alpha1: float = typer.Option(0.2, "--alpha1", callback=positive),
-    alpha2: Optional[float] = typer.Option(None, "--alpha2", callback=non_negative),
+    model: str = StegoModel,
+    cover_data: str = typer.Option("mnist", "--cover-data", help="Data source of the cover images."),
+    hidden_data: str = typer.Option("mnist", "--hidden-data", help="Data source of the hidden images."),
+    n: Optional[int] = n_option(None, "Number of pairs (default: the whole test set)."),
+    alpha1: float = typer.Option(0.2, "--alpha1", callback=positive, help="Weight of the hidden image's row-space part."),
+    alpha2: Optional[float] = typer.Option(None, "--alpha2", callback=non_negative, help="Weight of the cover's null-space part; default: largest in range."),
     noise: str = typer.Option("0.01,0.05", "--noise", help="Pixel-noise std values to test."),
     protocol: str = typer.Option("ours", "--protocol", help="ours: unfiltered test pairs, success pred S = pred H | paper: seed 001's filtered training images (H and 0.2H correct), success pred S = label of H."),
     per_class: int = typer.Option(5000, "--per-class", callback=at_least_one, help="--protocol paper: hidden images per class (the paper: 5,000)."),
@@ -99,8 +100,8 @@ def eval_cmd(
 
 
 @stego_app.command("sees")
-def sees_cmd(model: str = ModelOption, data: str = typer.Option("mnist", "--data"), n: int = typer.Option(16, "--n", min=1),
-             arch: Optional[str] = ArchOption, out: Optional[Path] = OutOption) -> None:
+def sees_cmd(model: str = StegoModel, data: str = data_option("mnist"),
+             n: int = n_option(16, "Test images shown."), arch: Optional[str] = ArchOption, out: Optional[Path] = OutOption) -> None:
     """What the network sees: the row-space projection of inputs, with the prediction check."""
     from ..stego.runner import sees_run
 
@@ -120,8 +121,8 @@ def fig1_cmd(extent: float = typer.Option(3.0, "--extent", callback=positive, he
 
 
 @stego_app.command("fig11")
-def fig11_cmd(models: List[str] = typer.Option(..., "--model", "-m", help="Two or more trained checkpoints (repeat -m)."),
-              data: str = typer.Option("mnist", "--data"), n: int = typer.Option(16, "--n", min=1),
+def fig11_cmd(models: List[str] = typer.Argument(..., metavar="MODEL...", help="Two or more trained checkpoints."),
+              data: str = data_option("mnist"), n: int = n_option(16, "Test images compared."),
               arch: Optional[str] = ArchOption, out: Optional[Path] = OutOption) -> None:
     """Fig. 11: networks trained differently see different row-space images of the same inputs."""
     from ..stego.runner import fig11_run
@@ -135,9 +136,9 @@ def fig11_cmd(models: List[str] = typer.Option(..., "--model", "-m", help="Two o
 def conv_cmd(
     size: int = typer.Option(28, "--size", callback=at_least_one, help="Image side in pixels."),
     kernel: int = typer.Option(3, "--kernel", callback=at_least_one, help="Kernel side (random kernels; at most --size)."),
-    max_filters: int = typer.Option(6, "--max-filters", min=1),
+    max_filters: int = typer.Option(6, "--max-filters", callback=at_least_one, help="Filters added one by one."),
     padding: str = typer.Option("valid", "--padding", help="valid | same"),
-    model: Optional[str] = typer.Option(None, "--model", help="Use this model's first Conv2d kernels instead of random ones."),
+    model: Optional[str] = model_argument(None, "A model whose first Conv2d kernels are used (default: random kernels)."),
     seed: int = SeedOption,
     out: Optional[Path] = OutOption,
 ) -> None:
@@ -148,4 +149,6 @@ def conv_cmd(
         raise InvalidInputError(f"--padding must be valid or same, got {padding!r}")
     if model is None and kernel > size:
         raise InvalidInputError(f"--kernel {kernel} is larger than the {size}x{size} image (--size)")
+    # the dense operator (filters x size^2 by size^2, fp64) and its SVD, about three copies: refused before the work
+    check_memory(3 * 8 * max_filters * float(size) ** 4, f"--size {size} with --max-filters {max_filters}")
     emit_result(conv_run(size, kernel, max_filters, padding, model, seed), out)

@@ -68,7 +68,10 @@ def load_inputs(spec: str, weights: str = "none", arch: str | None = None, seed:
             raise InvalidInputError("a detector takes images at their own size; --input-size C,H,W needs --resize")
         return _detection_inputs(loaded, image, data, n, seed, input_size)
     if input_file is not None:
-        values = read_array(Path(input_file), loaded.input_size)[:n]
+        values = read_array(Path(input_file), loaded.input_size, fixed=loaded.input_size_declared)[:n]
+        if tuple(values.shape[1:]) != tuple(loaded.input_size):  # the file fixed the sample shape
+            loaded = dataclasses.replace(loaded, input_size=tuple(values.shape[1:]), input_size_declared=True)
+            _check_takes(loaded, values, str(input_file))
         return loaded, Inputs(values, str(input_file), None, None, [-1] * len(values))
     if len(loaded.input_size) != 3:
         raise InvalidInputError(f"{loaded.spec} takes inputs of shape {tuple(loaded.input_size)}, not images: "
@@ -105,8 +108,12 @@ def _detection_inputs(loaded: LoadedModel, image: str | Path | None, data: str |
     return loaded, Inputs(batch.images, batch.name, None, None, batch.labels.tolist())
 
 
-def read_array(path: Path, input_size: tuple[int, ...]) -> torch.Tensor:
-    """A batch ``(B, *input_size)`` from ``.npy``, ``.pt`` (a tensor, loaded without pickled code) or ``.csv`` (one input a row)."""
+def read_array(path: Path, input_size: tuple[int, ...], fixed: bool = True) -> torch.Tensor:
+    """A batch ``(B, *input_size)`` from ``.npy``, ``.pt`` (a tensor, loaded without pickled code) or ``.csv`` (one input a row).
+
+    ``fixed=False`` (the model does not declare its input size): the file fixes the sample shape, batch first
+    (a file of shape ``(4, 250)`` is four inputs of 250 values); a 1-D file is then ambiguous: ``--input-size``.
+    """
     import numpy as np
 
     from ..data.arrays import check_array, load_array, load_csv
@@ -129,6 +136,11 @@ def read_array(path: Path, input_size: tuple[int, ...]) -> torch.Tensor:
             raise InvalidInputError(f"{path} holds a {type(value).__name__}; --input .pt files must hold one tensor")
         array = check_array(value.detach().cpu().double().numpy(), str(path))
     values = torch.as_tensor(np.asarray(array, dtype=np.float64))
+    if not fixed:
+        if values.ndim < 2:
+            raise InvalidInputError(f"{path} holds {tuple(values.shape)}: one input or a batch of scalars? The model "
+                                    "does not declare its input size; pass --input-size, or save a batch (B, ...)")
+        return values
     size = 1
     for d in input_size:
         size *= d
@@ -138,6 +150,21 @@ def read_array(path: Path, input_size: tuple[int, ...]) -> torch.Tensor:
         raise InvalidInputError(f"{path} holds {tuple(values.shape)}; the model takes inputs of shape "
                                 f"{tuple(input_size)} (a batch of them, first axis) — pass --input-size to name it")
     return values.reshape(len(values), *input_size)
+
+
+def _check_takes(loaded: LoadedModel, values: torch.Tensor, source: str) -> None:
+    """One forward pass on the first input: a file whose inputs the model cannot take is refused in one line."""
+    from ..errors import one_line
+
+    parameter = next(loaded.module.parameters(), None)
+    x = values[:1].to(dtype=parameter.dtype if parameter is not None else torch.float32,
+                      device=parameter.device if parameter is not None else "cpu")
+    try:
+        with torch.no_grad():
+            loaded.module(x)
+    except RuntimeError as exc:
+        raise InvalidInputError(f"{loaded.spec} cannot take inputs of shape {tuple(values.shape[1:])} from {source} "
+                                f"({one_line(exc, 160)})") from None
 
 
 def make_search(loaded: LoadedModel, inputs: Inputs, **options) -> NullSpaceSearch:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import torch
 
@@ -16,6 +16,9 @@ from .flip import FlipPoints, FlipPointSolver, lipschitz_constant
 from .hull import HullProjection, HullProjector
 from .regions import ambiguity, support_label_agreement, union_of_regions
 from .result import GeometryResult, MarginRow, SolverReport
+
+if TYPE_CHECKING:
+    from ..attacks import AttackSpec
 
 Track = Callable[..., Any] | None
 
@@ -188,12 +191,13 @@ def check_classifier(loaded: LoadedModel) -> None:
 __all__ = ["FlipPoints", "analyze", "check_classifier", "features_of", "normalization_of"]
 
 
-def detect(loaded: LoadedModel, test: DataBatch, *, attacks: tuple[str, ...] = ("pgd", "deepfool", "fmn"),
+def detect(loaded: LoadedModel, test: DataBatch, *, attacks: Sequence[str | AttackSpec] = ("pgd", "deepfool", "fmn"),
            eps: float = 0.1, steps: int = 20, feature_layer: str | None = None, fpr: float = 0.05,
            seed: int = 0) -> "DetectionResult":
     """Margins ``d^{f,min}`` of clean inputs vs their adversarial versions (Sec. 7.2, App. B): ROC AUC and the
-    detection rate at ``fpr`` false positives, per attack (shared adapter :mod:`nullsight.attacks`)."""
-    from ..attacks import MINIMAL_NORM, run_attack
+    detection rate at ``fpr`` false positives, per attack (shared adapter :mod:`nullsight.attacks`; ``name[:eps]``,
+    ``eps`` the budget of a bounded attack named without one)."""
+    from ..attacks import AttackSpec, run_attack
     from .regions import detection_scores
     from .result import DetectionResult
 
@@ -207,8 +211,9 @@ def detect(loaded: LoadedModel, test: DataBatch, *, attacks: tuple[str, ...] = (
     correct = pred == test.labels
     clean_margin = clean.min_distance[correct]
     rows, margins = [], {"clean": _rounded(clean_margin)}
-    for name in attacks:
-        budget = None if name in MINIMAL_NORM else eps
+    for attack in attacks:
+        spec = AttackSpec.of(attack, eps)
+        name, budget = spec.name, spec.eps
         t0 = time.perf_counter()
         adv = run_attack(loaded.module, test.images[correct], norm.mean, norm.std, name=name, eps=budget, steps=steps,
                          seed=seed, labels=test.labels[correct])

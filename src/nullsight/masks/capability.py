@@ -13,13 +13,13 @@ CAPABILITY = Capability(
     cli=("nullsight.cli.masks",),
     reference="nullsight.masks.paper:PAPER",
     fixtures=(
-        '$NS masks compute -m "$TMP/mlp.safetensors" --data digits --n 8 --attacks pgd,deepfool --min-steps 20 '
+        '$NS masks compute "$TMP/mlp.safetensors" --data digits --n 8 --attacks pgd,deepfool --min-steps 20 '
         '--max-steps 30 --attack-steps 5 --masks-dir "$TMP/masks" -q -o "$OUT/masks.json"',
         '$NS masks correlate "$TMP"/masks/essential.safetensors "$TMP"/masks/pgd*.safetensors --permutations 20 '
         '--ks 2,3 --draws 2 -o "$OUT/masks-correlation.json"',
-        '$NS masks class -m "$TMP/mlp.safetensors" --data digits --train-per-class 4 --test-n 20 --steps 10 -q '
+        '$NS masks class "$TMP/mlp.safetensors" --data digits --train-per-class 4 --test-n 20 --steps 10 -q '
         '-o "$OUT/masks-class.json"',
-        '$NS masks robust -m "$TMP/mlp.safetensors" --data digits --attacks pgd --adaptive pgd --train-per-class 3 '
+        '$NS masks robust "$TMP/mlp.safetensors" --data digits --attacks pgd --adaptive pgd --train-per-class 3 '
         '--test-n 10 --steps 5 --attack-steps 3 -q -o "$OUT/masks-robust.json"',
     ),
 )

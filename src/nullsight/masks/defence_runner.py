@@ -60,12 +60,12 @@ def _adversarial(model, norm, x, y, attack: AttackSpec, steps: int | None, seed:
     return run_attack(model, x, norm.mean, norm.std, attack.name, attack.eps, n_steps, seed, y)
 
 
-def robust_run(spec: str, data: str, attacks: list[str], train_per_class: int, test_n: int, lam: float = 0.001,
-               steps: int = 500, per_step: int = 8, attack_steps: int | None = None, adaptive: list[str] | None = None,
+def robust_run(spec: str, data: str, attacks: list[str | AttackSpec], train_per_class: int, test_n: int, lam: float = 0.001,
+               steps: int = 500, per_step: int = 8, attack_steps: int | None = None, adaptive: list[str | AttackSpec] | None = None,
                arch: str | None = None, seed: int = 0, device: str = "cpu", progress=None) -> RobustMasksResult:
     """Table 4: robust essential masks trained against each attack, tested on clean and attacked test images."""
-    specs = [AttackSpec.parse(a) for a in attacks]
-    adaptive_specs = [AttackSpec.parse(a) for a in (adaptive or [])]
+    specs = [AttackSpec.of(a) for a in attacks]
+    adaptive_specs = [AttackSpec.of(a) for a in (adaptive or [])]
     loaded, norm, x_test, y_test = load_classifier(spec, arch, data, test_n, device=device)
     model = loaded.module
     k = _n_classes(model, norm, x_test)

@@ -95,11 +95,11 @@ def _examples(ess: MaskSet, adv: MaskSet, x: torch.Tensor) -> MaskExamples | Non
                         _flat(centred_spectrum(m_e)), _flat(centred_spectrum(m_a)))
 
 
-def compute_run(spec: str, data: str, n: int, attacks: list[str], config: MaskConfig, masks_dir: Path,
+def compute_run(spec: str, data: str, n: int, attacks: list[str | AttackSpec], config: MaskConfig, masks_dir: Path,
                 attack_steps: int | None = None, arch: str | None = None, seed: int = 0, device: str = "cpu",
                 progress=None) -> MasksResult:
     """Essential masks of the first ``n`` test images and adversarial masks for each attack, saved under ``masks_dir``."""
-    specs = [AttackSpec.parse(a) for a in attacks]
+    specs = [AttackSpec.of(a) for a in attacks]
     loaded, norm, x, y = load_classifier(spec, arch, data, n, device=device)
     torch.manual_seed(seed)
     ess = essential_masks(loaded.module, norm, x, y, config, progress)

@@ -8,49 +8,15 @@ adapter, :func:`nullsight.attacks.run_attack` (foolbox); an attack that fails ev
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import torch
 from torch import nn
 
-from ..attacks import ATTACKS, MINIMAL_NORM, run_attack
+from ..attacks import MINIMAL_NORM, AttackSpec, run_attack
 from ..errors import InvalidInputError
 from ..inference import predict
 from ..normalization import Normalization
 from .optimise import MaskConfig, MaskFit, optimise_masks
-
-
-@dataclass(frozen=True)
-class AttackSpec:
-    """An attack by name with its L-infinity budget (None for the minimal-norm FMN and DeepFool)."""
-
-    name: str
-    eps: float | None = None
-
-    @property
-    def label(self) -> str:
-        if self.eps is None:
-            return self.name
-        units = self.eps * 255
-        if abs(units - round(units)) < 1e-6 and round(units) > 0:
-            return f"{self.name}@{round(units)}/255"
-        return f"{self.name}@{Fraction(units).limit_denominator(1000)}/255" if units >= 0.1 else f"{self.name}@{self.eps:g}"
-
-    @classmethod
-    def parse(cls, text: str) -> "AttackSpec":
-        """``fmn``, ``deepfool``, ``pgd:8/255`` or ``pgd:0.03`` (pixel units)."""
-        name, _, budget = text.strip().partition(":")
-        ATTACKS.get(name)
-        if not budget:
-            if name not in MINIMAL_NORM:
-                return cls(name, 8 / 255)
-            return cls(name, None)
-        try:
-            num, _, den = budget.partition("/")
-            eps = float(num) / float(den) if den else float(num)
-        except ValueError:
-            raise InvalidInputError(f"attack budget must be a number or a fraction like 8/255, got {budget!r}") from None
-        return cls(name, eps)
 
 
 @dataclass

@@ -42,6 +42,8 @@ class LoadedModel:
     weights: str
     task: str = "classification"
     extra: dict[str, Any] = field(default_factory=dict)
+    input_size_declared: bool = True
+    """False where ``input_size`` is a guess (:data:`DEFAULT_IMAGE_SIZE`): an input file may then fix the shape."""
 
     def normalization(self) -> tuple[tuple[float, ...], tuple[float, ...]] | None:
         """``(mean, std)`` of the inputs this model was trained on, where its checkpoint records them."""
@@ -93,7 +95,7 @@ def load_model(
         if weights not in ("none", "default"):
             checkpoints.load_into(loaded.module, checkpoints.load_state_dict(weights), weights)
     if input_size is not None:
-        loaded.input_size = tuple(input_size)
+        loaded.input_size, loaded.input_size_declared = tuple(input_size), True
     if source != "file" and weights in ("none", "default"):  # checkpoint files were checked as they were read
         checkpoints.check_finite(loaded.module, loaded.spec)
     loaded.module.eval().to(device)
@@ -194,7 +196,7 @@ def _timm(name: str, weights: str) -> LoadedModel:
         module = _download_guard(lambda: timm.create_model(name, pretrained=weights == "default"), f"timm:{name}")
     cfg = getattr(module, "pretrained_cfg", None) or {}
     size = tuple(cfg.get("input_size", DEFAULT_IMAGE_SIZE))
-    return LoadedModel(f"timm:{name}", module, size, "timm", weights)
+    return LoadedModel(f"timm:{name}", module, size, "timm", weights, input_size_declared="input_size" in cfg)
 
 
 @MODEL_SOURCES.register("nullsight")
@@ -207,7 +209,8 @@ def _nullsight(name: str, weights: str) -> LoadedModel:
     module = nula_from_name(name) if name != "nula" else None  # seed 004: nullsight:nula-w0.25-strided-nose
     module = module if module is not None else ARCHITECTURES.get(name)()
     size = ARCH_INPUT_SIZES.get(name) or tuple(getattr(module, "input_size", DEFAULT_IMAGE_SIZE))
-    return LoadedModel(f"nullsight:{name}", module, size, "nullsight", weights)
+    declared = name in ARCH_INPUT_SIZES or hasattr(module, "input_size")
+    return LoadedModel(f"nullsight:{name}", module, size, "nullsight", weights, input_size_declared=declared)
 
 
 def _mlp_sizes(name: str) -> tuple[int, ...] | None:
@@ -252,7 +255,7 @@ def _factory(spec: str, weights: str) -> LoadedModel:
     if not isinstance(module, nn.Module):
         raise ModelNotFoundError(f"{spec} returned a {type(module).__name__}, not a torch.nn.Module")
     size = tuple(getattr(module, "input_size", DEFAULT_IMAGE_SIZE))
-    return LoadedModel(spec, module, size, "factory", weights)
+    return LoadedModel(spec, module, size, "factory", weights, input_size_declared=hasattr(module, "input_size"))
 
 
 def _from_file(path: Path, arch: str | None, seed: int) -> LoadedModel:
@@ -268,7 +271,8 @@ def _from_file(path: Path, arch: str | None, seed: int) -> LoadedModel:
     base = load_model(arch, weights="none", seed=seed)
     checkpoints.load_into(base.module, state, str(path))
     extra = {"arch": arch, "metadata": checkpoints.read_metadata(path)}
-    return LoadedModel(str(path), base.module, base.input_size, "file", str(path), base.task, extra)
+    return LoadedModel(str(path), base.module, base.input_size, "file", str(path), base.task, extra,
+                       base.input_size_declared)
 
 
 def _download_guard(build: Callable[[], nn.Module], name: str) -> nn.Module:

@@ -37,6 +37,8 @@ def load_stego_model(spec: str, arch: str | None = None) -> tuple[LoadedModel, N
 def image_ref(text: str, size: tuple[int, ...]) -> tuple[torch.Tensor, int]:
     """``mnist:123`` (test image 123 of a data source) or an image file -> pixels ``(1, C, H, W)`` and label (-1 if unknown)."""
     name, _, index = text.rpartition(":")
+    if name and index.lstrip("-").isdigit() and int(index) < 0 and not Path(text).exists():
+        raise InvalidInputError(f"{text}: DATA:INDEX takes a test-image index of 0 or more, got {index}")
     if name and index.isdigit() and not Path(text).exists():
         batch = load_data(name, split="test", n=int(index) + 1)
         if int(index) >= len(batch):
@@ -138,6 +140,7 @@ def sees_run(spec: str, data: str, n: int, arch: str | None = None) -> StegoSees
 def fig1_run(seed: int = 0, extent: float = 3.0, resolution: int = 41) -> StegoFig1Result:
     """Fig. 1: the surface of a seeded (2, 1, 3, 1)-ReLU network and its spread along / across Null(W1)."""
     s = fig1_surface(seed, extent, resolution)
+    _require_finite(f"Fig. 1 at --extent {extent:g}", s.values, s.spread_along_null, s.spread_along_row)
     return StegoFig1Result(seed=seed, sizes=s.sizes, w1=s.w1, null_direction=s.null_direction, extent=s.extent,
                            xs=s.xs, values=s.values, spread_along_null=s.spread_along_null,
                            spread_along_row=s.spread_along_row, lines=s.lines, versions=versions())
@@ -217,11 +220,22 @@ def reveal_run(spec: str, stego: Path, arch: str | None = None) -> StegoRevealRe
             raise InvalidInputError(f"{stego} is {tuple(x.shape[1:])}, the model takes {tuple(loaded.input_size)}")
     else:
         x = norm.to_model(image_ref(str(stego), loaded.input_size)[0])
-    _, pred, conf = predict(loaded.module, x)
-    _, pred_row, _ = predict(loaded.module, projector.row_part(x))
+    logits, pred, conf = predict(loaded.module, x)
+    row_logits, pred_row, _ = predict(loaded.module, projector.row_part(x))
+    null_norm, row_norm = projector.null_part(x).double().norm(), projector.row_part(x).double().norm()
+    _require_finite(f"{stego}: reading it", logits, row_logits, null_norm, row_norm)
     return StegoRevealResult(model=loaded.spec, stego=str(stego), prediction=int(pred[0]), confidence=float(conf[0]),
-                             row_space_prediction=int(pred_row[0]), null_part_norm=float(projector.null_part(x).norm()),
-                             row_part_norm=float(projector.row_part(x).norm()))
+                             row_space_prediction=int(pred_row[0]), null_part_norm=float(null_norm),
+                             row_part_norm=float(row_norm))
+
+
+def _require_finite(what: str, *values: object) -> None:
+    """Non-finite intermediate results (an overflow from finite but huge inputs) are an error, never a JSON null."""
+    for value in values:
+        tensor = torch.as_tensor(value, dtype=torch.float64) if not isinstance(value, torch.Tensor) else value
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            raise InvalidInputError(f"{what} overflows: its results are not finite numbers (NaN/Inf); "
+                                    "give values of the model's input range")
 
 
 def _rounded(images: torch.Tensor) -> list:

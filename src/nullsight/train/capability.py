@@ -11,7 +11,7 @@ CAPABILITY = Capability(
     report=("nullsight.train.report",),
     cli=("nullsight.cli.train",),
     fixtures=(
-        '$NS train --arch nullsight:mlp-digits --data digits --epochs 20 --lr 3e-3 --seed 0 -q '
+        '$NS train nullsight:mlp-digits --data digits --epochs 20 --lr 3e-3 --seed 0 -q '
         '--out "$TMP/mlp-train.safetensors" --results "$OUT/train.json"',
     ),
 )

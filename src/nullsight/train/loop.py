@@ -77,6 +77,8 @@ class TrainResult:
 
 def with_rescaled_copies(inputs: torch.Tensor, labels: torch.Tensor, factors: Sequence[float]) -> tuple[torch.Tensor, torch.Tensor]:
     """The original inputs followed by ``factor * inputs`` for every factor (labels repeated)."""
+    if not factors:
+        return inputs, labels  # no copy of the whole data set
     xs = [inputs] + [factor * inputs for factor in factors]
     return torch.cat(xs), labels.repeat(len(xs))
 
@@ -184,13 +186,14 @@ def _train(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, config:
             optimiser.step()
             if isinstance(scheduler, torch.optim.lr_scheduler.OneCycleLR):
                 scheduler.step()
-            total_loss += float(loss.detach()) * len(yb)
-            correct += int((logits.argmax(1) == yb).sum())
+            total_loss += loss.detach() * len(yb)  # tensors: no host round trip per step
+            correct += (logits.detach().argmax(1) == yb).sum()
             seen += len(yb)
         if isinstance(scheduler, torch.optim.lr_scheduler.CosineAnnealingLR):
             scheduler.step()
         rate = seen / max(time.perf_counter() - began, 1e-9)
-        history.append({"epoch": epoch + 1, "loss": total_loss / seen, "train_accuracy": correct / seen})
+        history.append({"epoch": epoch + 1, "loss": float(total_loss) / seen, "train_accuracy": int(correct) / seen,
+                        "images_per_s": round(rate, 1)})
         if resume is not None and distributed.is_main_process():
             _save_state(resume, model, optimiser, scheduler, generator, epoch + 1, history, config)
     model.to(memory_format=torch.contiguous_format)
@@ -226,15 +229,23 @@ def _save_state(path: Path, model: nn.Module, optimiser: torch.optim.Optimizer, 
 
 def _load_state(path: Path, model: nn.Module, optimiser: torch.optim.Optimizer, scheduler: object, generator: torch.Generator,
                 config: TrainConfig) -> tuple[int, list[dict[str, float]]]:
-    state = torch.load(path, map_location="cpu", weights_only=True)
-    if state.get("config") != config.to_dict():
-        raise InvalidInputError(f"{path} was saved by a run with other settings; remove it to start afresh")
-    model.load_state_dict(state["model"])
-    optimiser.load_state_dict(state["optimiser"])
-    if scheduler is not None and state["scheduler"] is not None:
-        scheduler.load_state_dict(state["scheduler"])
-    generator.set_state(state["generator"])
-    return int(state["epoch"]), list(state["history"])
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        if not isinstance(state, dict):
+            raise TypeError(f"it holds a {type(state).__name__}")
+        if state.get("config") != config.to_dict():
+            raise InvalidInputError(f"{path} was saved by a run with other settings; remove it or pass --restart")
+        model.load_state_dict(state["model"])
+        optimiser.load_state_dict(state["optimiser"])
+        if scheduler is not None and state["scheduler"] is not None:
+            scheduler.load_state_dict(state["scheduler"])
+        generator.set_state(state["generator"])
+        return int(state["epoch"]), list(state["history"])
+    except InvalidInputError:
+        raise
+    except Exception as exc:  # noqa: BLE001  unpickling, zip, key and shape errors all mean "cannot resume from it"
+        raise InvalidInputError(f"corrupt resume file {path} (not a training state nullsight can read: "
+                                f"{type(exc).__name__}); remove it or pass --restart") from None
 
 
 def _check_fits(model: nn.Module, x: torch.Tensor) -> None:

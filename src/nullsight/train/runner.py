@@ -27,12 +27,13 @@ def train_run(
     n_train: int | None = None,
     out: Path | None = None,
     track: Tracker | None = None,
+    restart: bool = False,
 ) -> TrainRun:
     """Train ``arch`` on ``data``, evaluate on the original (and rescaled) train/test sets, save safetensors.
 
     Images are resized and converted to the architecture's input size where it
     declares one (Fashion-MNIST at 32x32x3 for ``nullsight:resnet20``).  The run
-    resumes from ``<checkpoint>.resume.pt`` when an interrupted run left one.
+    resumes from ``<checkpoint>.resume.pt`` when an interrupted run left one (``restart``: starts afresh instead).
     Returns the :class:`TrainRun` with the checkpoint path; only the main
     process writes the checkpoint under torchrun.
     """
@@ -48,6 +49,8 @@ def train_run(
     model = (probe or load_model(arch, seed=config.seed)).module  # the probe is this seed's initialisation already
     path = Path(out) if out is not None else models_root() / checkpoint_name(arch, data, config.seed)
     resume = path.with_name(path.name + ".resume.pt")
+    if restart:  # every process, before any reads it
+        resume.unlink(missing_ok=True)
     history = train_classifier(model, x_train, train.labels, config, device=device, track=track, resume=resume)
     model.cpu()
     factor = config.rescale[0] if config.rescale else 0.2
