@@ -145,3 +145,12 @@ def test_every_numeric_option_is_checked_at_the_door(path, option, value, tmp_pa
     assert len(lines) == 1 and lines[0].startswith("nullsight: error: "), err
     assert "Traceback" not in err and option in lines[0], err
     assert not list(tmp_path.iterdir()), "a refused command left files"
+
+
+def test_no_command_function_takes_more_than_15_parameters():
+    """A command with more settings is two commands, or groups its settings (``cli.common.grouped``)."""
+    import inspect
+
+    for path, command in LEAVES.items():
+        function = getattr(command.callback, "grouped", command.callback)
+        assert len(inspect.signature(function).parameters) <= 15, " ".join(path)

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, one_line
 
 
 def load_results(paths: Iterable[str | os.PathLike[str]]) -> list[dict[str, Any]]:
@@ -42,8 +42,7 @@ def _check_typed(result: dict[str, Any], file: Path) -> None:
     try:
         kinds.get(result["kind"]).from_dict(result)
     except (InvalidInputError, TypeError, ValueError, KeyError, AttributeError) as exc:
-        text = " ".join(str(exc).split()) or type(exc).__name__
-        raise InvalidInputError(f"{file}: malformed {result['kind']} result: {text}") from None
+        raise InvalidInputError(f"{file}: malformed {result['kind']} result: {one_line(exc)}") from None
 
 
 def _is_result(data: Any) -> bool:
