@@ -1,8 +1,8 @@
 """Command-line entry point: ``nullsight SUBCOMMAND ...``.
 
 The error contract: user-facing problems (:class:`nullsight.errors.NullsightError`)
-become one line on stderr and exit 2; usage errors print click's usual message
-and exit 2; Ctrl-C prints ``nullsight: interrupted`` and exits 130; SIGTERM
+become one line on stderr and exit 2; so do usage errors (click's message and
+the command's ``--help``); Ctrl-C prints ``nullsight: interrupted`` and exits 130; SIGTERM
 removes unfinished temporary files and exits 143.  Every command's outputs are
 written as one unit (:func:`nullsight.io.output_group`): after a failure no new
 file is left.  ``NULLSIGHT_DEBUG=1`` shows the traceback of a user-facing error.
