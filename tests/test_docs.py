@@ -141,3 +141,15 @@ def test_documented_commands_parse(where, line):
     except Exception as exc:  # click's UsageError / BadParameter (typer vendors click): the line does not parse
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
         pytest.fail(f"{where}: `{line}` does not parse: {type(exc).__name__}: {message}")
+
+
+def test_the_readme_headlines_are_generated_from_results():
+    """The README's measured sentences are what tools/readme_tables.py makes from results/ now (never typed)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import readme_tables
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "<!-- BEGIN " in readme
+    assert readme_tables.fill_markers(readme) == readme, "README.md is stale: run `make readme`"
