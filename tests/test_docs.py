@@ -132,7 +132,8 @@ def test_documented_commands_parse(where, line):
         else None
     try:
         while context is not None and hasattr(context.command, "get_command"):  # a group: descend to the command
-            name, *rest = [*context._protected_args, *context.args]
+            protected = getattr(context, "_protected_args", None) or getattr(context, "protected_args", [])
+            name, *rest = [*protected, *context.args]
             command = context.command.get_command(context, name)
             assert command is not None, f"{where}: no command {name!r} in `{line}`"
             context = command.make_context(name, rest, parent=context)
