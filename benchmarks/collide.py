@@ -106,12 +106,12 @@ def bench_null_space() -> list[dict]:
         n = 3 * 32 * 32
         eye = torch.eye(n, dtype=torch.float64).reshape(n, 3, 32, 32)
         a = F.conv2d(F.pad(eye, (1, 1, 1, 1), mode="circular"), first.weight, stride=2).reshape(n, -1).T
-        return n - int((torch.linalg.svdvals(a) > spec["tolerance"]).sum())
+        return n - int((torch.linalg.svdvals(a) > spec.tolerance).sum())
 
     ref_s, ref_dim = timed(dense_circular)
     rows.append({"operator": "circular conv 3->8, 3x3, stride 2 at 32x32", "fast": "polyphase-Fourier",
                  "fast_s": round(fast_s, 4), "reference_s": round(ref_s, 3), "speedup": round(ref_s / fast_s, 1),
-                 "dim_fast": spec["nullity"], "dim_reference": ref_dim, "same_dim": spec["nullity"] == ref_dim})
+                 "dim_fast": spec.nullity, "dim_reference": ref_dim, "same_dim": spec.nullity == ref_dim})
     # zero-padded operator: matrix-free (periodic + LOBPCG) vs dense operator SVD
     conv = nn.Conv2d(3, 16, 3, stride=2, padding=1)
     first = find_first_layer(PixelSpace(nn.Sequential(conv), [0.0] * 3, [1.0] * 3), (3, 32, 32))
@@ -127,7 +127,7 @@ def bench_null_space() -> list[dict]:
     fast_s, free = timed(lambda: null_space_for(first, lobpcg_iters=15))
     rows.append({"operator": "ResNet-50 conv1 (7x7, stride 2, pad 3) at 224x224", "fast": "matrix-free",
                  "fast_s": round(fast_s, 2), "reference_s": None, "dim_fast": free.dim,
-                 "periodic_nullity": free.periodic["nullity"], "periodic_sigma_min": free.periodic["sigma_min"],
+                 "periodic_nullity": free.periodic.nullity, "periodic_sigma_min": free.periodic.sigma_min,
                  "sigma_min_estimate": free.sigma_min,
                  "why_no_reference": "dense operator 802816 x 150528 (about 1 TB in fp64)"})
     rows.append(bench_resize_kernel())

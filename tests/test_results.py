@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nullsight.errors import InvalidInputError
-from nullsight.report import build_report
+from nullsight.report import build_report, load_results
 from nullsight.report.sections import build_sections, load_section_builders
 from nullsight.results import RESULT_KINDS, Result, load_result_kinds, result_from_dict
 from nullsight.train.loop import TrainConfig
@@ -87,7 +87,7 @@ def test_fixture_round_trips_and_renders_with_its_section(kind: str) -> None:
     assert type(typed) is RESULT_KINDS.get(kind)
     assert as_json(typed.to_dict()) == data
     assert kind in load_section_builders(), f"no report section registered for {kind!r} (use @section_for)"
-    sections = build_sections(kind, [data])
+    sections = build_sections(kind, load_results([path]))  # its pictures are read from beside it
     assert sections and all(s.title for s in sections)
     assert all(f.title for s in sections for f in s.figures)  # the alt text
     assert typed.headline() and "\n" not in typed.headline()

@@ -222,13 +222,9 @@ def _default(obj: Any) -> Any:
 
 def write_png(path: str | os.PathLike[str], pixels: Any) -> Path:
     """``(C, H, W)`` pixels in [0, 1] (a tensor) -> an 8-bit PNG (1 or 3 channels), atomically."""
-    from PIL import Image
+    from .artifacts import png_bytes
 
-    array = (pixels.detach().cpu().clamp(0, 1) * 255).round().byte().permute(1, 2, 0).numpy()
-    image = Image.fromarray(array[..., 0] if array.shape[2] == 1 else array)
-    with atomic_path(path) as tmp:
-        image.save(tmp, format="PNG")
-    return Path(path)
+    return write_bytes(path, png_bytes(pixels))
 
 
 def write_npy(path: str | os.PathLike[str], array: Any) -> Path:

@@ -115,8 +115,8 @@ def test_periodic_spectrum_matches_dense_circular_operator():
     eye = torch.eye(n, dtype=torch.float64).reshape(n, 3, 16, 16)
     dense = torch.nn.functional.conv2d(torch.nn.functional.pad(eye, (1, 1, 1, 1), mode="circular"), first.weight, stride=2)
     sigma = torch.linalg.svdvals(dense.reshape(n, -1).T)
-    assert spec["sigma_max"] == pytest.approx(float(sigma[0]), rel=1e-12)
-    assert spec["nullity"] == n - int((sigma > spec["tolerance"]).sum()) == 256
+    assert spec.sigma_max == pytest.approx(float(sigma[0]), rel=1e-12)
+    assert spec.nullity == n - int((sigma > spec.tolerance).sum()) == 256
 
 
 def test_adjoint_and_matrix_free_estimate():

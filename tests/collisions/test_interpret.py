@@ -50,7 +50,7 @@ def test_targets_default_to_prediction_and_maps_are_small():
     r = interpret(model, found.x, found.x_hat, [0.5], [0.25], layer="0", ig_steps=4)
     with torch.no_grad():
         assert r.target == model((found.x.float() - 0.5) / 0.25).argmax(1).tolist()
-    assert len(r.maps["saliency_x"]) == 16 and len(r.maps["grad_cam_x"]) == 4 and r.layer == "0"
+    assert r.maps["saliency_x"].shape[0] == 16 and r.maps["grad_cam_x"].shape[0] == 4 and r.layer == "0"
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from ..artifacts import Artifact
 from ..results import Result, register_result
 from .core import LayerAudit, ModelAudit
 
@@ -60,7 +61,7 @@ class Table2Row:
     ours: Table2Figures | None
     weights: str
     explanation: list[str]
-    layers: list[LayerAudit] = field(default_factory=list)
+    layers: Artifact | None = None  # every weight's LayerAudit, a CSV beside the JSON (records(LayerAudit))
 
 
 @register_result
@@ -139,7 +140,8 @@ def compare(audit: ModelAudit | None, row: PaperRow) -> Table2Row:
     if audit is None:
         return Table2Row(row.task, row.model, row.spec, row, None, "none", [row.note])
     ours = Table2Figures(**{f: getattr(audit, f) for f in Table2Figures.__dataclass_fields__})
-    return Table2Row(row.task, row.model, row.spec, row, ours, audit.weights, explain(audit, row), list(audit.layers))
+    return Table2Row(row.task, row.model, row.spec, row, ours, audit.weights, explain(audit, row),
+                     Artifact.table(list(audit.layers)))
 
 
 def markdown(rows: list[Table2Row]) -> str:

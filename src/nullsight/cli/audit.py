@@ -9,6 +9,7 @@ from typing import List, Optional
 
 import typer
 
+from ..artifacts import save_artifacts
 from ..errors import InvalidInputError
 from ..io import check_writable, to_json, write_json, write_text
 from .app import app
@@ -72,8 +73,11 @@ def audit(
                             models=models or None, track=track)
         result.command = command_line()
         table = table2_markdown(result.rows)
+        save_artifacts(result, results_dir / "table2.json")  # each row's per-layer table beside it
         write_json(results_dir / "table2.json", result.to_dict())
         write_text(results_dir / "table2.md", table)
+        if fmt is Format.json:
+            save_artifacts(result, out)  # beside --out too (or left out on stdout)
         emit(to_json(result.to_dict()) if fmt is Format.json else table, out)
         return
     if not models:

@@ -115,13 +115,20 @@ DeviceOption = typer.Option("auto", "--device", help="auto | cpu | cuda[:N].")
 QuietOption = typer.Option(False, "--quiet", "-q", help="No progress bars.")
 WeightsOption = typer.Option("none", "--weights", help="none (random init) | default (library's pretrained) | PATH.")
 ArchOption = typer.Option(None, "--arch", help="Architecture of a checkpoint file (a model spec, e.g. torchvision:resnet50).")
-OutOption = typer.Option(None, "--out", "-o", callback=output_file,
-                         help="Write the output to this file (atomically) instead of stdout; - is stdout.")
+
+
+def out_option(default: Optional[Path] = None, callback: Callable[..., Any] = output_file,
+               help: str = "Write the output to this file (atomically) instead of stdout; - is stdout.") -> Any:
+    """``--out/-o``: where the command writes (checked writable at the door by ``callback``)."""
+    return typer.Option(default, "--out", "-o", callback=callback, help=help)
+
+
+OutOption = out_option()
 
 
 def model_argument(default: Any, help: str = MODEL_HELP) -> Any:
     """The model positional where a command has a default model (or takes several: ``default=...`` for a list)."""
-    return typer.Argument(default, help=help, show_default=isinstance(default, str))
+    return typer.Argument(default, metavar="MODEL", help=help, show_default=isinstance(default, str))
 
 
 def data_option(default: Any = ..., help: str = DATA_HELP, *aliases: str) -> Any:
@@ -291,9 +298,16 @@ def emit_json(obj: object, out: Optional[Path]) -> None:
 
 
 def emit_result(result: Any, out: Optional[Path]) -> None:
-    """Record the command line on a result and write its JSON to ``out`` (or stdout: one or the other, never both)."""
+    """Record the command line on a result and write its JSON to ``out`` (or stdout: one or the other, never both).
+
+    The result's pictures and tensors (:class:`~nullsight.artifacts.Artifact`) are written beside ``out`` in the same
+    output group; with the JSON on stdout they are left out.
+    """
+    from ..artifacts import save_artifacts
+
     if hasattr(result, "command"):
         result.command = command_line()
     elif isinstance(result, dict):
         result["command"] = command_line()
+    save_artifacts(result, out)
     emit_json(result.to_dict() if hasattr(result, "to_dict") else result, out)

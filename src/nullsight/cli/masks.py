@@ -25,7 +25,10 @@ LambdaOption = typer.Option(0.5, "--lambda", callback=non_negative, help="L1 wei
 
 def _finish(result, out: Optional[Path]) -> None:
     """The JSON to ``--out`` (replacing stdout, as every command does), else a summary without the bulky fields."""
+    from ..artifacts import save_artifacts
+
     result.command = command_line()
+    save_artifacts(result, out)  # the example images and masks beside the JSON (dropped on stdout)
     data = result.to_dict()
     if out is not None:
         write_json(out, data)

@@ -35,7 +35,7 @@ import torch.nn.functional as F
 from ..linalg import default_rtol, null_space, numerical_rank
 from ..operators import conv2d_operator_matrix
 from .first_layer import FirstLayer
-from .result import NullSpaceInfo
+from .result import NullSpaceInfo, PeriodicSpectrum, SpectrumEstimate
 
 DENSE_LIMIT = 4096
 
@@ -97,23 +97,18 @@ def _dense(first: FirstLayer, rtol: float, weight_nullity: int) -> NullSpace:
 
 def _matrix_free(first: FirstLayer, rtol: float, weight_nullity: int, iters: int, seed: int) -> NullSpace:
     periodic = periodic_spectrum(first, rtol)
-    est = smallest_singular_values(first, k=4, iters=iters, seed=seed)
-    sigma_max = periodic["sigma_max"] if periodic else est["sigma_max_power"]
+    est, vectors = smallest_singular_values(first, k=4, iters=iters, seed=seed)
+    sigma_max = periodic.sigma_max if periodic else est.sigma_max_power
     tau = rtol * sigma_max
-    small = [s for s in est["sigma"] if s <= tau]
+    small = [s for s in est.sigma if s <= tau]
     notes = ["matrix-free: the smallest singular values of the zero-padded operator are LOBPCG estimates "
              "(an upper bound on sigma_min, not a certificate)"]
     if periodic is not None:
-        notes.append(f"periodic part (circular convolution, exact per frequency): nullity {periodic['nullity']}, "
-                     f"sigma_min {periodic['sigma_min']:.3e}")
-    basis = None
-    if small:
-        vecs = torch.from_numpy(est.pop("vectors"))[:, : len(small)]
-        basis = torch.linalg.qr(vecs).Q
-    else:
-        est.pop("vectors")
+        notes.append(f"periodic part (circular convolution, exact per frequency): nullity {periodic.nullity}, "
+                     f"sigma_min {periodic.sigma_min:.3e}")
+    basis = torch.linalg.qr(torch.from_numpy(vectors)[:, : len(small)]).Q if small else None
     return NullSpace(len(small), "image", "matrix-free (polyphase-Fourier + LOBPCG)", False, sigma_max,
-                     min(est["sigma"]), tau, min(est["sigma"]), None, weight_nullity, periodic, est, notes, basis=basis)
+                     min(est.sigma), tau, min(est.sigma), None, weight_nullity, periodic, est, notes, basis=basis)
 
 
 def conv_apply(first: FirstLayer, x: torch.Tensor) -> torch.Tensor:
@@ -138,7 +133,7 @@ def conv_adjoint(first: FirstLayer, y: torch.Tensor) -> torch.Tensor:
     return x.reshape(y.shape[0], -1)
 
 
-def periodic_spectrum(first: FirstLayer, rtol: float) -> dict | None:
+def periodic_spectrum(first: FirstLayer, rtol: float) -> PeriodicSpectrum | None:
     """Singular values of the circular convolution on the input grid, one small SVD per frequency.
 
     With stride ``s`` and frequency ``omega = r M + f`` (``M = H / s``), the
@@ -161,13 +156,15 @@ def periodic_spectrum(first: FirstLayer, rtol: float) -> dict | None:
     tau = rtol * smax
     rank = (sigma > tau).sum(dim=1)
     nullity = int((cols - rank).sum())
-    return {"sigma_max": smax, "sigma_min": float(sigma.min()) if cols <= out_ch else 0.0, "tolerance": tau,
-            "nullity": nullity, "frequencies": mh * mw, "block_shape": [out_ch, cols],
-            "frequencies_with_null": int((rank < cols).sum())}
+    return PeriodicSpectrum(sigma_max=smax, sigma_min=float(sigma.min()) if cols <= out_ch else 0.0, tolerance=tau,
+                            nullity=nullity, frequencies=mh * mw, block_shape=[out_ch, cols],
+                            frequencies_with_null=int((rank < cols).sum()))
 
 
-def smallest_singular_values(first: FirstLayer, k: int = 4, iters: int = 40, seed: int = 0) -> dict:
-    """LOBPCG estimates of the ``k`` smallest singular values of the operator (matrix-free, fp64)."""
+def smallest_singular_values(first: FirstLayer, k: int = 4, iters: int = 40,
+                             seed: int = 0) -> tuple[SpectrumEstimate, np.ndarray]:
+    """LOBPCG estimates of the ``k`` smallest singular values of the operator (matrix-free, fp64), and their
+    right singular vectors ``(n, k)``."""
     from scipy.sparse.linalg import LinearOperator, lobpcg
 
     c, h, w = first.input_size
@@ -193,5 +190,5 @@ def smallest_singular_values(first: FirstLayer, k: int = 4, iters: int = 40, see
         v /= np.linalg.norm(v)
     smax = math.sqrt(float(v @ gram(v)))
     residual = np.linalg.norm(gram(vecs) - vecs * lam, axis=0)
-    return {"sigma": [math.sqrt(max(float(x), 0.0)) for x in lam], "residual": [float(r) for r in residual],
-            "iterations": len(history), "sigma_max_power": smax, "vectors": vecs}
+    return SpectrumEstimate(sigma=[math.sqrt(max(float(x), 0.0)) for x in lam], residual=[float(r) for r in residual],
+                            iterations=len(history), sigma_max_power=smax), vecs

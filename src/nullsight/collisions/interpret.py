@@ -16,12 +16,11 @@ prints or writes files.
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..artifacts import Artifact
 from ..inference import fp64_copy
 from .pixel import PixelSpace
 from .result import Interpretation, MapComparison
@@ -40,13 +39,13 @@ def _compare(a: torch.Tensor, b: torch.Tensor, control: torch.Tensor) -> tuple[f
     return diff, diff / scale, float((control - a).abs().max()) / scale
 
 
-def _small(t: torch.Tensor) -> list[Any]:
-    """One map ``(C, H, W)`` summed over channels, pooled to at most MAP_SIZE a side, as nested lists."""
+def _small(t: torch.Tensor) -> Artifact:
+    """One map ``(C, H, W)`` summed over channels, pooled to at most MAP_SIZE a side, as an artifact (fp64)."""
     t = t.detach().double()
     t = t.sum(0, keepdim=True) if t.ndim == 3 else t.reshape(1, 1, -1)
     if t.ndim == 3 and max(t.shape[-2:]) > MAP_SIZE:
         t = F.adaptive_avg_pool2d(t.unsqueeze(0), [min(MAP_SIZE, s) for s in t.shape[-2:]])[0]
-    return t[0].tolist()
+    return Artifact.of(t[0].contiguous())
 
 
 def interpret(model: nn.Module, x: torch.Tensor, x_hat: torch.Tensor, mean=None, std=None, layer: str | None = None,

@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 
-from ..report import Figure, Section, Table, figure_png, new_figure, section_for
+from ..report import Figure, Section, Table, figure_png, image_grid, new_figure, section_for
 from .fig5 import Fig5Result
 from .result import CollisionResult, SweepResult
 
@@ -26,7 +26,7 @@ def collision_sections(results: list[CollisionResult]) -> list[Section]:
                                  "[0, 1] and after 8-bit quantisation."),
                         tables=[Table("Collisions", columns, rows)])]
     for r in results:
-        figures = [_triptych(r)] if r.preview is not None else []
+        figures = [_triptych(r)] if r.preview is not None and r.preview.original is not None else []
         tables = []
         if r.interpretation is not None:
             figures.append(_attributions(r))
@@ -71,19 +71,12 @@ def sweep_figure(results: list[SweepResult]) -> Figure:
 
 
 def _triptych(r: CollisionResult) -> Figure:
-    fig, _ = new_figure(9.0, 3.2)
-    fig.clf()
-    axes = fig.subplots(1, 3)
-    for ax, (key, image) in zip(axes, (("original", r.preview.original), ("perturbation", r.preview.perturbation),
-                                       ("collided", r.preview.collided))):
-        array = np.asarray(image, dtype=np.uint8)
-        ax.imshow(array[0] if array.shape[0] == 1 else array.transpose(1, 2, 0), cmap="gray" if array.shape[0] == 1 else None,
-                  vmin=0, vmax=255, interpolation="nearest")
-        ax.set_title(key, fontsize=9)
-        ax.axis("off")
+    p = r.preview
     verdict = "an exact collision" if r.exact else "not an exact collision"
-    return Figure(f"{r.model}: original image, null-space perturbation and collided image ({verdict})", figure_png(fig),
-                  caption=f"beta={r.beta}, exact={r.exact}, max rel Δ fp64={r.max_rel_diff_fp64}")
+    return image_grid(f"{r.model}: original image, null-space perturbation and collided image ({verdict})",
+                      [("", [("original", p.original), ("perturbation", p.perturbation), ("collided", p.collided)],
+                        "image")],
+                      caption=f"beta={r.beta}, exact={r.exact}, max rel Δ fp64={r.max_rel_diff_fp64}", cell=2.8)
 
 
 def _interpretation_table(r: CollisionResult) -> Table:
@@ -95,23 +88,14 @@ def _interpretation_table(r: CollisionResult) -> Table:
 
 
 def _attributions(r: CollisionResult) -> Figure:
-    """Saliency, Integrated Gradients and Grad-CAM of x (top row) and x̂ (bottom row), first image."""
+    """Saliency, Integrated Gradients and Grad-CAM of x and x̂ (one row per method, one scale per row), first image."""
     i = r.interpretation
-    fig, _ = new_figure(9.0, 5.6)
-    fig.clf()
-    axes = fig.subplots(2, 3)
-    for col, (key, label) in enumerate((("saliency", "saliency"), ("ig", "Integrated Gradients"), ("grad_cam", "Grad-CAM"))):
-        a, b = np.asarray(i.maps[f"{key}_x"], dtype=float), np.asarray(i.maps[f"{key}_x_hat"], dtype=float)
-        a, b = np.atleast_2d(a), np.atleast_2d(b)
-        peak = max(float(np.abs(a).max()), float(np.abs(b).max())) or 1.0
-        for row, (m, who) in enumerate(((a, "x"), (b, "x̂"))):
-            axes[row][col].imshow(m, cmap="RdBu_r", vmin=-peak, vmax=peak, interpolation="nearest")
-            axes[row][col].set_title(f"{label} of {who}", fontsize=8)
-            axes[row][col].axis("off")
+    rows = [(label, [(f"{label} of x", i.maps.get(f"{key}_x")), (f"{label} of x̂", i.maps.get(f"{key}_x_hat"))],
+             "signed") for key, label in (("saliency", "saliency"), ("ig", "IG"), ("grad_cam", "Grad-CAM"))]
     verdicts = ", ".join(f"{c.method}: {'agree' if c.agree else 'differ'}" for c in i.comparisons)
-    return Figure(f"{r.model}: saliency, Integrated Gradients and Grad-CAM of x and the collided x̂ ({verdicts})",
-                  figure_png(fig), caption="Saliency and Grad-CAM see W x only; IG multiplies by the input, so it "
-                                           "differs by P ⊙ avg-grad.")
+    return image_grid(f"{r.model}: saliency, Integrated Gradients and Grad-CAM of x and the collided x̂ ({verdicts})",
+                      rows, caption="Saliency and Grad-CAM see W x only; IG multiplies by the input, so it differs by "
+                                    "P ⊙ avg-grad.", cell=2.2)
 
 
 @section_for(Fig5Result)

@@ -2,16 +2,18 @@
 
 Tensors (``x``, ``perturbation``, ``x_hat``) ride along for the CLI's save step
 and are left out of the JSON (:data:`~nullsight.results.NOT_SERIALISED`); the
-report draws its figures from the ``preview`` thumbnails (8-bit pixel values).
+``preview`` thumbnails and attribution maps are :class:`~nullsight.artifacts.Artifact`
+files beside the JSON, drawn by the report.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import torch
 
+from ..artifacts import Artifact
 from ..results import NOT_SERIALISED, Result, register_result
 
 
@@ -53,6 +55,29 @@ class FirstLayerInfo:
 
 
 @dataclass
+class PeriodicSpectrum:
+    """The circular convolution's singular values, one small SVD per frequency (exact; ``conv_null.periodic_spectrum``)."""
+
+    sigma_max: float
+    sigma_min: float
+    tolerance: float
+    nullity: int
+    frequencies: int
+    block_shape: list[int]
+    frequencies_with_null: int
+
+
+@dataclass
+class SpectrumEstimate:
+    """LOBPCG estimates of the smallest singular values of a zero-padded convolution (an upper bound, not a certificate)."""
+
+    sigma: list[float]
+    residual: list[float]
+    iterations: int
+    sigma_max_power: float
+
+
+@dataclass
 class NullSpaceInfo:
     """The null space a collision comes from, and the singular values that decide it."""
 
@@ -66,8 +91,8 @@ class NullSpaceInfo:
     sigma_below_cut: float | None = None
     sigma_above_cut: float | None = None
     weight_nullity: int | None = None
-    periodic: dict[str, Any] | None = None
-    estimate: dict[str, Any] | None = None
+    periodic: PeriodicSpectrum | None = None
+    estimate: SpectrumEstimate | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -176,11 +201,11 @@ class PixelRange:
 
 @dataclass
 class Preview:
-    """Thumbnails of the first image (8-bit values, ``(C, H, W)`` nested lists): x, P (rescaled about 0.5), x_hat."""
+    """8-bit PNG thumbnails of the first image beside the JSON: x, P (rescaled about 0.5), x_hat."""
 
-    original: list[Any]
-    perturbation: list[Any]
-    collided: list[Any]
+    original: Artifact
+    perturbation: Artifact
+    collided: Artifact
 
 
 @dataclass
@@ -205,7 +230,7 @@ class Interpretation:
     ig_steps: int
     baseline: str
     comparisons: list[MapComparison]
-    maps: dict[str, list[Any]] = field(default_factory=dict)
+    maps: dict[str, Artifact] = field(default_factory=dict)  # "saliency_x", "ig_x_hat", ...: (H, W) fp64 maps
     library: str = "captum"
     notes: list[str] = field(default_factory=list)
 

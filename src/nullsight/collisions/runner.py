@@ -17,6 +17,7 @@ from typing import Sequence
 
 import torch
 
+from ..artifacts import Artifact
 from ..data import load_data
 from ..errors import InvalidInputError
 from ..models import LoadedModel, load_model
@@ -264,7 +265,7 @@ def record(search: NullSpaceSearch, found: Collision, name: str = "model", attac
 def preview(x: torch.Tensor, p: torch.Tensor, x_hat: torch.Tensor) -> Preview:
     """8-bit thumbnails of one image: the original, the perturbation (rescaled about 0.5), the collision (clipped)."""
     peak = float(p.abs().max()) or 1.0
-    return Preview(*(thumbnail(t).tolist() for t in (x, 0.5 + 0.5 * p / peak, x_hat)))
+    return Preview(*(Artifact.of(thumbnail(t), "png") for t in (x, 0.5 + 0.5 * p / peak, x_hat)))
 
 
 def sweep(loaded: LoadedModel, inputs: Inputs, betas: Sequence[float] = DEFAULT_BETAS, seed: int = 0,

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from ..report import Figure, Section, Table, figure_png, new_figure, section_for
+from ..artifacts import Artifact
+from ..report import Figure, Section, Table, figure_png, image_grid, new_figure, section_for
 from ..report.figures import plt
 from .result import DetectionResult, GeometryResult, InverseResult
 
 
-def _image(nested: Any) -> np.ndarray:
-    array = np.asarray(nested, dtype=np.float64)
-    return array[0] if array.shape[0] == 1 else np.transpose(array, (1, 2, 0))
-
-
-def image_row(items: list[tuple[str, Any]], title: str) -> Figure:
-    """One row of images with captions."""
-    fig, axes = plt.subplots(1, len(items), figsize=(1.5 * len(items), 1.9), squeeze=False)
-    for ax, (caption, img) in zip(axes[0], items):
-        ax.imshow(_image(img), cmap="gray", vmin=0, vmax=1)
-        ax.set_xticks([]), ax.set_yticks([])
-        ax.set_xlabel(caption, fontsize=7)
-    fig.suptitle(title, fontsize=9)
-    return Figure(title, figure_png(fig))
+def image_row(items: list[tuple[str, Artifact]], title: str) -> Figure:
+    """One row of pictures with captions."""
+    return image_grid(title, [("", list(items), "image")])
 
 
 def _pct(value: float | None) -> str:
@@ -34,28 +22,27 @@ def _pct(value: float | None) -> str:
 def comparison_rows(r: GeometryResult) -> list[list[object]]:
     """``[measure, ours, paper]`` rows (seed 002, Sec. 7.2)."""
     p, a, u, s = r.paper, r.accuracy, r.union, r.support
-    pixel = s.get("pixel") or {}
     return [
-        ["hull closer than the nearest boundary (d_h < d_f,min)", _pct(r.ambiguity["share_hull_closer"]), _pct(p["share_hull_closer"])],
-        ["test samples inside the union of training balls", _pct(u["share_test_in_union"]), _pct(p["share_test_in_union"])],
-        ["training balls containing another sample", _pct(u["share_train_balls_with_other"]), _pct(p["share_train_balls_with_other"])],
-        ["test balls containing another sample", _pct(u["share_test_balls_with_other"]), _pct(p["share_test_balls_with_other"])],
-        ["mean / largest count of samples per ball", f"{u['mean_count_per_ball']:.1f} / {u['max_count_per_ball']}",
-         f"{p['mean_count_per_ball']} / {p['max_count_per_ball']}"],
-        ["support images with the test label, feature space", _pct(s["feature"]["by_count"]), _pct(p["support_same_label_feature"])],
-        ["support images with the test label, pixel space", _pct(pixel.get("by_count")), _pct(p["support_same_label_pixel"])],
-        ["accuracy, clean test images", _pct(a["clean"]), f"> {_pct(p['accuracy_clean'])}"],
-        ["accuracy on hull projections, feature space", _pct(a["feature_hull"]), p["accuracy_feature_hull"]],
-        ["accuracy on hull projections, pixel space", _pct(a["pixel_hull"]), _pct(p["accuracy_pixel_hull"])],
-        ["test samples outside the training hull (feature space)", _pct(r.ambiguity["share_outside_hull"]), "100%"],
-        ["Lipschitz constant sigma_max(W) (Eq. 14)", f"{r.lipschitz:.3f}", p["lipschitz"]],
+        ["hull closer than the nearest boundary (d_h < d_f,min)", _pct(r.ambiguity.share_hull_closer), _pct(p.share_hull_closer)],
+        ["test samples inside the union of training balls", _pct(u.share_test_in_union), _pct(p.share_test_in_union)],
+        ["training balls containing another sample", _pct(u.share_train_balls_with_other), _pct(p.share_train_balls_with_other)],
+        ["test balls containing another sample", _pct(u.share_test_balls_with_other), _pct(p.share_test_balls_with_other)],
+        ["mean / largest count of samples per ball", f"{u.mean_count_per_ball:.1f} / {u.max_count_per_ball}",
+         f"{p.mean_count_per_ball} / {p.max_count_per_ball}"],
+        ["support images with the test label, feature space", _pct(s.feature.by_count), _pct(p.support_same_label_feature)],
+        ["support images with the test label, pixel space", _pct(s.pixel and s.pixel.by_count), _pct(p.support_same_label_pixel)],
+        ["accuracy, clean test images", _pct(a.get("clean")), f"> {_pct(p.accuracy_clean)}"],
+        ["accuracy on hull projections, feature space", _pct(a.get("feature_hull")), p.accuracy_feature_hull],
+        ["accuracy on hull projections, pixel space", _pct(a.get("pixel_hull")), _pct(p.accuracy_pixel_hull)],
+        ["test samples outside the training hull (feature space)", _pct(r.ambiguity.share_outside_hull), "100%"],
+        ["Lipschitz constant sigma_max(W) (Eq. 14)", f"{r.lipschitz:.3f}", p.lipschitz],
     ]
 
 
 def _histograms(r: GeometryResult) -> Figure:
     fig, ax = new_figure(7, 3.2)
-    d_f, d_h = np.asarray(r.distances["d_f_min"], dtype=float), np.asarray(r.distances["d_h"], dtype=float)
-    bins = np.linspace(0, max(np.nanmax(d_f), np.nanmax(d_h)) * 1.02, 60)
+    d_f, d_h = (r.distances[k].load().double().numpy() if r.distances.get(k) else np.zeros(0) for k in ("d_f_min", "d_h"))
+    bins = np.linspace(0, max(np.nanmax(d_f, initial=0.0), np.nanmax(d_h, initial=0.0)) * 1.02 or 1.0, 60)
     ax.hist(d_f, bins=bins, alpha=0.6, label="to the closest flip point, d_f,min (Eq. 12)")
     ax.hist(d_h, bins=bins, alpha=0.6, label="to the training hull, d_h (Eq. 25)")
     ax.set_xlabel("distance in feature space")
@@ -68,12 +55,14 @@ def _histograms(r: GeometryResult) -> Figure:
 
 def _features_figure(r: GeometryResult) -> Figure:
     ex = r.examples
-    f = np.asarray(ex["first_features"])
-    h = np.asarray(ex["first_hull_features"])
+    f = np.asarray(ex.first_features)
+    h = np.asarray(ex.first_hull_features)
     side = int(np.ceil(np.sqrt(len(f))))
     grid = lambda v: np.pad(v, (0, side * side - len(v))).reshape(side, side)  # noqa: E731
     fig, axes = plt.subplots(1, 4, figsize=(7.5, 2.1))
-    axes[0].imshow(_image(ex["first"]), cmap="gray", vmin=0, vmax=1)
+    if ex.first is not None:
+        first = ex.first.load()
+        axes[0].imshow(first[0] if first.shape[0] == 1 else first.permute(1, 2, 0), cmap="gray", vmin=0, vmax=1)
     axes[0].set_xlabel("x (Fig. 2a)", fontsize=7)
     for ax, (values, caption) in zip(axes[1:], ((f, "x_phi (Fig. 2b)"), (h, "x_phi^h (Fig. 5a)"),
                                                 (np.abs(h - f), "|x_phi^h - x_phi| (Fig. 5b)"))):
@@ -105,16 +94,16 @@ def geometry_sections(results: list[GeometryResult]) -> list[Section]:
                        ["timings (s)", ", ".join(f"{k} {v}" for k, v in r.timings.items())]]
         ex = r.examples
         figures = [_histograms(r), _features_figure(r),
-                   image_row([(f"#{e['index']}\nd_f {e['d_f_min']:.2f} d_h {e['d_h']:.2f}", e["image"])
-                              for e in ex["most_ambiguous"]], f"Fig. 13a on {r.data}: most ambiguous test images (d_f,min - d_h smallest)"),
-                   image_row([(f"#{e['index']}\nd_f {e['d_f_min']:.2f} d_h {e['d_h']:.2f}", e["image"])
-                              for e in ex["least_ambiguous"]], f"Fig. 13b on {r.data}: least ambiguous test images (d_f,min - d_h largest)"),
-                   image_row([("x", ex["first"])] + [(f"{names[e['label']]} a={e['alpha']:.2f}", e["image"])
-                                                     for e in ex["feature_support"]],
+                   image_row([(f"#{e.index}\nd_f {e.d_f_min:.2f} d_h {e.d_h:.2f}", e.image)
+                              for e in ex.most_ambiguous], f"Fig. 13a on {r.data}: most ambiguous test images (d_f,min - d_h smallest)"),
+                   image_row([(f"#{e.index}\nd_f {e.d_f_min:.2f} d_h {e.d_h:.2f}", e.image)
+                              for e in ex.least_ambiguous], f"Fig. 13b on {r.data}: least ambiguous test images (d_f,min - d_h largest)"),
+                   image_row([("x", ex.first)] + [(f"{names[e.label]} a={e.alpha:.2f}", e.image)
+                                                  for e in ex.feature_support],
                              f"Fig. 6b on {r.data}: support images of the feature-space hull projection")]
-        if "pixel_support" in ex:
-            figures.append(image_row([("x", ex["first"]), ("x_h (Fig. 4b)", ex["first_pixel_hull"])]
-                                     + [(f"{names[e['label']]} a={e['alpha']:.2f}", e["image"]) for e in ex["pixel_support"]],
+        if ex.pixel_support is not None and ex.first_pixel_hull is not None:
+            figures.append(image_row([("x", ex.first), ("x_h (Fig. 4b)", ex.first_pixel_hull)]
+                                     + [(f"{names[e.label]} a={e.alpha:.2f}", e.image) for e in ex.pixel_support],
                                      f"Fig. 4 / 6a on {r.data}: pixel-space hull projection and its support images"))
         sections.append(Section(
             f"Feature-space geometry: {r.model} on {r.data}", GeometryResult.KIND,
@@ -133,9 +122,10 @@ def geometry_sections(results: list[GeometryResult]) -> list[Section]:
 def detection_sections(results: list[DetectionResult]) -> list[Section]:
     sections = []
     for r in results:
-        rows = [[a["attack"], a["eps"] if a["eps"] is not None else "minimal", a["steps"], _pct(a["success_rate"]),
-                 round(a["median_linf"], 4) if a["median_linf"] is not None else "-", round(a["auc"], 4),
-                 _pct(a["detection_rate"]), round(a["adversarial_margin_median"], 4)] for a in r.attacks]
+        rows = [[a.attack, a.eps if a.eps is not None else "minimal", a.steps, _pct(a.success_rate),
+                 round(a.median_linf, 4) if a.median_linf is not None else "-", a.auc and round(a.auc, 4),
+                 _pct(a.detection_rate), a.adversarial_margin_median and round(a.adversarial_margin_median, 4)]
+                for a in r.attacks]
         fig, ax = new_figure(7, 3.2)
         clean = np.asarray(r.margins["clean"], dtype=float)
         top = max([clean.max()] + [max(v) for v in r.margins.values() if v])
@@ -161,9 +151,9 @@ def detection_sections(results: list[DetectionResult]) -> list[Section]:
 def inverse_sections(results: list[InverseResult]) -> list[Section]:
     sections = []
     for r in results:
-        rows = [[m["radius"], f"{m['residual']:.2e}", round(m["pixel_distance"], 3), m["predicted"]] for m in r.morph]
-        figures = [image_row([(f"r={m['radius']:.2f}", img) for m, img in zip(r.morph, r.images["morph"])]
-                             + [(f"b = #{r.index_b}", r.images["b"])],
+        rows = [[m.radius, f"{m.residual:.2e}", round(m.pixel_distance, 3), m.predicted] for m in r.morph]
+        figures = [image_row([(f"r={m.radius:.2f}", img) for m, img in zip(r.morph, r.images.morph)]
+                             + [(f"b = #{r.index_b}", r.images.b)],
                              f"Fig. 8 on {r.data}: morphing image {r.index_a} into the feature-space ball of {r.index_b}")]
         fig, ax = new_figure(5, 3.5)
         ax.plot(r.path_2d["c1"], r.path_2d["c2"], "-", label="pixel-space straight line, mapped to features")
@@ -173,14 +163,15 @@ def inverse_sections(results: list[InverseResult]) -> list[Section]:
         ax.set_title(title, fontsize=9)
         figures.append(Figure(title, figure_png(fig)))
         ft = r.flip_target
-        if "image" in ft:
-            figures.append(image_row([("x", r.images["a"]), ("x -> flip point (Fig. 3c)", ft["image"])],
+        if ft.image is not None:
+            figures.append(image_row([("x", r.images.a), ("x -> flip point (Fig. 3c)", ft.image)],
                                      f"Fig. 3 on {r.data}: an image mapping onto the closest flip point"))
         sections.append(Section(
             f"Inverse mapping and morphing: {r.model} on {r.data}", InverseResult.KIND,
             ("Images closest to a reference image whose features lie in a ball (Eqs. 15-16) or on a point (Eqs. 17-18), "
              f"by a constrained optimiser in torch; the residual is ||N_phi(x) - target|| beyond the radius. "
-             f"Flip-point target: residual {ft.get('residual', float('nan')):.2e}, predicted class {ft.get('predicted')}."),
+             f"Flip-point target: residual {ft.residual if ft.residual is not None else float('nan'):.2e}, "
+             f"predicted class {ft.predicted}."),
             tables=[Table("Morphing path (Fig. 8)", ["radius", "constraint residual", "||x - x_a||", "class"], rows)],
             figures=figures))
     return sections

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import torch
 
+from ..artifacts import Artifact
 from ..data import DataBatch
 from ..errors import InvalidInputError
 from ..models.zoo import LoadedModel
@@ -15,7 +17,8 @@ from .features import extract_features, feature_head
 from .flip import FlipPoints, FlipPointSolver, lipschitz_constant
 from .hull import HullProjection, HullProjector
 from .regions import ambiguity, support_label_agreement, union_of_regions
-from .result import GeometryResult, MarginRow, SolverReport
+from .result import (AmbiguousImage, Ambiguity, GeometryExamples, GeometryResult, MarginRow, SolverReport,
+                     SupportAgreement, SupportImage, SupportLabels, UnionOfRegions)
 
 if TYPE_CHECKING:
     from ..attacks import AttackSpec
@@ -35,11 +38,11 @@ def features_of(loaded: LoadedModel, batch: DataBatch, layer: str | None) -> tup
     return extract_features(loaded.module, norm.to_model(batch.images), layer)
 
 
-def image_list(images: torch.Tensor, digits: int = 2) -> list[Any]:
-    """Images ``(B, C, H, W)`` as nested lists (first channel only when the channels are copies)."""
+def pictures(images: torch.Tensor) -> list[Artifact]:
+    """Images ``(B, C, H, W)`` in [0, 1] as PNG artifacts (first channel only when the channels are copies)."""
     if images.shape[1] == 3 and torch.equal(images[:, 0], images[:, 1]) and torch.equal(images[:, 1], images[:, 2]):
         images = images[:, :1]
-    return (images.double().clamp(0, 1) * 10 ** digits).round().div(10 ** digits).tolist()
+    return [Artifact.of(image.float().clamp(0, 1), "png") for image in images]
 
 
 def _rounded(t: torch.Tensor, digits: int = 6) -> list[float]:
@@ -141,17 +144,19 @@ def analyze(loaded: LoadedModel, train: DataBatch, test: DataBatch, *, feature_l
         feature_layer=head.name, n_features=int(f_train.shape[1]), nonneg=nonneg, nonneg_note=note,
         n_train=len(train), n_test=len(test), n_pixel=n_pix, n_pixel_train=int(pix_train.shape[0]),
         lipschitz=lipschitz_constant(head.weight), accuracy=accuracy,
-        ambiguity={"share_hull_closer": float((d_h < d_f).double().mean()),
-                   "median_d_f_min": float(d_f.median()), "median_d_h": float(d_h.median()),
-                   "share_outside_hull": float((d_h > 1e-6 * f_train.norm(dim=1).mean()).double().mean()),
-                   "most_ambiguous": [int(i) for i in most], "least_ambiguous": [int(i) for i in least]},
-        union={"share_test_in_union": union_train.share_inside,
-               "share_train_balls_with_other": union_train.share_balls_with_other,
-               "share_test_balls_with_other": union_test.share_balls_with_other,
-               "mean_count_per_ball": float(all_counts.double().mean()), "max_count_per_ball": int(all_counts.max())},
-        support={"feature": support_feature, "feature_pixel_subset": support_feature_subset, "pixel": support_pixel},
+        ambiguity=Ambiguity(share_hull_closer=float((d_h < d_f).double().mean()),
+                            median_d_f_min=float(d_f.median()), median_d_h=float(d_h.median()),
+                            share_outside_hull=float((d_h > 1e-6 * f_train.norm(dim=1).mean()).double().mean()),
+                            most_ambiguous=[int(i) for i in most], least_ambiguous=[int(i) for i in least]),
+        union=UnionOfRegions(share_test_in_union=union_train.share_inside,
+                             share_train_balls_with_other=union_train.share_balls_with_other,
+                             share_test_balls_with_other=union_test.share_balls_with_other,
+                             mean_count_per_ball=float(all_counts.double().mean()),
+                             max_count_per_ball=int(all_counts.max())),
+        support=SupportLabels(*(None if s is None else SupportAgreement(**s)
+                                for s in (support_feature, support_feature_subset, support_pixel))),
         table1=table, solver=solver,
-        distances={"d_f_min": _rounded(d_f), "d_h": _rounded(d_h)},
+        distances={"d_f_min": Artifact.of(d_f.double()), "d_h": Artifact.of(d_h.double())},
         examples=examples, timings={k: round(v, 2) for k, v in timings.items()}, seed=seed)
 
 
@@ -163,24 +168,20 @@ def _finite_max(*tensors: torch.Tensor) -> float:
 
 def _examples(test: DataBatch, train: DataBatch, f_test: torch.Tensor, proj: HullProjection,
               pix_proj: HullProjection | None, most: torch.Tensor, least: torch.Tensor, amb: torch.Tensor,
-              d_f: torch.Tensor, d_h: torch.Tensor) -> dict[str, Any]:
-    """Small image lists for the report: Fig. 2 / 5 (first image, its features), Fig. 6 (supports), Fig. 13."""
+              d_f: torch.Tensor, d_h: torch.Tensor) -> GeometryExamples:
+    """Small pictures for the report: Fig. 2 / 5 (first image, its features), Fig. 6 (supports), Fig. 13."""
     top = lambda p, k=4: p.support_lists()[0][:k]  # noqa: E731
-    out: dict[str, Any] = {
-        "first": image_list(test.images[:1])[0], "first_features": _rounded(f_test[0], 5),
-        "first_hull_features": _rounded(proj.projection[0], 5),
-        "feature_support": [{"index": i, "alpha": round(a, 5), "label": int(train.labels[i]),
-                             "image": image_list(train.images[i:i + 1])[0]} for i, a in top(proj)],
-        "most_ambiguous": [{"index": int(i), "label": int(test.labels[i]), "d_f_min": round(float(d_f[i]), 5),
-                            "d_h": round(float(d_h[i]), 5), "image": image_list(test.images[i:i + 1])[0]} for i in most],
-        "least_ambiguous": [{"index": int(i), "label": int(test.labels[i]), "d_f_min": round(float(d_f[i]), 5),
-                             "d_h": round(float(d_h[i]), 5), "image": image_list(test.images[i:i + 1])[0]} for i in least],
-    }
-    if pix_proj is not None:
-        out["first_pixel_hull"] = image_list(pix_proj.projection[:1].float().reshape(1, *test.images.shape[1:]))[0]
-        out["pixel_support"] = [{"index": i, "alpha": round(a, 5), "label": int(train.labels[i]),
-                                 "image": image_list(train.images[i:i + 1])[0]} for i, a in top(pix_proj)]
-    return out
+    supports = lambda p: [SupportImage(i, round(a, 5), int(train.labels[i]), pictures(train.images[i:i + 1])[0])  # noqa: E731
+                          for i, a in top(p)]
+    ambiguous = lambda rows: [AmbiguousImage(int(i), int(test.labels[i]), round(float(d_f[i]), 5),  # noqa: E731
+                                             round(float(d_h[i]), 5), pictures(test.images[i:i + 1])[0]) for i in rows]
+    return GeometryExamples(
+        first=pictures(test.images[:1])[0], first_features=_rounded(f_test[0], 5),
+        first_hull_features=_rounded(proj.projection[0], 5), feature_support=supports(proj),
+        most_ambiguous=ambiguous(most), least_ambiguous=ambiguous(least),
+        first_pixel_hull=None if pix_proj is None else
+        pictures(pix_proj.projection[:1].float().reshape(1, *test.images.shape[1:]))[0],
+        pixel_support=None if pix_proj is None else supports(pix_proj))
 
 
 def check_classifier(loaded: LoadedModel) -> None:
@@ -199,7 +200,7 @@ def detect(loaded: LoadedModel, test: DataBatch, *, attacks: Sequence[str | Atta
     ``eps`` the budget of a bounded attack named without one)."""
     from ..attacks import AttackSpec, run_attack
     from .regions import detection_scores
-    from .result import DetectionResult
+    from .result import AttackDetection, DetectionResult
 
     head = feature_head(loaded.module, feature_layer)
     norm = normalization_of(loaded, test)
@@ -210,6 +211,9 @@ def detect(loaded: LoadedModel, test: DataBatch, *, attacks: Sequence[str | Atta
     pred = logits.argmax(1)
     correct = pred == test.labels
     clean_margin = clean.min_distance[correct]
+    if not correct.any():
+        raise InvalidInputError(f"the model classifies none of the {len(test)} test images correctly: there is nothing "
+                                "to attack (train it first)")
     rows, margins = [], {"clean": _rounded(clean_margin)}
     for attack in attacks:
         spec = AttackSpec.of(attack, eps)
@@ -218,16 +222,18 @@ def detect(loaded: LoadedModel, test: DataBatch, *, attacks: Sequence[str | Atta
         adv = run_attack(loaded.module, test.images[correct], norm.mean, norm.std, name=name, eps=budget, steps=steps,
                          seed=seed, labels=test.labels[correct])
         ok = torch.tensor(adv.success, dtype=torch.bool)
-        f_adv, _ = extract_features(loaded.module, norm.to_model(adv.adversarial.cpu()[ok]), head.name)
-        flips = solver(f_adv) if len(f_adv) else None
+        f_adv = (extract_features(loaded.module, norm.to_model(adv.adversarial.cpu()[ok]), head.name)[0]
+                 if ok.any() else None)  # an attack that never succeeded has no adversarial features
+        flips = solver(f_adv) if f_adv is not None and len(f_adv) else None
         adv_margin = flips.min_distance if flips is not None else torch.zeros(0, dtype=torch.float64)
         scores = detection_scores(clean_margin, adv_margin, fpr)
         linf = torch.tensor(adv.linf)[ok]
-        rows.append({"attack": name, "eps": budget, "steps": steps, "success_rate": adv.success_rate,
-                     "n_adversarial": int(ok.sum()), "median_linf": float(linf.median()) if linf.numel() else None,
-                     **scores, "seconds": round(time.perf_counter() - t0, 1),
-                     "flip_max_kkt": None if flips is None else _finite_max(flips.kkt_residual)})
-        margins[name] = _rounded(adv_margin)
+        rows.append(AttackDetection(attack=name, eps=budget, steps=steps, success_rate=adv.success_rate,
+                                    n_adversarial=int(ok.sum()),
+                                    median_linf=float(linf.median()) if linf.numel() else None,
+                                    **scores, seconds=round(time.perf_counter() - t0, 1),
+                                    flip_max_kkt=None if flips is None else _finite_max(flips.kkt_residual)))
+        margins[spec.label] = _rounded(adv_margin)  # pgd@2/255 and pgd@8/255 each keep their margins
     return DetectionResult(model=loaded.spec, data=test.name, n=len(test),
                            clean_accuracy=float(correct.double().mean()), attacks=rows, margins=margins, fpr=fpr,
                            seed=seed)
@@ -243,7 +249,7 @@ def inverse(loaded: LoadedModel, test: DataBatch, index_a: int = 0, index_b: int
     """
     from .features import feature_map
     from .inverse import inverse_map, radii, two_point_projection
-    from .result import InverseResult
+    from .result import FlipTarget, InverseImages, InverseResult, MorphStep
 
     torch.manual_seed(seed)
     if not 0 <= index_a < len(test) or (index_b is not None and not 0 <= index_b < len(test)):
@@ -273,25 +279,24 @@ def inverse(loaded: LoadedModel, test: DataBatch, index_a: int = 0, index_b: int
     nonneg = bool((f_all >= 0).all())
     flips = FlipPointSolver(head.weight, head.bias, nonneg=nonneg)(fa)
     j = int(flips.min_class[0])
-    flip_target: dict[str, Any] = {"class_from": int(flips.classes[0]), "class_to": j,
-                                   "feature_distance": float(flips.min_distance[0])}
+    flip_target = FlipTarget(int(flips.classes[0]), j, float(flips.min_distance[0]))
     if torch.isfinite(flips.min_distance[0]):
         to_flip = inverse_map(phi, flips.points[:1, j].float(), a, mode="point", outer=iterations)
         with torch.no_grad():
             flip_logits = loaded.module(norm.to_model(to_flip.images))
-        flip_target.update({"residual": float(to_flip.residual[0]), "pixel_distance": float(to_flip.pixel_distance[0]),
-                            "predicted": int(flip_logits.argmax(1)[0]),
-                            "logit_gap": float(flip_logits[0, flip_target["class_from"]] - flip_logits[0, j]),
-                            "image": image_list(to_flip.images)[0]})
+        flip_target = dataclasses.replace(
+            flip_target, residual=float(to_flip.residual[0]), pixel_distance=float(to_flip.pixel_distance[0]),
+            predicted=int(flip_logits.argmax(1)[0]), logit_gap=float(flip_logits[0, flip_target.class_from] - flip_logits[0, j]),
+            image=pictures(to_flip.images)[0])
     t = torch.linspace(0, 1, path_points)[:, None, None, None]
     line = (1 - t) * a + t * b
     f_line, _ = extract_features(loaded.module, norm.to_model(line), head.name)
     xy = two_point_projection(fa[0], fb[0], f_line)
     return InverseResult(
         model=loaded.spec, data=test.name, index_a=index_a, index_b=index_b, distance_ab=d_ab,
-        morph=[{"radius": r, "residual": float(res), "pixel_distance": float(pd), "predicted": int(c)}
+        morph=[MorphStep(r, float(res), float(pd), int(c))
                for r, res, pd, c in zip(rs, morph.residual, morph.pixel_distance, morph_pred)],
         flip_target=flip_target,
         path_2d={"t": _rounded(t.flatten(), 4), "c1": _rounded(xy[:, 0]), "c2": _rounded(xy[:, 1]),
                  "pixel_line_length": [float((a - b).norm())]},
-        images={"a": image_list(a)[0], "b": image_list(b)[0], "morph": image_list(morph.images)}, seed=seed)
+        images=InverseImages(pictures(a)[0], pictures(b)[0], pictures(morph.images)), seed=seed)

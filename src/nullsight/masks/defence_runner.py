@@ -6,6 +6,7 @@ from pathlib import Path
 
 import torch
 
+from ..artifacts import Artifact
 from ..attacks import run_attack
 from ..data import load_data
 from ..errors import InvalidInputError
@@ -47,11 +48,11 @@ def class_run(spec: str, data: str, train_per_class: int, test_n: int, lam: floa
                          META + "data": data, META + "shape": ",".join(map(str, masks.shape[1:]))})
     per_class = [accuracy(model, norm, x_test[y_test == c], y_test[y_test == c], masks, y_test[y_test == c])
                  for c in range(k)]
-    shown = centred_spectrum(masks).mean(1).flatten(1)
+    shown = centred_spectrum(masks).mean(1)
     return ClassMasksResult(
         loaded.spec, data, lam, steps, train_per_class, len(x_test), accuracy(model, norm, x_test, y_test),
         accuracy(model, norm, x_test, y_test, masks, y_test), accuracy(model, norm, x_test, y_test, masks),
-        per_class, masks.flatten(1).mean(1).tolist(), [[round(float(v), 3) for v in r] for r in shown],
+        per_class, masks.flatten(1).mean(1).tolist(), Artifact.of(shown.to(torch.float16)),
         list(masks.shape[2:]), str(masks_out) if masks_out else None, seed, versions())
 
 

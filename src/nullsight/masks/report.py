@@ -3,46 +3,22 @@ class masks."""
 
 from __future__ import annotations
 
-import numpy as np
-
-from ..report import Figure, Section, Table, figure_png, new_figure, section_for
-from ..report.figures import plt
+from ..report import Figure, Section, Table, figure_png, image_grid, new_figure, section_for
 from .result import ClassMasksResult, MaskCorrelationResult, MasksResult, RobustMasksResult
-
-
-def _image(flat: list[float], shape: list[int]) -> np.ndarray:
-    a = np.asarray(flat, dtype=np.float64).reshape(shape)
-    return a[0] if shape[0] == 1 else np.transpose(a, (1, 2, 0))
-
-
-def _mask_image(flat: list[float], shape: list[int]) -> np.ndarray:
-    return np.asarray(flat, dtype=np.float64).reshape(shape).mean(0)
 
 
 def _fig1(r: MasksResult) -> Figure:
     ex = r.examples
-    rows = [("clean", ex.clean, "image"), (ex.attack, ex.adversarial, "image"), ("clean * M_E", ex.essential_filtered, "stretch"),
-            ("adv. * M_A", ex.adversarial_filtered, "stretch"), ("M_E (centred)", ex.essential_mask, "mask"),
-            ("M_A (centred)", ex.adversarial_mask, "mask")]
-    n = len(ex.clean)
-    fig, axes = plt.subplots(len(rows), n, figsize=(1.4 * n, 1.45 * len(rows)), squeeze=False)
-    for i, (label, images, is_mask) in enumerate(rows):
-        for j, flat in enumerate(images):
-            ax = axes[i][j]
-            if is_mask == "mask":
-                ax.imshow(_mask_image(flat, ex.shape), cmap="magma", vmin=0, vmax=1)
-            else:
-                image = _image(flat, ex.shape)
-                if is_mask == "stretch":
-                    image = (image - image.min()) / max(float(image.max() - image.min()), 1e-12)
-                ax.imshow(image, cmap="gray", vmin=0, vmax=1)
-            ax.set_xticks([]), ax.set_yticks([])
-            if j == 0:
-                ax.set_ylabel(label, fontsize=7)
-            if i == 0:
-                ax.set_title(f"{ex.labels[j]} -> {ex.adversarial_labels[j]}", fontsize=7)
-    return Figure(f"{r.data}: images, {ex.attack} adversarials, and both filtered by their masks (like the paper's Fig. 1)",
-                  figure_png(fig), "Filtered images contrast-stretched for display; masks are channel means, zero frequency at the centre.")
+    rows = [("clean", ex.clean, "image"), (ex.attack, ex.adversarial, "image"),
+            ("clean * M_E", ex.essential_filtered, "stretch"), ("adv. * M_A", ex.adversarial_filtered, "stretch"),
+            ("M_E (centred)", ex.essential_mask, "mask"), ("M_A (centred)", ex.adversarial_mask, "mask")]
+    titles = [f"{a} -> {b}" for a, b in zip(ex.labels, ex.adversarial_labels)]
+    grid = [(label, [(titles[j] if i == 0 else "", t.float().mean(0) if style == "mask" else t.float())
+                     for j, t in enumerate(artifact.load())], style)
+            for i, (label, artifact, style) in enumerate(rows) if artifact is not None]
+    return image_grid(f"{r.data}: images, {ex.attack} adversarials, and both filtered by their masks (like the paper's "
+                      "Fig. 1)", grid, "Filtered images contrast-stretched for display; masks are channel means, zero "
+                                       "frequency at the centre.")
 
 
 @section_for(MasksResult)
@@ -52,10 +28,10 @@ def masks_sections(results: list[MasksResult]) -> list[Section]:
     for r in results:
         rows = [[s.name, s.n_masks, s.success_rate, s.keep_rate, s.mean_density, s.steps_mean,
                  None if s.steps_min is None else f"{s.steps_min}-{s.steps_max}"] for s in r.sets]
-        figures = [_fig1(r)] if r.examples else []
+        figures = [_fig1(r)] if r.examples and r.examples.clean is not None else []
         sections.append(Section(f"Fourier masks: {r.data}, {r.model}", MasksResult.KIND,
                                 f"{r.n_images} test images, clean accuracy {r.clean_accuracy:.3f}; lambda "
-                                f"{r.config['lam']}, Adam lr {r.config['lr']}, at least {r.config['min_steps']} steps.",
+                                f"{r.config.lam}, Adam lr {r.config.lr}, at least {r.config.min_steps} steps.",
                                 tables=[Table("Mask sets", cols, rows)], figures=figures))
     return sections
 
@@ -98,19 +74,14 @@ def correlation_sections(results: list[MaskCorrelationResult]) -> list[Section]:
 def class_sections(results: list[ClassMasksResult]) -> list[Section]:
     sections = []
     for r in results:
-        n = len(r.masks)
-        fig, axes = plt.subplots(1, n, figsize=(1.3 * n, 1.5), squeeze=False)
-        for c, flat in enumerate(r.masks):
-            axes[0][c].imshow(np.asarray(flat).reshape(r.mask_shape), cmap="magma", vmin=0, vmax=1)
-            axes[0][c].set_xticks([]), axes[0][c].set_yticks([])
-            axes[0][c].set_title(str(c), fontsize=7)
         rows = [["no mask", r.accuracy_no_mask], ["mask of the true class", r.accuracy_true_class_mask],
                 ["mask of the predicted class", r.accuracy_predicted_class_mask]]
         sections.append(Section(f"Class-level masks: {r.data}", ClassMasksResult.KIND,
                                 f"{r.train_per_class} training images per class, lambda {r.lam}, {r.steps} steps; "
                                 f"{r.test_n} unseen test images.", tables=[Table("Test accuracy", ["", "accuracy"], rows)],
-                                figures=[Figure(f"{r.data}: class-level essential masks (centred, channel mean)",
-                                                figure_png(fig))]))
+                                figures=[image_grid(f"{r.data}: class-level essential masks (centred, channel mean)",
+                                                    [("", [(str(c), m.float()) for c, m in enumerate(r.masks.load())],
+                                                      "mask")], cell=1.3)] if r.masks is not None else []))
     return sections
 
 
@@ -120,12 +91,12 @@ def robust_sections(results: list[RobustMasksResult]) -> list[Section]:
     for r in results:
         grid = [[row] + vals for row, vals in zip(r.rows, r.accuracy)]
         adaptive = [[f"{row} (adaptive)"] + vals for row, vals in zip(r.adaptive_rows, r.adaptive_accuracy)]
-        paper = [[k] + r.paper_table4[k] for k in ("clean", "fmn", "pgd", "deepfool")]
+        paper = [[k] + r.paper_table4.row(k) for k in ("clean", "fmn", "pgd", "deepfool")]
         sections.append(Section(f"Robust essential masks: {r.data}", RobustMasksResult.KIND,
                                 f"Columns: the attack the class masks were trained against (lambda {r.lam}, {r.steps} "
                                 f"steps, {r.train_per_class} training images per class); {r.test_n} test images. "
                                 "Adaptive rows attack the whole pipeline (predict, mask, predict).",
                                 tables=[Table("Accuracy (Table 4)", ["data"] + r.columns, grid + adaptive),
                                         Table("Paper, Table 4 (CIFAR-10, ResNet-20)",
-                                              ["data"] + r.paper_table4["columns"], paper)]))
+                                              ["data"] + r.paper_table4.columns, paper)]))
     return sections

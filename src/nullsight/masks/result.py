@@ -6,16 +6,44 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from ..artifacts import Artifact
 from ..results import Result, register_result
 
 PAPER_TABLE1 = {  # CIFAR-10, ResNet-20: SVCCA, cosine mean, cosine std, IdCor, p-value
     "fmn": [0.25, 0.49, 0.27, 0.66, 0.01], "pgd": [0.30, 0.49, 0.28, 0.60, 0.01], "deepfool": [0.25, 0.48, 0.27, 0.62, 0.01]}
 PAPER_TABLE3 = {  # PGD eps (x/255): attack success rate, IdCor, p-value
     "1/255": [0.6856, 0.59, 0.02], "3/255": [0.9978, 0.53, 0.04], "8/255": [1.0, 0.60, 0.01]}
-PAPER_TABLE4 = {  # rows: data; columns: mask none, FMN, PGD, DeepFool (CIFAR-10, ResNet-20)
-    "columns": ["none", "fmn", "pgd", "deepfool"],
-    "clean": [0.92, 0.83, 0.74, 0.82], "fmn": [0.04, 0.78, 0.72, 0.78],
-    "pgd": [0.00, 0.43, 0.54, 0.44], "deepfool": [0.00, 0.77, 0.71, 0.78]}
+
+
+@dataclass
+class PaperTable4:
+    """Seed 003's Table 4 (CIFAR-10, ResNet-20): rows are the data, columns the mask (none, FMN, PGD, DeepFool)."""
+
+    columns: list[str]
+    clean: list[float]
+    fmn: list[float]
+    pgd: list[float]
+    deepfool: list[float]
+
+    def row(self, name: str) -> list[float]:
+        return getattr(self, name)
+
+
+PAPER_TABLE4 = PaperTable4(["none", "fmn", "pgd", "deepfool"], clean=[0.92, 0.83, 0.74, 0.82],
+                           fmn=[0.04, 0.78, 0.72, 0.78], pgd=[0.00, 0.43, 0.54, 0.44], deepfool=[0.00, 0.77, 0.71, 0.78])
+
+
+@dataclass
+class MaskRunConfig:
+    """The optimiser's settings a mask run used (:class:`~nullsight.masks.optimise.MaskConfig`) and the attack steps."""
+
+    lam: float
+    lr: float
+    min_steps: int
+    max_steps: int
+    patience: int
+    tol: float
+    attack_steps: int | None = None
 
 
 @dataclass
@@ -38,18 +66,20 @@ class MaskSetSummary:
 
 @dataclass
 class MaskExamples:
-    """A few images for the Fig. 1-style figure: clean, adversarial, filtered by M_E and by M_A; masks centred."""
+    """A few images for the Fig. 1-style figure: clean, adversarial, filtered by M_E and by M_A; masks centred.
+
+    Each picture set is an ``(N, C, H, W)`` tensor beside the JSON (fp16)."""
 
     attack: str
     shape: list[int]
     labels: list[int]
     adversarial_labels: list[int]
-    clean: list[list[float]]
-    adversarial: list[list[float]]
-    essential_filtered: list[list[float]]
-    adversarial_filtered: list[list[float]]
-    essential_mask: list[list[float]]
-    adversarial_mask: list[list[float]]
+    clean: Artifact
+    adversarial: Artifact
+    essential_filtered: Artifact
+    adversarial_filtered: Artifact
+    essential_mask: Artifact
+    adversarial_mask: Artifact
 
 
 @register_result
@@ -62,11 +92,11 @@ class MasksResult(Result):
     data: str
     n_images: int
     clean_accuracy: float
-    config: dict
+    config: MaskRunConfig
     sets: list[MaskSetSummary]
     examples: MaskExamples | None
     seed: int
-    versions: dict = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
     command: str | None = None
 
     def headline(self) -> str:
@@ -121,9 +151,9 @@ class MaskCorrelationResult(Result):
     rows: list[CorrelationRow]
     trends: list[KClassTrend]
     seed: int
-    paper_table1: dict = field(default_factory=lambda: dict(PAPER_TABLE1))
-    paper_table3: dict = field(default_factory=lambda: dict(PAPER_TABLE3))
-    versions: dict = field(default_factory=dict)
+    paper_table1: dict[str, list[float]] = field(default_factory=lambda: dict(PAPER_TABLE1))
+    paper_table3: dict[str, list[float]] = field(default_factory=lambda: dict(PAPER_TABLE3))
+    versions: dict[str, str] = field(default_factory=dict)
     command: str | None = None
 
 
@@ -144,11 +174,11 @@ class ClassMasksResult(Result):
     accuracy_predicted_class_mask: float  # predict, pick that class's mask, predict again
     per_class_true_mask: list[float]
     density: list[float]
-    masks: list[list[float]]  # the centred class masks, channel-averaged, for the figure
+    masks: Artifact  # the centred class masks, channel-averaged, (K, H, W) fp16, for the figure
     mask_shape: list[int]
     masks_file: str | None
     seed: int
-    versions: dict = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
     command: str | None = None
 
 
@@ -170,8 +200,8 @@ class RobustMasksResult(Result):
     accuracy: list[list[float]]  # rows x columns
     adaptive_rows: list[str]
     adaptive_accuracy: list[list[float | None]]  # attacks through the pipeline of each column (None for "none")
-    attack_success: dict  # attack -> success rate on the test images (no mask)
+    attack_success: dict[str, float]  # attack -> success rate on the test images (no mask)
     seed: int
-    paper_table4: dict = field(default_factory=lambda: dict(PAPER_TABLE4))
-    versions: dict = field(default_factory=dict)
+    paper_table4: PaperTable4 = field(default_factory=lambda: PAPER_TABLE4)
+    versions: dict[str, str] = field(default_factory=dict)
     command: str | None = None

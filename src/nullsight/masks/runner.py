@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..artifacts import Artifact
 from ..data import load_data
 from ..errors import InvalidInputError
 from ..models import LoadedModel, load_model, load_state_dict, save_state_dict
@@ -17,7 +18,7 @@ from .correlation import cosine_similarity, idcor, svcca
 from .fourier import apply_mask, centred_spectrum
 from .kclass import kclass_trend
 from .optimise import MaskConfig, check_classifier
-from .result import (CorrelationRow, KClassTrend, MaskCorrelationResult, MaskExamples, MasksResult,
+from .result import (CorrelationRow, KClassTrend, MaskCorrelationResult, MaskExamples, MaskRunConfig, MasksResult,
                      MaskSetSummary)
 from .sets import AttackSpec, MaskSet, adversarial_masks, essential_masks
 
@@ -77,8 +78,8 @@ def _summary(s: MaskSet, file: Path | None) -> MaskSetSummary:
                           max(s.fit.steps), str(file) if file else None)
 
 
-def _flat(t: torch.Tensor) -> list[list[float]]:
-    return [[round(float(v), 3) for v in row] for row in t.detach().cpu().flatten(1)]
+def _flat(t: torch.Tensor) -> Artifact:
+    return Artifact.of(t.detach().to(torch.float16))
 
 
 def _examples(ess: MaskSet, adv: MaskSet, x: torch.Tensor) -> MaskExamples | None:
@@ -113,8 +114,8 @@ def compute_run(spec: str, data: str, n: int, attacks: list[str | AttackSpec], c
         sets.append(s)
     examples = next((_examples(ess, s, x) for s in sets[1:] if s.fit is not None), None)
     summaries = [_summary(s, files.get(s.attack.label if s.attack else "essential")) for s in sets]
-    cfg = {"lam": config.lam, "lr": config.lr, "min_steps": config.min_steps, "max_steps": config.max_steps,
-           "patience": config.patience, "tol": config.tol, "attack_steps": attack_steps}
+    cfg = MaskRunConfig(config.lam, config.lr, config.min_steps, config.max_steps, config.patience, config.tol,
+                        attack_steps)
     return MasksResult(loaded.spec, data, len(x), len(ess.indices) / len(x), cfg, summaries, examples, seed, versions())
 
 

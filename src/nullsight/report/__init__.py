@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .build import build_report, write_report
 from .document import Figure, Section, Table
-from .figures import figure_png, new_figure
+from .figures import figure_png, image_grid, new_figure
 from .load import load_results
 from .sections import SECTION_BUILDERS, generic_sections, section_for
 
@@ -20,6 +20,7 @@ __all__ = [
     "build_report",
     "figure_png",
     "generic_sections",
+    "image_grid",
     "load_results",
     "new_figure",
     "section_for",

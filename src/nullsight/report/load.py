@@ -10,12 +10,18 @@ from typing import Any, Iterable
 from ..errors import InvalidInputError, one_line
 
 
+class LoadedResult(dict):
+    """A result's JSON object and the folder of its file (where its artifacts lie)."""
+
+    folder: Path | None = None
+
+
 def load_results(paths: Iterable[str | os.PathLike[str]]) -> list[dict[str, Any]]:
     """The results in ``paths``: JSON files, and directories searched recursively.
 
     Directories are searched for ``*.json`` in sorted order (hidden files and
     folders skipped); JSON without a ``"kind"`` key is not a result and is
-    skipped; a JSON list contributes each of its results. Invalid JSON raises :class:`InvalidInputError` naming the file.
+    skipped; a JSON list contributes each of its results; each remembers its file's folder (``.folder``). Invalid JSON raises :class:`InvalidInputError` naming the file.
     """
     results, seen = [], set()
     for file in _json_files(paths):
@@ -25,7 +31,9 @@ def load_results(paths: Iterable[str | os.PathLike[str]]) -> list[dict[str, Any]
         seen.add(key)
         data = _read_json(file)
         items = data if isinstance(data, list) else [data]  # a command may write several results at once
-        found = [item for item in items if _is_result(item)]
+        found = [LoadedResult(item) for item in items if _is_result(item)]
+        for item in found:
+            item.folder = file.parent
         for item in found:
             _check_typed(item, file)
         results += found

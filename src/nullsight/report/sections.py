@@ -67,8 +67,11 @@ def load_section_builders() -> Registry[SectionBuilder]:
 
 def typed_results(kind: str, results: list[dict[str, Any]]) -> list[Any]:
     """The results as their registered dataclass (a stale or malformed JSON fails in one line), else as given."""
-    kinds = load_result_kinds()
-    return [kinds.get(kind).from_dict(r) for r in results] if kind in kinds else list(results)
+    from ..artifacts import bind_artifacts
+
+    kinds = load_result_kinds()  # a result read from a file finds its pictures beside it (load_results' .folder)
+    return ([bind_artifacts(kinds.get(kind).from_dict(r), getattr(r, "folder", None)) for r in results]
+            if kind in kinds else list(results))
 
 
 def build_sections(kind: str, results: list[dict[str, Any]], typed: list[Any] | None = None) -> list[Section]:

@@ -4,29 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..report import Figure, Section, Table, figure_png, new_figure, section_for
-from ..report.figures import plt
+from ..report import Figure, Section, Table, figure_png, image_grid, new_figure, section_for
 from .result import SamplingEvalResult, SamplingKernelsResult
 
 
 def _basis_figure(r: SamplingKernelsResult) -> Figure:
-    ops = [o for o in r.operators if o.basis_images]
-    k = max(len(o.basis_images) for o in ops)
-    fig, axes = plt.subplots(len(ops), k, figsize=(1.4 * k, 1.4 * len(ops)), squeeze=False)
-    for row, op in enumerate(ops):
-        for col in range(k):
-            ax = axes[row][col]
-            ax.set_xticks([]), ax.set_yticks([])
-            if col < len(op.basis_images):
-                image = np.asarray(op.basis_images[col]).reshape(op.size, op.size)
-                bound = max(abs(image).max(), 1e-12)
-                ax.imshow(image, cmap="RdBu", vmin=-bound, vmax=bound)
-            if col == 0:
-                ax.set_ylabel(op.name, fontsize=7)
-            else:
-                ax.set_axis_off()
-    return Figure(f"The first orthonormal basis images of ker(D) for each operator on a {r.size}x{r.size} channel",
-                  figure_png(fig), "Smoothest first; every image is mapped to zero by its operator.")
+    rows = [(op.name, [("", b.float()) for b in op.basis_images.load()], "signed") for op in r.operators
+            if op.basis_images is not None]
+    return image_grid(f"The first orthonormal basis images of ker(D) for each operator on a {r.size}x{r.size} channel",
+                      rows, "Smoothest first; every image is mapped to zero by its operator.", cell=1.3)
 
 
 @section_for(SamplingKernelsResult)
@@ -58,25 +44,13 @@ def kernels_sections(results: list[SamplingKernelsResult]) -> list[Section]:
 def _examples_figure(r: SamplingEvalResult) -> Figure | None:
     """The first test image under each perturbation, and the worst-case deltas in ker(D) amplified."""
     images = [(row.name, r.examples[row.name]) for row in r.rows if row.name in r.examples]
-    deltas = [(w.operator, r.examples[f"delta:{w.operator}"]) for w in r.worst_case if f"delta:{w.operator}" in r.examples]
+    deltas = [(f"ker({w.operator})", r.examples[f"delta:{w.operator}"]) for w in r.worst_case
+              if f"delta:{w.operator}" in r.examples]
     if not images:
         return None
-    side = r.input_size[-1]
-    cols = max(len(images), len(deltas))
-    fig, axes = plt.subplots(2 if deltas else 1, cols, figsize=(1.5 * cols, 3.2 if deltas else 1.7), squeeze=False)
-    for ax in axes.flat:
-        ax.set_xticks([]), ax.set_yticks([])
-        ax.set_axis_off()
-    for c, (name, flat) in enumerate(images):
-        axes[0][c].imshow(np.asarray(flat).reshape(side, side), cmap="gray", vmin=0, vmax=1)
-        axes[0][c].set_title(name, fontsize=7)
-    for c, (name, flat) in enumerate(deltas):
-        delta = np.asarray(flat).reshape(side, side)
-        bound = max(abs(delta).max(), 1e-12)
-        axes[1][c].imshow(delta, cmap="RdBu", vmin=-bound, vmax=bound)
-        axes[1][c].set_title(f"ker({name})", fontsize=7)
-    return Figure(f"A {r.data} test image under each perturbation, and the worst-case deltas in ker(D) found for "
-                  f"{_name(r)} (amplified)", figure_png(fig))
+    rows = [("", images, "image")] + ([("", deltas, "signed")] if deltas else [])
+    return image_grid(f"A {r.data} test image under each perturbation, and the worst-case deltas in ker(D) found for "
+                      f"{_name(r)} (amplified)", rows)
 
 
 def _name(r: SamplingEvalResult) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from ..artifacts import Artifact
 from ..results import Result, register_result
 from .checkerboard import CheckerboardResponse
 from .invariance import InvarianceCheck
@@ -33,7 +34,7 @@ class OperatorKernel:
     dense_rank: int | None = None
     dense_nullity: int | None = None
     projector_max_diff: float | None = None
-    basis_images: list[list[float]] = field(default_factory=list)  # a few kernel basis images, flattened, 4 decimals
+    basis_images: Artifact | None = None  # a few kernel basis images, (k, size, size) fp16
 
 
 @register_result
@@ -89,8 +90,8 @@ class SamplingEvalResult(Result):
     worst_case: list[WorstCaseRow]
     seed: int
     clip: bool = False
-    examples: dict[str, list[float]] = field(default_factory=dict)  # first test image (channel 0) under each
-    # perturbation, and "delta:OP" the worst-case delta in ker(OP) found for it; 32x32 flattened, 3 decimals
+    examples: dict[str, Artifact] = field(default_factory=dict)  # first test image (channel 0, (H, W) fp16) under each
+    # perturbation, and "delta:OP" the worst-case delta in ker(OP) found for it
     command: str | None = None
 
     def headline(self) -> str:

@@ -6,6 +6,7 @@ from typing import Sequence
 
 import torch
 
+from ..artifacts import Artifact
 from ..data import load_data
 from ..errors import InvalidInputError
 from ..models import load_model
@@ -35,7 +36,7 @@ def operator_kernel(name: str, size: int, dense: bool, n_basis: int = 4) -> Oper
         diff = (kernel_dense_projector(k) - ref.basis @ ref.basis.transpose(0, 1)).abs().max()
         row.dense_rank, row.dense_nullity, row.projector_max_diff = ref.rank, ref.nullity, float(diff)
     if n_basis:
-        row.basis_images = [[round(v, 4) for v in b.flatten().tolist()] for b in k.basis_images(n_basis)]
+        row.basis_images = Artifact.of(k.basis_images(n_basis).to(torch.float16))
     return row
 
 
@@ -105,9 +106,9 @@ def eval_run(model: str, data: str, n: int | None = None, split: str = "test", p
                               list(norm.mean), list(norm.std), rows, worst, seed, clip, examples)
 
 
-def _flat(images: torch.Tensor) -> list[float]:
-    """Channel 0 of the first image, flattened, 3 decimals (a figure's worth, not a data set)."""
-    return [round(v, 3) for v in images[0, 0].detach().cpu().flatten().tolist()]
+def _flat(images: torch.Tensor) -> Artifact:
+    """Channel 0 of the first image ``(H, W)``, fp16 (a figure's worth, not a data set)."""
+    return Artifact.of(images[0, 0].detach().to(torch.float16))
 
 
 def _square_only(h: int, w: int):

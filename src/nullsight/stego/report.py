@@ -4,30 +4,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..report import Figure, Section, Table, figure_png, section_for
+from ..report import Figure, Section, Table, figure_png, image_grid, section_for
 from ..report.figures import plt
 from .result import (StegoConvResult, StegoEvalResult, StegoFig11Result, StegoFig1Result, StegoHideResult,
                      StegoRevealResult, StegoSeesResult)
 
 
-def _image(flat: list[float], shape: list[int]) -> np.ndarray:
-    array = np.asarray(flat, dtype=np.float64).reshape(shape)
-    return array[0] if shape[0] == 1 else np.transpose(array, (1, 2, 0))
-
-
-def _grid(rows: list[tuple[str, list[list[float]]]], shape: list[int], title: str, captions: list[str] | None = None) -> Figure:
-    n = len(rows[0][1])
-    fig, axes = plt.subplots(len(rows), n, figsize=(1.3 * n, 1.4 * len(rows)), squeeze=False)
-    for r, (label, images) in enumerate(rows):
-        for c, flat in enumerate(images):
-            ax = axes[r][c]
-            ax.imshow(_image(flat, shape), cmap="gray", vmin=0, vmax=1)
-            ax.set_xticks([]), ax.set_yticks([])
-            if c == 0:
-                ax.set_ylabel(label, fontsize=8)
-            if captions and r == len(rows) - 1:
-                ax.set_xlabel(captions[c], fontsize=7)
-    return Figure(title, figure_png(fig))
+def _grid(rows: list[tuple[str, object]], title: str, captions: list[str] | None = None,
+          limit: int = 10) -> list[Figure]:
+    """Rows of ``(label, (N, C, H, W) artifact)`` through the report's one picture helper (clipped to [0, 1])."""
+    grid = []
+    for r, (label, artifact) in enumerate(rows):
+        if artifact is None:  # not saved (the JSON went to stdout)
+            continue
+        images = artifact.load()[:limit].float().clamp(0, 1)
+        cells = [((captions[c] if captions and r == len(rows) - 1 and c < len(captions) else ""), image)
+                 for c, image in enumerate(images)]
+        grid.append((label, cells, "image"))
+    return [image_grid(title, grid, cell=1.3)] if grid else []
 
 
 @section_for(StegoEvalResult)
@@ -38,7 +32,7 @@ def eval_sections(results: list[StegoEvalResult]) -> list[Section]:
         figures = []
         if ex is not None:
             captions = [f"pred {p} ({c:.0%})" for p, c in zip(ex.prediction, ex.confidence)]
-            figures.append(_grid([("cover", ex.cover), ("hidden", ex.hidden), ("stego", ex.stego)], ex.shape,
+            figures += (_grid([("cover", ex.cover), ("hidden", ex.hidden), ("stego", ex.stego)],
                                  f"{r.cover_data} covers, {r.hidden_data} hidden images and the stego images made of them",
                                  captions))
         metrics = [["pairs", r.n], ["null dimension", r.null_dim], ["success (pred S = pred H)", r.success_rate],
@@ -68,12 +62,12 @@ def sees_sections(results: list[StegoSeesResult]) -> list[Section]:
     sections = []
     for r in results:
         ex = r.examples
-        figure = _grid([("what we see", ex.original[:10]), ("what the NN sees", [np.clip(i, 0, 1).tolist() for i in ex.seen[:10]])],
-                       ex.shape, f"{r.data} images and their row-space projections: what the network sees")
+        figures = _grid([("what we see", ex.original), ("what the NN sees", ex.seen)],
+                       f"{r.data} images and their row-space projections: what the network sees")
         sections.append(Section(f"What the network sees ({r.data})", StegoSeesResult.KIND,
                                 f"Predictions of x and of its row-space projection agree on {r.predictions_agree:.0%}; "
                                 f"max logit difference {r.max_logit_diff:.2e} (fp32), {r.max_logit_diff_fp64:.2e} (fp64).",
-                                figures=[figure]))
+                                figures=figures))
     return sections
 
 
@@ -150,14 +144,13 @@ def fig11_sections(results: list[StegoFig11Result]) -> list[Section]:
     sections = []
     for r in results:
         ex = r.examples
-        rows = [("what we see", ex.original)] + [(f"model {i + 1} sees", [np.clip(v, 0, 1).tolist() for v in seen])
-                                                 for i, seen in enumerate(ex.seen)]
-        figure = _grid(rows, ex.shape, f"{r.data} images and what {len(r.models)} differently trained networks see of "
+        rows = [("what we see", ex.original)] + [(f"model {i + 1} sees", seen) for i, seen in enumerate(ex.seen)]
+        figures = _grid(rows, f"{r.data} images and what {len(r.models)} differently trained networks see of "
                                        "them (row-space projections)")
         table = Table("Per model", ["model", "null dim", "pred(x_perp) = pred(x)", "max |logit Δ| fp64"],
                       [[m, d, a, l] for m, d, a, l in zip(r.models, r.null_dims, r.predictions_agree, r.max_logit_diff_fp64)])
         sections.append(Section(f"Different networks see differently ({r.data}, seed 001, Fig. 11)", StegoFig11Result.KIND,
                                 f"Mean ‖x_perp(model 1) − x_perp(model 2)‖ / ‖x‖ over {r.n} images: "
                                 f"{r.relative_difference_mean:.3f}; each network predicts its own x_perp exactly as x.",
-                                tables=[table], figures=[figure]))
+                                tables=[table], figures=figures))
     return sections

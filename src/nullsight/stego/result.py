@@ -11,6 +11,7 @@ from typing import ClassVar
 
 import torch
 
+from ..artifacts import Artifact
 from ..results import NOT_SERIALISED, Result, register_result
 from .evaluate import StegoEvaluation
 from .filter_intersection import ConvNullRow
@@ -18,11 +19,11 @@ from .filter_intersection import ConvNullRow
 
 @dataclass
 class StegoExamples:
-    """A few cover / hidden / stego triples as flat pixel lists (rounded), for the report's figure."""
+    """A few cover / hidden / stego triples for the report's figure: ``(N, C, H, W)`` pixels beside the JSON (fp16)."""
 
-    cover: list[list[float]]
-    hidden: list[list[float]]
-    stego: list[list[float]]
+    cover: Artifact
+    hidden: Artifact
+    stego: Artifact
     prediction: list[int]
     confidence: list[float]
     hidden_label: list[int]
@@ -74,10 +75,10 @@ class StegoEvalResult(Result, StegoEvaluation):
 
 @dataclass
 class SeenExamples:
-    """Originals and their row-space projections (pixel space, not clipped) as flat lists."""
+    """Originals and their row-space projections (pixel space, not clipped): ``(N, C, H, W)`` beside the JSON (fp16)."""
 
-    original: list[list[float]]
-    seen: list[list[float]]
+    original: Artifact
+    seen: Artifact
     shape: list[int]
 
 
@@ -205,10 +206,10 @@ class StegoFig1Result(Result):
 
 @dataclass
 class Fig11Examples:
-    """The originals and each model's row-space image of them (pixel space, unclipped), flat lists."""
+    """The originals and each model's row-space image of them (pixel space, unclipped), ``(N, C, H, W)`` fp16 each."""
 
-    original: list[list[float]]
-    seen: list[list[list[float]]]  # seen[model][image]
+    original: Artifact
+    seen: list[Artifact]  # one per model
     shape: list[int]
 
 

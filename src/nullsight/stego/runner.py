@@ -6,6 +6,7 @@ from pathlib import Path
 
 import torch
 
+from ..artifacts import Artifact
 from ..data import load_data, load_image
 from ..data.arrays import load_array
 from ..errors import InvalidInputError
@@ -109,8 +110,8 @@ def eval_run(spec: str, cover_data: str, hidden_data: str, n: int | None, alpha1
     shown = hide(norm.to_model(covers[:N_EXAMPLES]), norm.to_model(hiddens[:N_EXAMPLES]), projector, alpha1, alpha2, low, high)
     _, pred, conf = predict(loaded.module, shown.stego)
     examples = StegoExamples(
-        cover=_rounded(covers[:N_EXAMPLES]), hidden=_rounded(hiddens[:N_EXAMPLES]),
-        stego=_rounded(norm.to_pixels(shown.stego).clamp(0, 1)), prediction=pred.tolist(),
+        cover=_pixels(covers[:N_EXAMPLES]), hidden=_pixels(hiddens[:N_EXAMPLES]),
+        stego=_pixels(norm.to_pixels(shown.stego).clamp(0, 1)), prediction=pred.tolist(),
         confidence=[round(float(c), 4) for c in conf], hidden_label=labels[:N_EXAMPLES].tolist(),
         alpha2=[round(float(a), 4) for a in shown.alpha2], shape=list(covers.shape[1:]))
     paper = None
@@ -131,7 +132,7 @@ def sees_run(spec: str, data: str, n: int, arch: str | None = None) -> StegoSees
     batch = load_data(data, split="test", n=n)
     _check_fits(batch.images, loaded, data)
     seen = what_the_network_sees(loaded.module, projector, norm, batch.images)
-    examples = SeenExamples(_rounded(seen.original), _rounded(seen.seen), list(batch.images.shape[1:]))
+    examples = SeenExamples(_pixels(seen.original), _pixels(seen.seen), list(batch.images.shape[1:]))
     return StegoSeesResult(model=loaded.spec, data=data, n=len(seen.original), null_dim=seen.null_dim,
                            predictions_agree=seen.predictions_agree, max_logit_diff=seen.max_logit_diff,
                            max_logit_diff_fp64=seen.max_logit_diff_fp64, examples=examples, versions=versions())
@@ -157,7 +158,7 @@ def fig11_run(specs: list[str], data: str, n: int, arch: str | None = None) -> S
     seen = compare_seen([m.module for m, _, _ in loaded], [p for _, _, p in loaded], [nm for _, nm, _ in loaded],
                         batch.images)
     shown = min(N_EXAMPLES, len(batch.images))
-    examples = Fig11Examples(_rounded(seen.original[:shown]), [_rounded(s[:shown]) for s in seen.seen],
+    examples = Fig11Examples(_pixels(seen.original[:shown]), [_pixels(s[:shown]) for s in seen.seen],
                              list(batch.images.shape[1:]))
     rel = seen.relative_difference
     return StegoFig11Result(models=[m.spec for m, _, _ in loaded], data=data, n=len(batch.images),
@@ -238,5 +239,6 @@ def _require_finite(what: str, *values: object) -> None:
                                     "give values of the model's input range")
 
 
-def _rounded(images: torch.Tensor) -> list:
-    return [[round(float(v), 3) for v in image.flatten()] for image in images]
+def _pixels(images: torch.Tensor) -> Artifact:
+    """Images ``(N, C, H, W)`` for the report's figures, kept beside the JSON (fp16)."""
+    return Artifact.of(images.detach().to(torch.float16))

@@ -5,8 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+import torch
+
+from ..artifacts import Artifact
 from ..results import Result, register_result
 from .loop import TrainConfig, TrainResult
+
+CURVE_COLUMNS = ["epoch", "loss", "train_accuracy"]
 
 
 @dataclass
@@ -22,6 +27,27 @@ class Accuracy:
 class InputNormalization:
     mean: list[float]
     std: list[float]
+
+
+@dataclass
+class TrainHistory:
+    """What a run produced: the data size seen, and the per-epoch curves beside the JSON (``(epochs, 3)`` fp64,
+    columns :data:`CURVE_COLUMNS`), with the last epoch's figures in the JSON itself."""
+
+    n_train: int
+    world_size: int
+    epochs: int
+    final_loss: float | None
+    final_train_accuracy: float | None
+    curves: Artifact | None
+    columns: list[str] = field(default_factory=lambda: list(CURVE_COLUMNS))
+
+    @classmethod
+    def of(cls, result: TrainResult) -> TrainHistory:
+        rows = [[float(epoch.get(c, float("nan"))) for c in CURVE_COLUMNS] for epoch in result.history]
+        last = result.history[-1] if result.history else {}
+        return cls(result.n_train, result.world_size, len(rows), last.get("loss"), last.get("train_accuracy"),
+                   Artifact.of(torch.tensor(rows, dtype=torch.float64).reshape(-1, len(CURVE_COLUMNS))))
 
 
 @register_result
@@ -42,7 +68,7 @@ class TrainRun(Result):
     config: TrainConfig
     rescale_factor_evaluated: float
     metrics: dict[str, Accuracy]
-    history: TrainResult
+    history: TrainHistory
     paper: dict[str, float | int | str] | None = None
     versions: dict[str, str] = field(default_factory=dict)
     command: str | None = None

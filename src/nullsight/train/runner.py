@@ -15,7 +15,7 @@ from ..versions import versions
 from . import distributed
 from ..progress import Tracker
 from .loop import TrainConfig, evaluate, train_classifier
-from .result import Accuracy, InputNormalization, TrainRun
+from .result import Accuracy, InputNormalization, TrainHistory, TrainRun
 
 
 def train_run(
@@ -64,5 +64,5 @@ def train_run(
     if distributed.is_main_process():
         save_state_dict(model, path, metadata)
     return TrainRun(arch=arch, data=data, checkpoint=str(path), normalization=InputNormalization(list(mean), list(std)),
-                    config=config, rescale_factor_evaluated=factor, metrics=metrics, history=history,
+                    config=config, rescale_factor_evaluated=factor, metrics=metrics, history=TrainHistory.of(history),
                     paper=PAPER_TRAINING.get(data), versions=versions())
