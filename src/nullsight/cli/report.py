@@ -11,7 +11,7 @@ import typer
 from ..errors import InvalidInputError
 from ..io import is_stdout
 from .app import app
-from .common import output_file
+from .common import out_option
 
 
 @app.command("report")
@@ -19,8 +19,7 @@ def report(
     paths: Optional[list[Path]] = typer.Argument(
         None, help="Result JSON files or directories (searched recursively). Default: results/"
     ),
-    out: Path = typer.Option(Path("results/report.html"), "--out", "-o", callback=output_file,
-                             help="HTML file to write; - for stdout."),
+    out: Path = out_option(Path("results/report.html"), help="HTML file to write; - for stdout."),
     title: str = typer.Option("nullsight report", "--title", help="Title of the report."),
     timestamp: bool = typer.Option(
         False, "--timestamp", help="Show the generation time (off: same results give identical HTML)."

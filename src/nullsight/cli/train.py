@@ -10,7 +10,7 @@ import typer
 
 from .app import app
 from .common import (DeviceOption, QuietOption, SeedOption, at_least_one, data_option, emit_result, grouped, model_argument,
-                     non_negative, number, output_file, positive, tracker)
+                     non_negative, number, out_option, output_file, positive, tracker)
 
 DEFAULT_RESCALE = 0.2  # seed 001
 
@@ -64,7 +64,7 @@ def train(
     data: str = data_option("mnist"),
     recipe: Recipe = None,
     n_train: Optional[int] = typer.Option(None, "--n-train", callback=at_least_one, help="Use only the first N training images."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", callback=_checkpoint_out, help="Checkpoint path (.safetensors); default: the models cache."),
+    out: Optional[Path] = out_option(None, _checkpoint_out, "Checkpoint path (.safetensors); default: the models cache."),
     results: Optional[Path] = typer.Option(None, "--results", callback=output_file, help="Write the result JSON here (e.g. results/stego/train-mnist.json)."),
     restart: bool = typer.Option(False, "--restart", help="Ignore (and replace) the resume file an interrupted run left beside the checkpoint."),
     seed: int = SeedOption,
