@@ -63,7 +63,7 @@ experiments-collisions: install data
 	$(COLLIDE) timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 2 --beta 0.3 --per-patch --region 0,0,112,224 -f json -o results/collisions/deit-tiny-per-patch.json -q --save-images results/collisions/per-patch
 	$(COLLIDE) timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 2 --beta 0.3 --per-patch --patch-betas examples/patch-betas-ramp14.csv -f json -o results/collisions/deit-tiny-patch-betas.json -q --save-images results/collisions/patch-betas
 	for a in pgd fgsm bim deepfool fmn; do $(COLLIDE) timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 4 --beta 0.004 --attack $$a:0.0157 --steps 10 -f json -o results/collisions/deit-tiny-eq6-$$a.json -q || exit 1; done
-	$(COLLIDE)-fig5 timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 1 -f json -o results/collisions/deit-tiny-fig5.json -q
+	$(COLLIDE)-fig5 timm:deit_tiny_patch16_224 --data foolbox-imagenet --n 1 -o results/collisions/deit-tiny-fig5.json -q
 	$(COLLIDE) torchvision:vit_b_16 --data foolbox-imagenet --n 2 --beta 0.05 -f json -o results/collisions/vit-b-16.json -q
 	$(COLLIDE) torchvision:alexnet --data foolbox-imagenet --n 2 --beta 0.05 -f json -o results/collisions/alexnet.json -q
 	$(COLLIDE) torchvision:resnet50 --data foolbox-imagenet --n 2 --beta 0.05 -f json -o results/collisions/resnet50.json -q --save-images results/collisions
