@@ -158,3 +158,62 @@ def test_operator_null_space_record():
     assert "basis" not in record and record["dim"] == 20 and record["method"] == "dense-svd-fp64"
     assert set(record) == set(OperatorNullSpace.__dataclass_fields__) - {"basis"}
     assert "20 singular value(s) of 32 at or below tau" in null.evidence and null.residual < 1e-10
+
+
+def test_banded_certificate_record():
+    """``x * [1, -1]`` zero-padded: ``lambda_high = ||A^T A||_inf = 4`` exactly, so ``sigma_max`` reads 2 and the cut
+    ``tau = 2 rtol``; a certified record carries ``sqrt(shift)`` as its ``sigma_min``."""
+    weight = torch.tensor([[[1.0, -1.0]]], dtype=torch.float64)
+    null = conv1d_null_space(weight, 50, padding=1, rtol=1e-3, dense_limit=0)
+    assert (null.dim, null.basis, null.rows, null.cols, null.certified) == (0, None, 51, 50, True)
+    assert null.sigma_max == 2.0 and null.tolerance == pytest.approx(2e-3, rel=1e-12) and null.residual is None
+    shift = 1e-6 * 4 + 4 * (1 * 2 + 1 + 1) * 2.0**-53 * 100  # rtol^2 lambda_high + delta
+    assert null.sigma_min == pytest.approx(shift**0.5, rel=1e-9)
+    assert f"every sigma > {shift ** 0.5:.3e} >= tau (a certificate)" in null.evidence
+    wide = conv1d_null_space(torch.ones(1, 2, 3, dtype=torch.float64), 40, dense_limit=0)  # 38 x 80: not certified
+    assert (wide.dim, wide.rows, wide.cols, wide.certified, wide.sigma_min, wide.basis) == (42, 38, 80, False, None, None)
+    assert wide.sigma_max > 0 and wide.tolerance > 0 and wide.residual is None
+    assert "structural lower bound max(cols - rows, 0) = 42 is given" in wide.evidence
+    assert "80 inputs exceed the dense limit" in wide.evidence
+    cut = float(wide.evidence.split("some sigma <= ")[1].split(";")[0])
+    assert cut > wide.tolerance  # sqrt(shift) > tau: the shift adds delta to tau^2
+
+
+@pytest.mark.parametrize("stride, padding, dilation, groups",
+                         [(1, 0, 1, 1), ((2, 1), (1, 0), 1, 1), ((1, 2), (0, 1), (2, 1), 1), ((1, 3), 0, 1, 2)])
+def test_k1_null_space_record_against_the_dense_operator(stride, padding, dilation, groups):
+    torch.manual_seed(0)
+    from nullsight.linalg import default_rtol
+    from nullsight.operators import conv2d_k1_null_space
+
+    weight = torch.randn(2 * groups, 3, 3, 1)  # (C_out, C_in/g, K, 1), 2 x 9 patches per group
+    h, w = 9, 5
+    null = conv2d_k1_null_space(weight, (h, w), stride, padding, dilation, groups)
+    a = conv2d_operator_matrix(weight, (h, w), stride, padding, dilation, groups)
+    s = torch.linalg.svdvals(a)
+    rtol = default_rtol((2 * groups, 9), weight.dtype)
+    assert (null.rows, null.cols) == tuple(a.shape)
+    assert null.dim == a.shape[1] - int((s > rtol * s[0]).sum()) and null.certified
+    assert null.basis.shape == (a.shape[1], null.dim)
+    assert torch.allclose(null.basis.T @ null.basis, torch.eye(null.dim, dtype=torch.float64), atol=1e-10)
+    assert float((a @ null.basis).abs().max()) < 1e-10 * null.sigma_max
+    assert null.residual == pytest.approx(float((a @ null.basis).abs().max()), abs=1e-12)
+    sw = stride[1] if isinstance(stride, tuple) else stride
+    pw = padding[1] if isinstance(padding, tuple) else padding
+    seen = len({j * sw - pw for j in range((w + 2 * pw - 1) // sw + 1)} & set(range(w)))
+    assert (null.seen_columns, null.unseen_columns) == (seen, w - seen)
+    assert null.method.startswith("(K,1) columns x ") and null.tolerance > 0
+    assert ("are never seen" in null.evidence) == (seen < w)
+    if seen < w or null.dim:  # a null space (skipped columns, or wide patches): no positive sigma_min
+        assert null.sigma_min == 0.0
+    else:
+        assert null.sigma_min == pytest.approx(float(s[-1]), rel=1e-6)
+
+
+def test_k1_null_space_rtol_reaches_the_columns():
+    from nullsight.operators import conv2d_k1_null_space
+
+    weight = torch.tensor([[[[1.0], [-1.0]]]], dtype=torch.float64)  # (1, 1, 2, 1): x * [1, -1] down each column
+    loose = conv2d_k1_null_space(weight, (6, 2), padding=(1, 0), rtol=0.9)
+    strict = conv2d_k1_null_space(weight, (6, 2), padding=(1, 0))
+    assert strict.dim == 0 and loose.dim > 0 and loose.tolerance > strict.tolerance

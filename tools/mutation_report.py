@@ -57,7 +57,18 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
 }
 
 # Survivors that cannot change behaviour, by mutant name, with the reason (names are stable while the source is).
-EQUIVALENT: dict[str, str] = {}
+EQUIVALENT: dict[str, str] = {
+    "nullsight.linalg.x__frobenius2_upper__mutmut_2": "gram.shape[+1] of the square (B, k, k) Gram is k, as shape[-1]",
+    "nullsight.linalg.x__frobenius2_upper__mutmut_3": "gram.shape[-2] of the square (B, k, k) Gram is k, as shape[-1]",
+    "nullsight.linalg.x__gram_spectrum__mutmut_21": "flip(+1) and flip(-1) name the same axis of the (B, k) eigenvalues",
+    "nullsight.linalg.x__certify_full_rank__mutmut_19": "matrices[pending] equals matrices when every index is pending",
+    "nullsight.linalg.x__certify_full_rank__mutmut_84": "an identity of the default dtype times the fp64 shift promotes "
+                                                        "to fp64: the same 0/1 entries",
+    "nullsight.linalg.x__certify_full_rank__mutmut_87": "an identity of the default dtype times the fp64 shift promotes "
+                                                        "to fp64: the same 0/1 entries",
+    "nullsight.operators.x_conv2d_operator_matrix__mutmut_5": "the chunk size only batches the basis columns: the same "
+                                                              "matrix",
+}
 
 DETECTED = {"killed", "timeout", "segfault"}
 
