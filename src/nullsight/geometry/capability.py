@@ -11,6 +11,7 @@ CAPABILITY = Capability(
     results=("nullsight.geometry.result",),
     report=("nullsight.geometry.report",),
     cli=("nullsight.cli.geometry",),
+    recipe="nullsight.geometry.recipe:RECIPE",
     reference="nullsight.geometry.result:PAPER",
     fixtures=(
         '$NS geometry analyze "$TMP/mlp.safetensors" --data digits --n-train 200 --n-test 30 --n-pixel 5 '

@@ -27,12 +27,19 @@ from .verdicts import NOT_TESTABLE
 Progress = Callable[[str], None]
 
 
+PRESENTATION = ("recipe.py", "report.py", "docs.md")
+"""Files that cannot change what a stage computes (claims are re-read on every run): left out of the code hash."""
+
+
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """A hash of nullsight's own source: a stage made by other code is made again."""
+    """A hash of nullsight's own source (less recipes and report sections): a stage made by other code is made
+    again."""
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
+        if path.name in PRESENTATION or "report" in path.relative_to(root).parts[:1]:
+            continue
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -22,6 +22,7 @@ from ..errors import InvalidInputError, one_line
 from ..inference import predict
 from ..io import atomic_path
 from ..progress import Tracker
+from ..results import NOT_SERIALISED, to_jsonable
 from . import distributed
 from .augment import AUGMENTS
 
@@ -70,9 +71,11 @@ class TrainResult:
     history: list[dict[str, float]]
     n_train: int
     world_size: int
+    rates: list[float] = field(default_factory=list, metadata=NOT_SERIALISED)
+    """Images per second of each epoch run here (kept off the JSON: the same seed gives the same JSON)."""
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        return to_jsonable(self)
 
 
 def with_rescaled_copies(inputs: torch.Tensor, labels: torch.Tensor, factors: Sequence[float]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -159,6 +162,7 @@ def _train(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, config:
         start_epoch, history = _load_state(resume, model, optimiser, scheduler, generator, config)
     show = track is not None and distributed.is_main_process()
     rate: float | None = None
+    rates: list[float] = []
     for epoch in range(start_epoch, config.epochs):
         if sampler is not None:
             sampler.set_epoch(epoch)
@@ -192,8 +196,8 @@ def _train(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, config:
         if isinstance(scheduler, torch.optim.lr_scheduler.CosineAnnealingLR):
             scheduler.step()
         rate = seen / max(time.perf_counter() - began, 1e-9)
-        history.append({"epoch": epoch + 1, "loss": float(total_loss) / seen, "train_accuracy": int(correct) / seen,
-                        "images_per_s": round(rate, 1)})
+        history.append({"epoch": epoch + 1, "loss": float(total_loss) / seen, "train_accuracy": int(correct) / seen})
+        rates.append(rate)
         if resume is not None and distributed.is_main_process():
             _save_state(resume, model, optimiser, scheduler, generator, epoch + 1, history, config)
     model.to(memory_format=torch.contiguous_format)
@@ -201,7 +205,7 @@ def _train(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, config:
     if resume is not None and distributed.is_main_process():
         Path(resume).unlink(missing_ok=True)
     model.eval()
-    return TrainResult(history=history, n_train=len(x), world_size=distributed.world_size())
+    return TrainResult(history=history, n_train=len(x), world_size=distributed.world_size(), rates=rates)
 
 
 def epoch_status(epoch: int, epochs: int, history: list[dict[str, float]], rate: float | None) -> str:

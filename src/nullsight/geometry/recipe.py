@@ -1,0 +1,107 @@
+"""Seed 002's reproduction recipe (Yousefzadeh): the feature space of the last hidden layer of ResNet-20s trained
+on Fashion-MNIST and MNIST (the paper: CIFAR-10), at full scale: the hull of all 60,000 training images, all
+10,000 test images, adversarial detection on 1,000 images per attack."""
+
+from __future__ import annotations
+
+from ..attacks import AttackSpec
+from ..reproduce.recipe import Claim, Recipe, Stage
+from ..reproduce.stats import Measurement, auc, proportion, value
+from ..reproduce.verdicts import at_least, near
+
+DATA = {"fashion-mnist": ("crop-flip", "30", 0.930), "mnist": ("crop", "8", 0.994)}  # augmentation, epochs, bar
+ATTACKS = ("pgd:2/255", "pgd:8/255", "fmn", "deepfool")
+TOLERANCE = 0.05  # five points of a share: "reproduced in size"
+
+
+def _paths(data: str) -> dict[str, str]:
+    return {"model": f"{{checkpoints}}/resnet20-{data}-seed0.safetensors", "train": f"{{out}}/train-{data}.json",
+            "analyze": f"{{out}}/analyze-{data}.json", "detect": f"{{out}}/detect-{data}.json"}
+
+
+def _stages(data: str) -> tuple[Stage, ...]:
+    p, (augment, epochs, _) = _paths(data), DATA[data]
+    recipe = ("--batch-size", "128", "--lr", "0.1", "--optimizer", "sgd", "--weight-decay", "5e-4", "--augment", augment,
+              "--no-rescale", "--normalization", "dataset", "--seed", "{seed}", "-q", "--out", p["model"], "--results",
+              p["train"])
+    return (
+        Stage(f"train-{data}", ("train", "nullsight:resnet20", "--data", data, "--epochs", epochs, *recipe),
+              ("train", "nullsight:resnet20", "--data", "digits", "--epochs", "1", "--n-train", "256", *recipe),
+              outputs=(p["model"], p["train"]), trains=True),
+        Stage(f"analyze-{data}",
+              ("geometry", "analyze", p["model"], "--data", data, "--n-train", "60000", "--n-test", "10000", "--n-pixel",
+               "1000", "--seed", "{seed}", "-q", "-o", p["analyze"]),
+              ("geometry", "analyze", p["model"], "--data", "digits", "--n-train", "200", "--n-test", "30", "--n-pixel",
+               "5", "--n-pixel-train", "100", "--n-table", "2", "--seed", "{seed}", "-q", "-o", p["analyze"]),
+              outputs=(p["analyze"],), reads=(p["model"],)),
+        Stage(f"detect-{data}",
+              ("geometry", "detect", p["model"], "--data", data, "--n", "1000", "--attacks", ",".join(ATTACKS),
+               "--steps", "20", "--seed", "{seed}", "-o", p["detect"]),
+              ("geometry", "detect", p["model"], "--data", "digits", "--n", "20", "--attacks", "pgd:8/255,deepfool",
+               "--steps", "5", "--seed", "{seed}", "-o", p["detect"]),
+              outputs=(p["detect"],), reads=(p["model"],)),
+    )
+
+
+def _test_accuracy(path: str):  # noqa: ANN202
+    def measure(load) -> Measurement:  # noqa: ANN001
+        m = load(path).metrics["test_original"]
+        return proportion(round(m.accuracy * m.n), m.n)
+
+    return measure
+
+
+def _share(path: str, read):  # noqa: ANN001, ANN202
+    def measure(load) -> Measurement:  # noqa: ANN001
+        r = load(path)
+        return proportion(round(read(r) * r.n_test), r.n_test)
+
+    return measure
+
+
+def _detection(path: str, attack: str):  # noqa: ANN202
+    """ROC AUC of the score -d_f,min (adversarial inputs sit closer to a boundary), with its bootstrap interval."""
+
+    def measure(load) -> Measurement:  # noqa: ANN001
+        r = load(path)
+        clean, adv = r.margins.get("clean", []), r.margins.get(attack, [])
+        return auc([-m for m in clean], [-m for m in adv])
+
+    return measure
+
+
+def _claims(data: str) -> tuple[Claim, ...]:
+    p, bar = _paths(data), DATA[data][2]
+    protocol = f"{data} (the paper: CIFAR-10), ResNet-20 trained here, 64 features"
+    claims = [
+        Claim(f"002-M-{data}", f"The ResNet-20 reaches the accuracy a trained ResNet-20 has on {data}",
+              f">= {bar:.1%} (our bar)", _test_accuracy(p["train"]), at_least(bar),
+              "a precondition of the protocol, not a claim of the paper", needs=(p["train"],)),
+        Claim(f"002-H-{data}", "Most test images are closer to the training set's convex hull than to a decision "
+              "boundary (d_h < d_f,min)", "78.3%", _share(p["analyze"], lambda r: r.ambiguity.share_hull_closer),
+              near(0.783, TOLERANCE), protocol, needs=(p["analyze"],)),
+        Claim(f"002-U-{data}", "Test images inside the union of the training images' guaranteed balls",
+              "68%", _share(p["analyze"], lambda r: r.union.share_test_in_union), near(0.68, TOLERANCE), protocol,
+              needs=(p["analyze"],)),
+        Claim(f"002-S-{data}", "The hull projection's support points share the test image's label (feature space)",
+              "78%", lambda load: value(load(p["analyze"]).support.feature.by_count, load(p["analyze"]).n_test,
+                                        "share over the supports of every test image"),
+              near(0.78, TOLERANCE), protocol, needs=(p["analyze"],)),
+    ]
+    for attack in ATTACKS:
+        label = AttackSpec.parse(attack).label
+        claims.append(Claim(f"002-D-{data}-{label}", f"Adversarial inputs ({label}) are detected by their small "
+                            "feature-space margin", "all detected", _detection(p["detect"], label), at_least(0.95),
+                            f"{protocol}; ROC AUC >= 0.95 read as 'detected'; the paper gives no AUC",
+                            needs=(p["detect"],)))
+    return tuple(claims)
+
+
+RECIPE = Recipe(
+    seed="002",
+    title="The feature space of the last hidden layer (Yousefzadeh)",
+    stages=tuple(s for data in DATA for s in _stages(data)),
+    claims=tuple(c for data in DATA for c in _claims(data)),
+    untestable=(("002-C10", "The figures on CIFAR-10 itself (accuracy 90%, Lipschitz 6.12, Table 1 margins)",
+                 "CIFAR-10 cannot be downloaded on this machine; the recipe runs on Fashion-MNIST and MNIST"),),
+)
