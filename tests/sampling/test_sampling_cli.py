@@ -33,7 +33,7 @@ def test_eval_command(tmp_path):
 
 def test_bad_input_is_one_line(capsys):
     assert main(["sampling", "eval", "nullsight:nula-w0.125", "--data", "digits", "--worst-eps", "1.5", "-q"]) != 0
-    assert "eps must lie in [0, 1]" in capsys.readouterr().err
+    assert "--worst-eps': 1.5 must be <= 1" in capsys.readouterr().err
     assert main(["sampling", "eval", "nullsight:nula-w0.125", "--data", "digits", "--perturbation", "decimate-3", "-q"]) != 0
     assert "did you mean" in capsys.readouterr().err
 
