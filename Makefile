@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 NS := $(VENV)/bin/nullsight
 DEMO_MODELS := nullsight:mlp torchvision:alexnet torchvision:resnet50 timm:deit_tiny_patch16_224 torchvision:lraspp_mobilenet_v3_large
 
-.PHONY: demo test install data table2 bench readme clean fixtures experiments-stego experiments-collisions
+.PHONY: demo test install data table2 bench readme clean fixtures experiments-stego experiments-collisions reproduce reproduce-quick
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -104,6 +104,15 @@ experiments-stego: install data
 	$(NS) stego hide $(MODELS)/cnn-stego-mnist-seed0.safetensors --cover fashion-mnist:0 --hidden mnist:1 --image-out results/stego/cnn-stego-fashion0-mnist1.png -o results/stego/hide-cnn-stego.json > /dev/null
 	$(NS) stego reveal $(MODELS)/cnn-stego-mnist-seed0.safetensors results/stego/cnn-stego-fashion0-mnist1.npy -o results/stego/reveal-cnn-stego.json > /dev/null
 	$(NS) collide $(MODELS)/cnn-stego-mnist-seed0.safetensors --data mnist --n 4 --beta 0.5 --interpret -f json -o results/collisions/cnn-stego-mnist-interpret.json -q
+
+# Every seed's recipe (nullsight reproduce): stages cached by the hash of their inputs, training skipped where the
+# committed checkpoints/ exist (REPRODUCE_FLAGS=--train retrains them), one claims table per seed in results/SEED/.
+SEEDS ?= all
+reproduce: install data
+	OMP_NUM_THREADS=1 $(NS) reproduce $(SEEDS) $(REPRODUCE_FLAGS)
+
+reproduce-quick: install data
+	$(NS) reproduce $(SEEDS) --quick
 
 # One small real result of every kind, for tests/test_results.py (round trip and report section of each kind).
 fixtures: install

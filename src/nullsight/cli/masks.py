@@ -73,7 +73,8 @@ def compute_cmd(
 
 @masks_app.command("correlate")
 def correlate_cmd(
-    files: List[Path] = typer.Argument(..., help="One essential mask file and adversarial mask files."),
+    files: List[Path] = typer.Argument(..., help="One essential mask file and adversarial mask files, or the "
+                                       "--masks-dir of `masks compute` (its essential.safetensors and the rest)."),
     permutations: int = typer.Option(100, "--permutations", callback=non_negative, help="Permutations of the IdCor test."),
     ks: str = typer.Option("1,2,3,4,5,6,7,8,9,10", "--ks", help="Fig. 4: class-subset sizes ('' to skip)."),
     draws: int = typer.Option(5, "--draws", callback=at_least_one, help="Random class subsets per k."),
@@ -89,7 +90,17 @@ def correlate_cmd(
         raise InvalidInputError(f"--ks takes comma-separated integers, got {ks!r}") from None
     if any(k < 1 for k in k_list):
         raise InvalidInputError(f"--ks takes class-subset sizes of at least 1, got {ks!r}")
-    _finish(correlate_run(files, permutations, k_list, draws, seed), out)
+    _finish(correlate_run(_mask_files(files), permutations, k_list, draws, seed), out)
+
+
+def _mask_files(paths: List[Path]) -> List[Path]:
+    """The files as given, or, for one folder, its ``essential.safetensors`` then its other mask files, sorted."""
+    if len(paths) != 1 or not paths[0].is_dir():
+        return paths
+    essential = paths[0] / "essential.safetensors"
+    if not essential.is_file():
+        raise InvalidInputError(f"{paths[0]} holds no essential.safetensors: give the --masks-dir of `masks compute`")
+    return [essential, *sorted(p for p in paths[0].glob("*.safetensors") if p != essential)]
 
 
 @masks_app.command("class")

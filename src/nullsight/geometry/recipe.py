@@ -26,7 +26,7 @@ def _stages(data: str) -> tuple[Stage, ...]:
               p["train"])
     return (
         Stage(f"train-{data}", ("train", "nullsight:resnet20", "--data", data, "--epochs", epochs, *recipe),
-              ("train", "nullsight:resnet20", "--data", "digits", "--epochs", "1", "--n-train", "256", *recipe),
+              ("train", "nullsight:resnet20", "--data", "digits", "--epochs", "4", "--n-train", "1024", *recipe),
               outputs=(p["model"], p["train"]), trains=True),
         Stage(f"analyze-{data}",
               ("geometry", "analyze", p["model"], "--data", data, "--n-train", "60000", "--n-test", "10000", "--n-pixel",

@@ -11,6 +11,7 @@ CAPABILITY = Capability(
     results=("nullsight.masks.result",),
     report=("nullsight.masks.report",),
     cli=("nullsight.cli.masks",),
+    recipe="nullsight.masks.recipe:RECIPE",
     reference="nullsight.masks.paper:PAPER",
     fixtures=(
         '$NS masks compute "$TMP/mlp.safetensors" --data digits --n 8 --attacks pgd,deepfool --min-steps 20 '

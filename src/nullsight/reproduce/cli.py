@@ -23,7 +23,7 @@ def reproduce(
                                                 "(default results/, or results/quick/ with --quick)."),
     checkpoints: Optional[Path] = typer.Option(None, "--checkpoints",
                                                help="Where trained models are kept (default checkpoints/; with "
-                                                    "--quick, SEED/checkpoints/ below the results root)."),
+                                                    "--quick, checkpoints/ below the results root)."),
     seed: int = SeedOption,
     out: Optional[Path] = OutOption,
     quiet: bool = QuietOption,
@@ -52,7 +52,7 @@ def reproduce(
         for recipe in chosen:
             folder = (root / recipe.seed).as_posix()
             Path(folder).mkdir(parents=True, exist_ok=True)
-            models = checkpoints or (Path(folder) / "checkpoints" if quick else Path("checkpoints"))
+            models = checkpoints or (root / "checkpoints" if quick else Path("checkpoints"))
             result = run_recipe(recipe, store=store, out=folder, checkpoints=models.as_posix(), seed=seed,
                                 quick=quick, train=train, stages=list(stage or []), progress=None if quiet else note)
             emit_result(result, out or Path(folder) / "claims.json")
