@@ -24,6 +24,9 @@ def test_require_finite_messages():
         require_finite(bad, owner="model")
     assert str(info.value) == ("model: NaN/Inf in 7 tensor(s): l0 (1 value), l1 (2 values), l2 (3 values), "
                                "l3 (4 values), l4 (5 values) and 2 more")
+    six = {f"l{i}": torch.tensor([float("nan")]) for i in range(6)}
+    with pytest.raises(NonFiniteWeightError, match=r"l4 \(1 value\) and 1 more$"):
+        require_finite(six, owner="m")
     five = {f"l{i}": torch.tensor([float("nan")]) for i in range(5)}
     with pytest.raises(NonFiniteWeightError) as info:
         require_finite(five, owner="m")
@@ -52,7 +55,9 @@ def test_rank_info_fields_from_the_svd():
     assert info.sigma_below_cut == pytest.approx(1e-9) and info.gap == pytest.approx(2e9)
     assert info.resolution == 0.0 and info.method == "svd-fp64"
     assert info.to_dict()["rank"] == 2
-    assert reference_rank(w, rtol=1e-12).rank == 3 and reference_rank(w).method == "svd-fp64"
+    assert reference_rank(w, rtol=1e-6).rank == 2 and reference_rank(w).rank == 3
+    well = torch.diag(torch.tensor([4.0, 2.0, 1.0], dtype=torch.float64))
+    assert reference_rank(well).method == "svd-fp64" and numerical_rank(well).method == "gram-fp64"
     full = numerical_rank(torch.eye(3, 5, dtype=torch.float64), method="svd")
     assert full.gap is None and full.sigma_below_cut is None and full.structural_nullity == 2
     exact_zero = numerical_rank(torch.diag(torch.tensor([1.0, 0.0], dtype=torch.float64)), method="svd")
@@ -92,6 +97,7 @@ def test_certify_in_a_batch_keeps_each_matrix_its_own_answer():
     assert [i.rank for i in infos] == [2, 0, 4, 4, 2]
     assert infos[2].method == infos[3].method == "cholesky-fp32"
     assert not infos[0].method.startswith("cholesky") and infos[0].rows == 4 and infos[2].cols == 6
+    assert (infos[2].rows, infos[2].nullity, infos[2].structural_nullity) == (4, 2, 2)
     assert infos[2].rtol == infos[0].rtol and infos[2].resolution > 0 and infos[2].sigma_max is None
     only = numerical_rank_batched(stack[2:4], method="certify")
     assert [i.method for i in only] == ["cholesky-fp32"] * 2
@@ -184,3 +190,31 @@ def test_split_spaces_fields():
     assert split.tolerance == 1.5 and torch.equal(split.sigma, torch.tensor([3.0, 1.0], dtype=torch.float64))
     assert split_spaces(w).rank == 2 and split_spaces(w).tolerance == pytest.approx(3 * 3 * torch.finfo(torch.float64).eps)
     assert split_spaces(torch.zeros(2, 3)).rank == 0
+
+
+def test_gram_method_keeps_its_name_near_the_cut():
+    """``method="gram"`` answers from the fp64 Gram even where the Weyl bound cannot decide (no SVD fallback)."""
+    w = torch.diag(torch.tensor([1.0, 1e-9], dtype=torch.float64))
+    assert numerical_rank(w, rtol=1e-9 / 1.000001, method="gram").method == "gram-fp64"
+    assert numerical_rank(w, rtol=1e-9 / 1.000001, method="auto").method == "svd-fp64"
+
+
+def test_split_spaces_of_an_empty_matrix_and_the_cut_record():
+    split = split_spaces(torch.zeros(0, 3))
+    assert split.rank == 0 and split.tolerance == 0.0 and torch.equal(split.null, torch.eye(3, dtype=torch.float64))
+    at = numerical_rank(torch.diag(torch.tensor([1.0, 0.25], dtype=torch.float64)), rtol=0.25, method="svd")
+    assert at.sigma_below_cut == 0.25 and at.sigma_above_cut == 1.0 and at.gap == 4.0
+
+
+def test_separable_null_projection_follows_the_input_dtype():
+    from nullsight.linalg import separable_null_projection
+
+    g = torch.Generator().manual_seed(0)
+    row_h = torch.linalg.qr(torch.randn(4, 2, generator=g, dtype=torch.float64))[0]
+    row_w = torch.linalg.qr(torch.randn(5, 3, generator=g, dtype=torch.float64))[0]
+    x = torch.rand(2, 4, 5, generator=g)
+    out = separable_null_projection(x, row_h, row_w)
+    assert out.dtype == torch.float32
+    ref = x.double() - row_h @ (row_h.T @ x.double() @ row_w) @ row_w.T
+    assert torch.allclose(out.double(), ref, atol=1e-6)
+    assert torch.allclose(row_h.T @ out.double() @ row_w, torch.zeros(2, 2, 3, dtype=torch.float64), atol=1e-6)

@@ -33,12 +33,13 @@ OUT = Path("results/mutation.json")
 # target -> (files to mutate, tests that cover them).  mutmut runs, for each mutant, only the tests (of these) that
 # call the mutated function.
 TARGETS: dict[str, tuple[list[str], list[str]]] = {
-    "linalg": (["src/nullsight/linalg.py"], ["tests/test_linalg.py", "tests/test_linalg_thresholds.py", "tests/test_linalg_contract.py",
-                                             "tests/test_operators.py", "tests/test_operators_thresholds.py",
-                                             "tests/audit/test_core.py", "tests/stego/test_projector.py",
-                                             "tests/sampling/test_kernels.py"]),
+    "linalg": (["src/nullsight/linalg.py"], ["tests/test_linalg.py", "tests/test_linalg_thresholds.py",
+                                             "tests/test_linalg_contract.py", "tests/test_operators.py",
+                                             "tests/test_operators_thresholds.py", "tests/audit/test_core.py",
+                                             "tests/stego/test_projector.py", "tests/sampling/test_kernels.py"]),
     "operators": (["src/nullsight/operators.py"], ["tests/test_operators.py", "tests/test_operators_values.py",
-                                                   "tests/test_operators_thresholds.py", "tests/audit/test_core.py",
+                                                   "tests/test_operators_thresholds.py",
+                                                   "tests/test_operators_contract.py", "tests/audit/test_core.py",
                                                    "tests/audit/test_layer_types.py"]),
     "collisions-search": (["src/nullsight/collisions/search.py"], ["tests/collisions/test_collision_core.py",
                                                                    "tests/collisions/test_recurrent.py"]),
@@ -66,6 +67,35 @@ EQUIVALENT: dict[str, str] = {
                                                         "to fp64: the same 0/1 entries",
     "nullsight.linalg.x__certify_full_rank__mutmut_87": "an identity of the default dtype times the fp64 shift promotes "
                                                         "to fp64: the same 0/1 entries",
+    "nullsight.linalg.x_numerical_rank_batched__mutmut_62": "an all-zero spectrum in the default dtype summarises "
+                                                             "to the same record (zeros are exact in any dtype)",
+    "nullsight.linalg.x_numerical_rank_batched__mutmut_64": "an all-zero spectrum in the default dtype summarises "
+                                                             "to the same record (zeros are exact in any dtype)",
+    "nullsight.linalg.x_numerical_rank_batched__mutmut_98": "after certify, method is only compared with \"gram\": "
+                                                             "any other value acts as \"auto\"",
+    "nullsight.linalg.x_numerical_rank_batched__mutmut_99": "after certify, method is only compared with \"gram\": "
+                                                             "any other value acts as \"auto\"",
+    "nullsight.linalg.x_numerical_rank_batched__mutmut_100": "after certify, method is only compared with \"gram\": "
+                                                              "any other value acts as \"auto\"",
+    "nullsight.linalg.x__summarise__mutmut_15": "with sigma_max = 0 the cut is 0 and no singular value is above it: "
+                                                "rank 0 either way",
+    "nullsight.linalg.x__summarise__mutmut_17": "with sigma_max = 0 the cut is 0 and no singular value is above it: "
+                                                "rank 0 either way",
+    "nullsight.linalg.x_split_spaces__mutmut_5": "the finiteness check sees the same values through either unsqueeze",
+    "nullsight.linalg.x_split_spaces__mutmut_20": "full_matrices=True is torch.linalg.svd's default",
+    "nullsight.operators.x__banded_certificate__mutmut_81": "lower=None is falsy: scipy reads the upper band as with "
+                                                            "lower=False",
+    "nullsight.operators.x__banded_certificate__mutmut_84": "lower=False is scipy's default for cholesky_banded",
+    "nullsight.operators.x__banded_certificate__mutmut_82": "check_finite only checks the band, which is finite "
+                                                            "(built from finite weights): the same factorisation",
+    "nullsight.operators.x__banded_certificate__mutmut_85": "check_finite only checks the band, which is finite "
+                                                            "(built from finite weights): the same factorisation",
+    "nullsight.operators.x__banded_certificate__mutmut_87": "check_finite only checks the band, which is finite "
+                                                            "(built from finite weights): the same factorisation",
+    "nullsight.operators.x__gram_band__mutmut_12": "a longer comb period still keeps the impulses apart: more probes, "
+                                                   "the same band",
+    "nullsight.operators.x__gram_band__mutmut_14": "a longer comb period still keeps the impulses apart: more probes, "
+                                                   "the same band",
     "nullsight.operators.x_conv2d_operator_matrix__mutmut_5": "the chunk size only batches the basis columns: the same "
                                                               "matrix",
 }
@@ -102,13 +132,27 @@ def prepare(target: str) -> Path:
     return work
 
 
+def _verdicts(work: Path) -> dict[str, tuple[Path, int | None]]:
+    """Every mutant of ``work``: its source file and exit code.  mutmut forgets the verdicts of the mutants a rerun
+    leaves out when the test selection changed; ``verdicts.json`` keeps them (the tests only ever grow, so a mutant
+    killed before stays killed)."""
+    base_path = work / "verdicts.json"
+    base = json.loads(base_path.read_text()) if base_path.exists() else {}
+    out = {}
+    for meta in sorted((work / "mutants").rglob("*.py.meta")):
+        source = meta.relative_to(work / "mutants").with_suffix("")  # src/nullsight/x.py
+        for name, code in json.loads(meta.read_text())["exit_code_by_key"].items():
+            out[name] = (source, code if code is not None else base.get(name))
+    return out
+
+
+def _save_verdicts(work: Path) -> None:
+    (work / "verdicts.json").write_text(json.dumps({n: c for n, (_, c) in _verdicts(work).items()}, indent=0))
+
+
 def _undetected(work: Path) -> list[str]:
     """Names of the mutants of the last run in ``work`` that no test detected."""
-    names = []
-    for meta in sorted((work / "mutants").rglob("*.py.meta")):
-        codes = json.loads(meta.read_text())["exit_code_by_key"]
-        names += [name for name, code in codes.items() if _status(code) not in DETECTED]
-    return names
+    return [name for name, (_, code) in _verdicts(work).items() if _status(code) not in DETECTED]
 
 
 def _refresh(target: str) -> Path | None:
@@ -148,7 +192,9 @@ def run(target: str, max_children: int, command: str, survivors_only: bool = Fal
         log.write(command + "\n")
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONHASHSEED="0")
     mutmut = Path(sys.executable).with_name("mutmut")
-    return subprocess.call([str(mutmut), "run", "--max-children", str(max_children), *names], cwd=work, env=env)
+    rc = subprocess.call([str(mutmut), "run", "--max-children", str(max_children), *names], cwd=work, env=env)
+    _save_verdicts(work)
+    return rc
 
 
 def _diff(work: Path, name: str, source: Path) -> str:
@@ -171,26 +217,25 @@ def collect(target: str) -> dict | None:
         return None
     counts: dict[str, int] = {}
     survivors, equivalent = [], []
-    for meta in metas:
-        source = meta.relative_to(work / "mutants").with_suffix("")  # src/nullsight/x.py
-        for name, code in json.loads(meta.read_text())["exit_code_by_key"].items():
-            status = _status(code)
-            counts[status] = counts.get(status, 0) + 1
-            if status in DETECTED:
-                continue
-            entry = {"mutant": name, "status": status, "diff": _diff(work, name, source)}
-            if name in EQUIVALENT:
-                equivalent.append(dict(entry, reason=EQUIVALENT[name]))
-            else:
-                survivors.append(entry)
+    for name, (source, code) in _verdicts(work).items():
+        status = _status(code)
+        counts[status] = counts.get(status, 0) + 1
+        if status in DETECTED:
+            continue
+        entry = {"mutant": name, "status": status, "diff": _diff(work, name, source)}
+        if name in EQUIVALENT:
+            equivalent.append(dict(entry, reason=EQUIVALENT[name]))
+        else:
+            survivors.append(entry)
     total = sum(counts.values())
     killed = sum(counts.get(s, 0) for s in DETECTED)
     not_checked = counts.get("not checked", 0) + counts.get("skipped", 0)
     denominator = total - len(equivalent) - not_checked
     mutate, tests = TARGETS[target]
-    commands = (work / "command.txt").read_text().splitlines() if (work / "command.txt").exists() else []
-    return {"target": target, "commands": commands, "mutated": mutate, "tests": tests, "mutants": total, "counts": counts,
-            "killed": killed, "equivalent": len(equivalent), "not_checked": not_checked,
+    logged = (work / "command.txt").read_text().splitlines() if (work / "command.txt").exists() else []
+    commands = list(dict.fromkeys(logged))  # in order, each once (an interrupted rerun logs its command too)
+    return {"target": target, "commands": commands, "mutated": mutate, "tests": tests, "mutants": total,
+            "counts": counts, "killed": killed, "equivalent": len(equivalent), "not_checked": not_checked,
             "score": round(killed / denominator, 4) if denominator else None,
             "survivors": survivors, "equivalent_survivors": equivalent}
 
