@@ -6,7 +6,6 @@ import numpy as np
 
 from ..artifacts import Artifact
 from ..report import Figure, Section, Table, figure_png, image_grid, new_figure, section_for
-from ..report.figures import plt
 from .result import DetectionResult, GeometryResult, InverseResult
 
 
@@ -59,20 +58,10 @@ def _features_figure(r: GeometryResult) -> Figure:
     h = np.asarray(ex.first_hull_features)
     side = int(np.ceil(np.sqrt(len(f))))
     grid = lambda v: np.pad(v, (0, side * side - len(v))).reshape(side, side)  # noqa: E731
-    fig, axes = plt.subplots(1, 4, figsize=(7.5, 2.1))
-    if ex.first is not None:
-        first = ex.first.load()
-        axes[0].imshow(first[0] if first.shape[0] == 1 else first.permute(1, 2, 0), cmap="gray", vmin=0, vmax=1)
-    axes[0].set_xlabel("x (Fig. 2a)", fontsize=7)
-    for ax, (values, caption) in zip(axes[1:], ((f, "x_phi (Fig. 2b)"), (h, "x_phi^h (Fig. 5a)"),
-                                                (np.abs(h - f), "|x_phi^h - x_phi| (Fig. 5b)"))):
-        ax.imshow(grid(values), cmap="viridis")
-        ax.set_xlabel(caption, fontsize=7)
-    for ax in axes:
-        ax.set_xticks([]), ax.set_yticks([])
-    title = f"First test image of {r.data}, its features and their projection on the training hull"
-    fig.suptitle(title, fontsize=9)
-    return Figure(title, figure_png(fig))
+    return image_grid(f"First test image of {r.data}, its features and their projection on the training hull",
+                      [("", [("x (Fig. 2a)", ex.first)], "image"),
+                       ("features", [("x_phi (Fig. 2b)", grid(f)), ("x_phi^h (Fig. 5a)", grid(h)),
+                                     ("|x_phi^h - x_phi| (Fig. 5b)", grid(np.abs(h - f)))], "values")], cell=1.8)
 
 
 @section_for(GeometryResult)

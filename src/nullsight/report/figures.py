@@ -20,9 +20,9 @@ from matplotlib.figure import Figure as MplFigure  # noqa: E402
 DPI = 96
 
 STYLES = {"image": ("gray", 0.0, 1.0), "stretch": ("gray", 0.0, 1.0), "mask": ("magma", 0.0, 1.0),
-          "signed": ("RdBu_r", None, None)}
+          "signed": ("RdBu_r", None, None), "values": ("viridis", None, None)}
 """How :func:`image_grid` shows a row: pictures in [0, 1], pictures contrast-stretched one by one, masks in [0, 1],
-signed values about 0 (one symmetric scale per row)."""
+signed values about 0 (one symmetric scale per row), any values (each image on its own scale)."""
 
 
 def figure_png(fig: MplFigure, dpi: int = DPI) -> bytes:
