@@ -215,7 +215,8 @@ BLOCKS = {"bench-stego": ("results/bench-stego.json", bench_stego_block),
 
 
 # Each capability's own generator: tools/readme_<area>.py with BLOCKS = {name: () -> markdown}.
-AREA_MODULES = ("readme_nula", "readme_geometry", "readme_masks", "readme_reach", "readme_seeds", "readme_headlines")
+AREA_MODULES = ("readme_nula", "readme_geometry", "readme_masks", "readme_reach", "readme_seeds", "readme_headlines",
+                "readme_claims")
 
 
 def area_blocks() -> dict[str, Callable[[], str]]:

@@ -10,7 +10,8 @@ from .result import ClaimsResult
 def claims_sections(results: list[ClaimsResult]) -> list[Section]:
     sections = []
     for r in sorted(results, key=lambda r: r.recipe):
-        rows = [[row.id, row.statement, row.paper, row.ours, row.verdict, row.why, row.protocol] for row in r.rows]
+        rows = [[row.id, row.statement, row.paper, row.ours, row.verdict, "; ".join(filter(None, (row.why, row.note))),
+                 row.protocol] for row in r.rows]
         counts = ", ".join(f"{n} {word}" for word, n in r.counts().items())
         note = " A quick run: a smoke test of the recipe on a small subset, not evidence." if r.quick else ""
         sections.append(Section(f"Seed {r.recipe}: {r.title}", ClaimsResult.KIND,
