@@ -15,6 +15,7 @@ from typing import Callable
 
 from readme_common import ROOT, load_json as _load, per_data_set, rel as _rel
 
+from nullsight.reproduce.verdicts import ALPHA  # noqa: E402
 from nullsight.formats import markdown_table
 
 RESULTS = ROOT / "results" / "masks"
@@ -170,9 +171,9 @@ def summary() -> str:
             continue
         main = [r for r in corr["rows"] if r["attack"] in ("fmn", "deepfool", MAIN_PGD.get(d, "pgd@8/255"))]
         sig = [f"{r['attack']} (IdCor {r['idcor']:.2f}, p = {r['p_value']:.3f}, {r['n_pairs']} pairs)" for r in main
-               if r["p_value"] is not None and r["p_value"] <= 0.05]
+               if r["p_value"] is not None and r["p_value"] <= ALPHA]
         weak = [f"{r['attack']} (IdCor {r['idcor']:.2f}, p = {r['p_value']:.2f})" for r in main
-                if r["p_value"] is not None and r["p_value"] > 0.05]
+                if r["p_value"] is not None and r["p_value"] > ALPHA]
         svcca_below = all(r["svcca"] is not None and r["idcor"] is not None and r["svcca"] < r["idcor"] for r in main)
         text = (f"- **{d}** (ResNet-20, clean accuracy {masks['clean_accuracy']:.2f} on {masks['n_images']} test "
                 f"images): essential and adversarial masks are significantly correlated by IdCor for "

@@ -51,6 +51,8 @@ class Capability:
         fixtures: shell lines that make one small, real result of each of its kinds (``$NS`` is the CLI,
             ``$TMP`` a scratch folder, ``$OUT`` the fixtures folder); ``make fixtures`` runs them.
         requires: names of capabilities whose modules it may import (its declared dependencies).
+        extends: modules whose import registers into the shared layers' registries (an augmentation of
+            ``nullsight train``, a training reference): how a capability adds to a lower layer that never imports it.
         recipe: ``"module:attr"`` of the seed's reproduction recipe (:mod:`nullsight.reproduce`), or ``None``.
         docs: the docs page's file name inside ``package`` (markdown).
     """
@@ -67,6 +69,7 @@ class Capability:
     fixtures: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     recipe: str | None = None
+    extends: tuple[str, ...] = ()
     docs: str = "docs.md"
     source: str = field(default="nullsight", compare=False)
     """Where it was found: ``"nullsight"`` (built in) or the distribution that declared the entry point."""

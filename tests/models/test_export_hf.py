@@ -55,7 +55,7 @@ def test_pipeline_round_trip_matches_predict(tmp_path, checkpoint, monkeypatch, 
 
 def test_standalone_modeling_matches_nula(checkpoint):
     pytest.importorskip("transformers")
-    from nullsight.models.hf_nula.modeling_nula import Nula as StandaloneNula
+    from nullsight.nula.hf_code.modeling_nula import Nula as StandaloneNula
     from nullsight.models import load_model
 
     ours = load_model(str(checkpoint)).module.eval()

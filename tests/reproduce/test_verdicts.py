@@ -42,8 +42,8 @@ def test_near_boundaries() -> None:
 
 def test_significant_boundaries() -> None:
     rule = significant(direction=1)
-    assert rule(Measurement(0.3, 50, "t", p=0.05 - EPS)).verdict == REPRODUCED
-    assert rule(Measurement(0.3, 50, "t", p=0.05)).verdict == NOT_REPRODUCED
+    assert rule(Measurement(0.3, 50, "t", p=0.05)).verdict == REPRODUCED
+    assert rule(Measurement(0.3, 50, "t", p=0.05 + EPS)).verdict == NOT_REPRODUCED
     assert rule(Measurement(-0.3, 50, "t", p=0.001)).verdict == NOT_REPRODUCED
     assert rule(Measurement(0.3, 50, "t")).verdict == NOT_TESTABLE
 

@@ -48,7 +48,7 @@ def test_significant_boundary(direction):
     """Strict: ``p < alpha`` is significant, ``p = alpha`` is not."""
     rule = significant(direction)
     assert ALPHA == 0.05
-    assert rule(_m(0.1, 0.3, value=0.2, p=DOWN(ALPHA))).verdict == REPRODUCED
-    assert rule(_m(0.1, 0.3, value=0.2, p=ALPHA)).verdict == NOT_REPRODUCED
+    assert rule(_m(0.1, 0.3, value=0.2, p=ALPHA)).verdict == REPRODUCED
+    assert rule(_m(0.1, 0.3, value=0.2, p=UP(ALPHA))).verdict == NOT_REPRODUCED
     assert significant(direction, alpha=0.01)(_m(0.1, 0.3, value=0.2, p=0.02)).verdict == NOT_REPRODUCED
     assert significant(-1)(_m(0.1, 0.3, value=0.2, p=0.001)).verdict == NOT_REPRODUCED  # the wrong direction

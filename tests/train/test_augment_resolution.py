@@ -2,11 +2,11 @@
 
 import torch
 
-from nullsight.train.augment import AUGMENTS
+from nullsight.train.augment import augment_named
 
 
 def test_resolution_augment():
-    augment = AUGMENTS.get("resolution")
+    augment = augment_named("resolution")
     x = torch.rand(400, 3, 32, 32)
     y = augment(x, torch.Generator().manual_seed(0))
     assert y.shape == x.shape

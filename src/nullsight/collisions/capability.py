@@ -8,6 +8,7 @@ CAPABILITY = Capability(
     summary="x_hat = x + P with P in the first operator's null space: the network's output does not move, verified "
             "at fp32 and fp64.",
     package=__package__,
+    requires=('reproduce',),
     seed="000",
     results=("nullsight.collisions.result", "nullsight.collisions.fig5"),
     report=("nullsight.collisions.report",),

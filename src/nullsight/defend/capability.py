@@ -7,6 +7,7 @@ CAPABILITY = Capability(
     title="Detect and purify",
     summary="Flag inputs with unusual null-space energy; purify them by projecting onto what the network sees.",
     package=__package__,
+    requires=('collisions', 'stego'),
     results=("nullsight.defend.result",),
     report=("nullsight.defend.report",),
     cli=("nullsight.cli.defend",),

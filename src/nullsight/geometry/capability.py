@@ -7,6 +7,7 @@ CAPABILITY = Capability(
     title="Feature-space geometry",
     summary="Flip points and margins, the training set's convex hull, ambiguity, detection and inverse mapping.",
     package=__package__,
+    requires=('reproduce',),
     seed="002",
     results=("nullsight.geometry.result",),
     report=("nullsight.geometry.report",),

@@ -7,6 +7,7 @@ CAPABILITY = Capability(
     title="Fourier masks",
     summary="The frequencies a classifier needs (CE + lambda L1 masks), the ones attacks use, and how they correlate.",
     package=__package__,
+    requires=('reproduce',),
     seed="003",
     results=("nullsight.masks.result",),
     report=("nullsight.masks.report",),

@@ -21,6 +21,7 @@ from .stats import Measurement
 REPRODUCED, PARTLY, NOT_REPRODUCED, NOT_TESTABLE = "reproduced", "partly", "not reproduced", "not testable here"
 VERDICTS = (REPRODUCED, PARTLY, NOT_REPRODUCED, NOT_TESTABLE)
 ALPHA = 0.05
+"""The one significance level: ``p <= ALPHA`` is significant (the verdicts and the masks summary alike)."""
 
 
 @dataclass(frozen=True)
@@ -95,17 +96,18 @@ def near(target: float, tolerance: float) -> Rule:
 
 
 def significant(direction: int = 0, alpha: float = ALPHA) -> Rule:
-    """The claim says there is an effect: reproduced when ``p < alpha`` (and the statistic has the sign
+    """The claim says there is an effect: reproduced when ``p <= alpha`` (a permutation test's rejection rule; and the
+    statistic has the sign
     ``direction`` where one is given), not reproduced otherwise."""
 
     def rule(m: Measurement) -> Verdict:
         if not _finite(m) or m.p is None or not math.isfinite(m.p):
             return Verdict(NOT_TESTABLE, "no p-value")
-        if m.p < alpha and (direction == 0 or (m.value > 0) == (direction > 0)):
-            return Verdict(REPRODUCED, f"p = {m.p:.2g} < {alpha:g}")
-        if m.p < alpha:
+        if m.p <= alpha and (direction == 0 or (m.value > 0) == (direction > 0)):
+            return Verdict(REPRODUCED, f"p = {m.p:.2g} <= {alpha:g}")
+        if m.p <= alpha:
             return Verdict(NOT_REPRODUCED, f"significant (p = {m.p:.2g}) but in the opposite direction")
-        return Verdict(NOT_REPRODUCED, f"p = {m.p:.2g} >= {alpha:g}")
+        return Verdict(NOT_REPRODUCED, f"p = {m.p:.2g} > {alpha:g}")
 
     return rule
 

@@ -7,6 +7,8 @@ CAPABILITY = Capability(
     title="Null-space steganography",
     summary="Hide an image in Null(W1) of an MLP or CNN (S = a1 H_perp + a2 C) and show what the network sees.",
     package=__package__,
+    requires=('reproduce', 'train'),
+    extends=("nullsight.stego.training_reference",),
     seed="001",
     results=("nullsight.stego.result",),
     report=("nullsight.stego.report",),

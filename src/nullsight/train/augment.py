@@ -1,5 +1,8 @@
 """Batch augmentations chosen by name (``nullsight train --augment NAME``), applied to model-space batches.
 
+Capabilities add their own by registering into :data:`AUGMENTS` from a module they list under ``extends``
+(seed 004's ``resolution`` lives in :mod:`nullsight.sampling.augment`): training imports no capability.
+
 Each takes ``(x, generator)`` with ``x`` of shape (B, C, H, W) and returns a
 batch of the same shape; ``none`` returns ``x`` itself.
 """
@@ -49,28 +52,11 @@ def random_crop_flip(x: torch.Tensor, generator: torch.Generator) -> torch.Tenso
     return torch.where(flip[:, None, None, None], x.flip(-1), x)
 
 
-@AUGMENTS.register("resolution")
-def resolution_augment(x: torch.Tensor, generator: torch.Generator, p_clean: float = 0.2) -> torch.Tensor:
-    """Seed 004's robust training: each image kept with probability ``p_clean``, else, with equal chances,
-    resized down to a random side in ``[H/4, 3H/4]`` and back up (bilinear), hard-decimated x2 (nearest up), or
-    blur-decimated x2 (binomial blur, bilinear up).  These maps are linear and keep constants, so they
-    commute with the per-channel normalisation of the model-space batch.
-    """
-    from ..sampling.operators import DOWNSAMPLERS
+def augment_named(name: str) -> Augment:
+    """The augmentation called ``name``: nullsight's own above, and those capabilities register (their ``extends``
+    modules are imported first); unknown names fail with suggestions."""
+    from ..capabilities import import_all
 
-    if x.ndim != 4:
-        return x
-    b, _, h, w = x.shape
-    choice = torch.randint(0, 3, (b,), generator=generator)
-    choice[torch.rand(b, generator=generator) < p_clean] = 3  # 3: unchanged
-    sides = torch.randint(max(1, h // 4), max(2, 3 * h // 4 + 1), (b,), generator=generator)
-    out = x.clone()
-    for side in sides[choice == 0].unique().tolist():
-        index = ((choice == 0) & (sides == side)).nonzero().flatten().to(x.device)
-        small = F.interpolate(x[index], size=(side, max(1, round(side * w / h))), mode="bilinear", align_corners=False)
-        out[index] = F.interpolate(small, size=(h, w), mode="bilinear", align_corners=False)
-    for code, name in ((1, "decimate-2"), (2, "blur-decimate-2")):
-        index = (choice == code).nonzero().flatten().to(x.device)
-        if len(index):
-            out[index] = DOWNSAMPLERS.get(name).roundtrip(x[index])
-    return out
+    import_all("extends")
+    return AUGMENTS.get(name)
+

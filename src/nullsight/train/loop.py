@@ -24,7 +24,7 @@ from ..io import atomic_path
 from ..progress import Tracker
 from ..results import NOT_SERIALISED, to_jsonable
 from . import distributed
-from .augment import AUGMENTS
+from .augment import augment_named
 
 SMALL_MODEL_PARAMS = 1_000_000
 SCHEDULES = ("cosine", "onecycle", "constant")
@@ -56,7 +56,7 @@ class TrainConfig:
             raise InvalidInputError(f"schedule must be one of {', '.join(SCHEDULES)}, got {self.schedule!r}")
         if not 0.0 <= self.label_smoothing < 1.0:
             raise InvalidInputError(f"label smoothing must lie in [0, 1), got {self.label_smoothing}")
-        AUGMENTS.get(self.augment)  # unknown names fail here, with suggestions
+        augment_named(self.augment)  # unknown names fail here, with suggestions
 
     def to_dict(self) -> dict[str, object]:
         out = asdict(self)
@@ -155,7 +155,7 @@ def _train(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, config:
     steps_per_epoch = -(-(len(sampler) if sampler is not None else len(x)) // config.batch_size)
     scheduler = _make_scheduler(optimiser, config, steps_per_epoch)
     loss_fn = nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
-    augment = AUGMENTS.get(config.augment)
+    augment = augment_named(config.augment)
     history: list[dict[str, float]] = []
     start_epoch = 0
     if resume is not None and Path(resume).is_file():

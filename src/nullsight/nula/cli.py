@@ -7,8 +7,8 @@ from typing import List, Optional
 
 import typer
 
-from .app import app
-from .common import ArchOption, OutOption, emit_result
+from ..cli.app import app
+from ..cli.common import ArchOption, OutOption, emit_result
 
 
 @app.command("export-hf")
@@ -18,7 +18,7 @@ def export_hf(
 ) -> None:
     """Write a directory that transformers.pipeline("image-classification", model=DIR, trust_remote_code=True) loads."""
     from ..io import output_group, write_bytes
-    from ..models.hf_export import hf_files
+    from .hf_export import hf_files
 
     files = hf_files(checkpoint)
     with output_group():
@@ -36,6 +36,6 @@ def predict(
     out: Optional[Path] = OutOption,
 ) -> None:
     """Top-k labels with softmax scores for each image, without transformers."""
-    from ..models.classify import predict_images
+    from .predict import predict_images
 
     emit_result(predict_images(checkpoint, [str(i) for i in images], top_k, arch), out)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..report import Section, Table, section_for
-from .classify import PredictResult
+from .predict import PredictResult
 
 
 @section_for(PredictResult)

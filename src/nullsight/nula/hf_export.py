@@ -3,7 +3,7 @@
 :func:`hf_files` returns the files (name -> bytes): ``config.json`` (with the
 ``auto_map`` that ``trust_remote_code=True`` follows), ``model.safetensors``,
 ``preprocessor_config.json`` and the self-contained code in
-:mod:`nullsight.models.hf_nula`.  Writing them is the CLI's job.
+:mod:`nullsight.nula.hf_code`.  Writing them is the CLI's job.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 
 from ..errors import InvalidInputError
-from .nula import NULA_MEAN, NULA_STD, Nula
-from .zoo import ARCH_METADATA_KEY, load_model
+from ..models.nula import NULA_MEAN, NULA_STD, Nula
+from ..models.zoo import ARCH_METADATA_KEY, load_model
 
 CODE_FILES = ("configuration_nula.py", "modeling_nula.py", "image_processing_nula.py")
 
@@ -56,7 +56,7 @@ def hf_files(checkpoint: str | Path) -> dict[str, bytes]:
                  "auto_map": {"AutoImageProcessor": "image_processing_nula.NulaImageProcessor"},
                  "size": 32, "image_mean": list(norm[0]), "image_std": list(norm[1])}
     state = {f"nula.{k}": v.contiguous() for k, v in model.state_dict().items()}
-    code_dir = Path(__file__).with_name("hf_nula")
+    code_dir = Path(__file__).with_name("hf_code")
     files = {"config.json": json.dumps(config, indent=2).encode(), "preprocessor_config.json": json.dumps(processor, indent=2).encode(),
              "model.safetensors": save(state, metadata={"format": "pt"})}
     files |= {name: (code_dir / name).read_bytes() for name in CODE_FILES}

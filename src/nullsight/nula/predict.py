@@ -18,8 +18,8 @@ from ..errors import InvalidInputError
 from ..normalization import Normalization
 from ..results import Result, register_result
 from .hf_export import class_names
-from .nula import NULA_MEAN, NULA_STD
-from .zoo import load_model
+from ..models.nula import NULA_MEAN, NULA_STD
+from ..models.zoo import load_model
 
 
 @dataclass
