@@ -47,31 +47,24 @@ def _span(m: Measurement) -> tuple[float, float, str]:
 def at_least(threshold: float) -> Rule:
     """The claim says "at least ``threshold``": reproduced when the whole 95% interval is at or above it, not
     reproduced when the whole interval is below it, partly when the interval straddles it (undecided at this n)."""
-
-    def rule(m: Measurement) -> Verdict:
-        if not _finite(m):
-            return Verdict(NOT_TESTABLE, "no finite measurement")
-        low, high, span = _span(m)
-        if low >= threshold:
-            return Verdict(REPRODUCED, f"{span} at or above {threshold:g}")
-        if high < threshold:
-            return Verdict(NOT_REPRODUCED, f"{span} below {threshold:g}")
-        return Verdict(PARTLY, f"{span} straddles {threshold:g}: undecided at n = {m.n}")
-
-    return rule
+    return _bound(threshold, above=True)
 
 
 def at_most(threshold: float) -> Rule:
     """The mirror of :func:`at_least`: "at most ``threshold``"."""
+    return _bound(threshold, above=False)
 
+
+def _bound(threshold: float, *, above: bool) -> Rule:
     def rule(m: Measurement) -> Verdict:
         if not _finite(m):
             return Verdict(NOT_TESTABLE, "no finite measurement")
         low, high, span = _span(m)
-        if high <= threshold:
-            return Verdict(REPRODUCED, f"{span} at or below {threshold:g}")
-        if low > threshold:
-            return Verdict(NOT_REPRODUCED, f"{span} above {threshold:g}")
+        inside, outside = (low >= threshold, high < threshold) if above else (high <= threshold, low > threshold)
+        if inside:
+            return Verdict(REPRODUCED, f"{span} at or {'above' if above else 'below'} {threshold:g}")
+        if outside:
+            return Verdict(NOT_REPRODUCED, f"{span} {'below' if above else 'above'} {threshold:g}")
         return Verdict(PARTLY, f"{span} straddles {threshold:g}: undecided at n = {m.n}")
 
     return rule
