@@ -22,6 +22,8 @@ def _committed() -> list[tuple[str, dict]]:
         if path.name.startswith("bench-"):
             continue  # benchmark records: timings, not results of a kind
         data = json.loads(path.read_text())
+        if isinstance(data, dict) and "kind" not in data:
+            continue  # a record of a tool (results/mutation.json), not a result of a kind
         for i, item in enumerate(data if isinstance(data, list) else [data]):
             found.append((f"{path.relative_to(ROOT)}#{i}", item))
     return found
