@@ -24,7 +24,7 @@ def test_analyze_writes_typed_result(tmp_path, capsys) -> None:
     assert data["kind"] == "geometry" and data["command"].startswith("nullsight geometry analyze")
     result = result_from_dict(data)
     assert isinstance(result, GeometryResult) and result.to_dict() == data
-    assert len(data["distances"]["d_h"]) == 12 and len(data["table1"]) == 2
+    assert data["distances"]["d_h"]["shape"] == [12] and len(data["table1"]) == 2
     assert data["solver"]["hull_unconverged"] == 0 and data["nonneg"] is True
     row = data["table1"][0]
     assert row["margins"][row["predicted"]] is None and row["min_margin"] == min(m for m in row["margins"] if m is not None)
@@ -53,11 +53,12 @@ def test_features_of_a_named_layer_and_signed_features() -> None:
 
 
 def test_report_sections_from_json(tmp_path) -> None:
+    from nullsight.report import load_results
     from nullsight.report.sections import build_sections
 
     out = tmp_path / "g.json"
     assert main(["geometry", "analyze", "nullsight:resnet20", "--data", "digits", "--n-train", "40", "--n-test", "10",
                  "--n-pixel", "3", "--quiet", "--out", str(out)]) == 0
-    sections = build_sections("geometry", [json.loads(out.read_text())])
+    sections = build_sections("geometry", load_results([out]))
     assert len(sections) == 1 and len(sections[0].figures) >= 5
     assert all(f.title for f in sections[0].figures)

@@ -8,6 +8,7 @@ import torch
 from nullsight.cli import main
 from nullsight.models import save_state_dict
 from nullsight.report import build_report
+from nullsight.report import load_results
 from nullsight.results import result_from_dict
 
 STEPS = ["--min-steps", "5", "--max-steps", "5", "-q"]
@@ -58,7 +59,7 @@ def test_correlate_class_robust_and_report(mask_run, tmp_path):
     robust = results[2]
     assert robust["rows"] == ["clean", "fmn"] and robust["columns"] == ["none", "fmn"]
     assert robust["adaptive_rows"] == ["pgd@8/255"] and robust["adaptive_accuracy"][0][0] is None
-    html = build_report([masks, *results])
+    html = build_report(load_results([tmp / "masks.json", *(tmp_path / f"{n}.json" for n in ("corr", "class", "robust"))]))
     assert "Fourier masks" in html and "Robust essential masks" in html
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from nullsight.report import write_report
+from nullsight.report import load_results, write_report
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "results"
 WIDTH = 1280
@@ -30,7 +30,7 @@ def chromium_path() -> str:
 def page_report(tmp_path_factory):
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install playwright")
     executable = chromium_path()
-    results = [json.loads(p.read_text()) for p in sorted(FIXTURES.glob("*.json"))]
+    results = load_results(sorted(FIXTURES.glob("*.json")))  # each bound to its folder, where its pictures are
     out = write_report(results, tmp_path_factory.mktemp("report") / "report.html", title="browser check")
     errors: list[str] = []
     with sync_api.sync_playwright() as pw:

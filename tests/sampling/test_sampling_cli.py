@@ -39,6 +39,7 @@ def test_bad_input_is_one_line(capsys):
 
 
 def test_report_sections(tmp_path):
+    from nullsight.artifacts import bind_artifacts
     from nullsight.capabilities import get
     from nullsight.sampling.report import eval_sections, kernels_sections
 
@@ -47,8 +48,8 @@ def test_report_sections(tmp_path):
     main(["sampling", "kernels", "nullsight:nula-w0.125", "--size", "8", "--larger", "16", "--out", str(k)])
     main(["sampling", "eval", "nullsight:nula-w0.125", "--data", "digits", "--n", "8", "--n-worst", "2", "--worst-steps", "1",
           "-q", "--out", str(e)])
-    sections = kernels_sections([result_from_dict(json.loads(k.read_text()))])
-    sections += eval_sections([result_from_dict(json.loads(e.read_text()))] * 2)
+    sections = kernels_sections([bind_artifacts(result_from_dict(json.loads(k.read_text())), tmp_path)])
+    sections += eval_sections([bind_artifacts(result_from_dict(json.loads(e.read_text())), tmp_path)] * 2)
     assert all(s.figures and s.figures[0].title for s in sections)
     assert len(sections[1].figures) == 3  # the bar chart and one example grid per result
     assert len(sections[1].tables[0].rows) == 6
