@@ -13,6 +13,7 @@ Schema and validates against it.  ``kind`` and ``schema_version`` are pinned as 
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import types
 import typing
@@ -93,7 +94,7 @@ def _wire(tp: Any) -> Any:
         for option in wired[1:]:
             out = out | option
         return out
-    if origin in (list, typing.Sequence, __import__("collections.abc").abc.Sequence):
+    if origin in (list, collections.abc.Sequence):
         return list[_wire(args[0])] if args else list
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:

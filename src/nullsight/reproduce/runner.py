@@ -18,7 +18,7 @@ from typing import Callable
 
 from ..errors import InvalidInputError
 from ..results import result_from_dict
-from .recipe import Recipe, Stage
+from .recipe import Claim, Recipe, Stage, fill
 from .result import ClaimRow, ClaimsResult, OutputFile, StageRecord
 from .stats import Measurement
 from .store import StageStore, file_sha256
@@ -106,8 +106,6 @@ def _run_stage(recipe: Recipe, stage: Stage, *, store: StageStore, mode: str, ou
 
 
 def stage_path(template: str, *, out: str, checkpoints: str, seed: int) -> str:
-    from .recipe import fill
-
     return fill(template, out=out, checkpoints=checkpoints, seed=seed)
 
 
@@ -115,7 +113,7 @@ def _hashed(paths: list[str]) -> list[OutputFile]:
     return [OutputFile(p, file_sha256(p)) for p in paths]
 
 
-def check_claim(claim, *, out: str, checkpoints: str, seed: int) -> ClaimRow:  # type: ignore[no-untyped-def]
+def check_claim(claim: Claim, *, out: str, checkpoints: str, seed: int) -> ClaimRow:
     """One claim's row: not testable where a result it needs is missing, else measured and judged by its rule."""
     needed = [stage_path(n, out=out, checkpoints=checkpoints, seed=seed) for n in claim.needs]
     missing = [n for n in needed if not Path(n).is_file()]
