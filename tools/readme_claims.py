@@ -28,13 +28,11 @@ def claims_block(seed: str) -> Callable[[], str]:
         if not path.is_file():
             return f"_The recipe has not run yet here: `nullsight reproduce {seed}` writes `results/{seed}/claims.json`._\n"
         result = result_from_dict(json.loads(path.read_text()))
-        rows = [[r.id, r.statement, r.paper, r.ours or "–", f"**{r.verdict}**", "; ".join(filter(None, (r.why, r.note))),
-                 r.protocol] for r in result.rows]
+        rows = [[*row[:4], f"**{row[4]}**", *row[5:]] for row in result.table_rows()]  # the verdict in bold
         counts = ", ".join(f"{n} {word}" for word, n in result.counts().items())
         head = (f"Generated from `results/{seed}/claims.json` (`{result.command}`): {counts}. Our figure is given with "
                 "its 95% interval or the p-value of the stated test.\n\n")
-        return head + markdown_table(["claim", "statement", "paper", "ours", "verdict", "why", "protocol difference"],
-                                     rows)
+        return head + markdown_table(list(result.COLUMNS), rows)
 
     return block
 

@@ -10,13 +10,10 @@ from .result import ClaimsResult
 def claims_sections(results: list[ClaimsResult]) -> list[Section]:
     sections = []
     for r in sorted(results, key=lambda r: r.recipe):
-        rows = [[row.id, row.statement, row.paper, row.ours, row.verdict, "; ".join(filter(None, (row.why, row.note))),
-                 row.protocol] for row in r.rows]
         counts = ", ".join(f"{n} {word}" for word, n in r.counts().items())
         note = " A quick run: a smoke test of the recipe on a small subset, not evidence." if r.quick else ""
         sections.append(Section(f"Seed {r.recipe}: {r.title}", ClaimsResult.KIND,
                                 f"Verdicts: {counts}. Our figure is given with its 95% interval or the p-value of the "
                                 f"stated test.{note}",
-                                tables=[Table("Claims", ["claim", "statement", "paper", "ours", "verdict", "why",
-                                                         "protocol difference"], rows)]))
+                                tables=[Table("Claims", list(ClaimsResult.COLUMNS), r.table_rows())]))
     return sections

@@ -64,6 +64,14 @@ class ClaimsResult(Result):
     versions: dict[str, str] = field(default_factory=dict)
     command: str | None = None
 
+    COLUMNS: ClassVar[tuple[str, ...]] = ("claim", "statement", "paper", "ours", "verdict", "why",
+                                          "protocol difference")
+
+    def table_rows(self) -> list[list[str]]:
+        """One row per claim under :attr:`COLUMNS` (the claim's note joins its reason), for the report and docs."""
+        return [[r.id, r.statement, r.paper, r.ours or "–", r.verdict, "; ".join(filter(None, (r.why, r.note))),
+                 r.protocol] for r in self.rows]
+
     def counts(self) -> dict[str, int]:
         """How many claims got each verdict word."""
         out: dict[str, int] = {}
