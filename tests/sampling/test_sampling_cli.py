@@ -26,7 +26,9 @@ def test_eval_command(tmp_path):
     assert main(["sampling", "eval", "nullsight:nula-w0.125", "--data", "digits", "--n", "16", "--n-worst", "4",
                  "--worst-steps", "1", "--worst", "decimate-2", "--label", "random", "-q", "--out", str(out)]) == 0
     result = SamplingEvalResult.from_dict(json.loads(out.read_text()))
-    assert [r.name for r in result.rows][:2] == ["clean", "resize-0.5"] and len(result.rows) == 6
+    assert [r.name for r in result.rows] == ["clean", "resize-0.5", "resize-0.25", "decimate-2", "checkerboard-0.03",
+                                             "checkerboard-0.05", "resize-aa-0.5", "resize-aa-0.25"]
+    assert result.fit == "resize"  # a random-init model says nothing: digits are resized
     assert result.rows[0].delta_from_clean == 0.0 and result.worst_case[0].operator == "decimate-2"
     assert result.input_size == [3, 32, 32] and result.mean == [0.5, 0.5, 0.5]
 
@@ -52,7 +54,7 @@ def test_report_sections(tmp_path):
     sections += eval_sections([bind_artifacts(result_from_dict(json.loads(e.read_text())), tmp_path)] * 2)
     assert all(s.figures and s.figures[0].title for s in sections)
     assert len(sections[1].figures) == 3  # the bar chart and one example grid per result
-    assert len(sections[1].tables[0].rows) == 6
+    assert len(sections[1].tables[0].rows) == 8  # the card's six and the two antialiased resizes
 
 
 def test_checkpoint_of_another_width_names_the_shapes(tmp_path, capsys):
@@ -65,3 +67,16 @@ def test_checkpoint_of_another_width_names_the_shapes(tmp_path, capsys):
     assert "stem.0.weight 16x3x3x3 vs 32x3x3x3" in capsys.readouterr().err
     assert main(["sampling", "eval", "nullsight:nula-w0.125", "--data", str(tmp_path / "missing"), "-q"]) != 0
     assert "no such file or directory" in capsys.readouterr().err
+
+
+def test_eval_reads_the_checkpoints_input_pipeline(tmp_path):
+    """A model trained on zero-padded images is evaluated on zero-padded images (``nullsight.fit``), not resized."""
+    ckpt = tmp_path / "nula-pad.safetensors"
+    trained = tmp_path / "train.json"
+    assert main(["train", "nullsight:nula-w0.125", "--data", "digits", "--epochs", "1", "--n-train", "64", "--no-rescale",
+                 "--fit", "pad", "-q", "--out", str(ckpt), "--results", str(trained)]) == 0
+    assert json.loads(trained.read_text())["fit"] == "pad"
+    out = tmp_path / "eval.json"
+    assert main(["sampling", "eval", str(ckpt), "--data", "digits", "--n", "8", "--n-worst", "0", "-q",
+                 "--perturbation", "clean", "--out", str(out)]) == 0
+    assert SamplingEvalResult.from_dict(json.loads(out.read_text())).fit == "pad"

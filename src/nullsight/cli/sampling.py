@@ -54,7 +54,7 @@ def eval_cmd(
     data: str = data_option(...),
     n: Optional[int] = n_option(None, "Evaluate the first N images (default: all)."),
     split: str = typer.Option("test", "--split", help="train | test."),
-    perturbation: Optional[List[str]] = typer.Option(None, "--perturbation", help="Default: the card's six (repeatable; checkerboard-EPS for any eps)."),
+    perturbation: Optional[List[str]] = typer.Option(None, "--perturbation", help="Default: the card's six and the two resizes antialiased (repeatable; checkerboard-EPS for any eps)."),
     worst: WorstCase = None,
     batch_size: int = typer.Option(256, "--batch-size", callback=at_least_one, help="Images per forward pass."),
     label: str = typer.Option("", "--label", help="A name for this model in tables (e.g. base, robust)."),
@@ -68,11 +68,11 @@ def eval_cmd(
 ) -> None:
     """The card's table (clean, resize x0.5 / x0.25, decimate x2, checkerboard 0.03 / 0.05) and the kernel worst case."""
     from ..device import resolve_device
-    from ..sampling.perturbations import CARD_SUITE
+    from ..sampling.perturbations import ANTIALIASED, CARD_SUITE
     from ..sampling.runner import eval_run
 
     worst_ops = tuple(worst.operators) if worst.operators else ("resize-0.5", "resize-0.25", "decimate-2", "blurpool-2")
-    result = eval_run(model, data, n, split, tuple(perturbation or CARD_SUITE), worst_ops if worst.n else (), worst.eps,
+    result = eval_run(model, data, n, split, tuple(perturbation or CARD_SUITE + ANTIALIASED), worst_ops if worst.n else (), worst.eps,
                       worst.steps, worst.n, batch_size, weights, arch, seed, label, resolve_device(device), tracker(quiet),
                       clip)
     emit_result(result, out)

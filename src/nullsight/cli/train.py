@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
@@ -23,6 +24,13 @@ def _checkpoint_out(param: typer.CallbackParam, value: Optional[Path]) -> Option
                                      param=param)
         output_file(param, value)
     return value
+
+
+class Fit(str, Enum):
+    """How images reach the model's input size (:data:`nullsight.data.transforms.FITS`)."""
+
+    resize = "resize"
+    pad = "pad"
 
 
 @dataclass
@@ -67,6 +75,7 @@ def train(
     out: Optional[Path] = out_option(None, _checkpoint_out, "Checkpoint path (.safetensors); default: the models cache."),
     results: Optional[Path] = typer.Option(None, "--results", callback=output_file, help="Write the result JSON here (e.g. results/stego/train-mnist.json)."),
     restart: bool = typer.Option(False, "--restart", help="Ignore (and replace) the resume file an interrupted run left beside the checkpoint."),
+    fit: Fit = typer.Option(Fit.resize, "--fit", help="How images reach the model's input size: resize (bilinear) | pad (zeros around: keeps the native pixels)."),
     seed: int = SeedOption,
     device: str = DeviceOption,
     quiet: bool = QuietOption,
@@ -89,6 +98,6 @@ def train(
     dev = resolve_device(device)
     with distributed.process_group(dev):
         result = train_run(spec, data, config, device=dev, normalization=recipe.normalization, n_train=n_train, out=out,
-                           track=tracker(quiet), restart=restart)
+                           track=tracker(quiet), restart=restart, fit=fit.value)
         if distributed.is_main_process():
             emit_result(result, results)

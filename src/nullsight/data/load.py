@@ -14,7 +14,7 @@ from .base import DataBatch
 from .constants import IMAGENET_MEAN, IMAGENET_STD
 from .images import load_folder, load_image
 from .source import DATA_SOURCES
-from .transforms import convert_channels, resize, select_indices, to_float_tensor
+from .transforms import convert_channels, fit_to, select_indices, to_float_tensor
 
 FOLDER_PREFIX = "folder:"
 
@@ -31,21 +31,26 @@ def load_data(
     channels: int | None = None,
     mean: Sequence[float] | None = None,
     std: Sequence[float] | None = None,
+    fit: str = "resize",
 ) -> DataBatch:
     """Load ``n`` images (all if None) of ``split`` from a named source, ``folder:PATH``, a directory or a file.
 
     The first ``n`` are taken, or a ``seed``-ed random subset if ``shuffle``.
     ``root`` replaces :func:`data_root` for named sources.  ``size=(H, W)``
-    resizes, ``channels`` (1 or 3) converts, ``mean``/``std`` override the
+    resizes (``fit="resize"``) or zero-pads (``fit="pad"``), ``channels`` (1 or 3) converts, ``mean``/``std`` override the
     source's normalisation.  A registered name wins over a same-named
     directory; write ``folder:NAME`` for the directory.
     """
     text = str(name)
     if text.startswith(FOLDER_PREFIX):
-        batch = load_folder(Path(text[len(FOLDER_PREFIX) :]).expanduser(), split, n, seed, shuffle, size, channels)
-        return _finish(batch, None, None, mean, std)
+        folder = Path(text[len(FOLDER_PREFIX) :]).expanduser()
+        if fit == "pad":  # padded after decoding at the native size
+            return _finish(load_folder(folder, split, n, seed, shuffle, None, channels), size, None, mean, std, fit)
+        return _finish(load_folder(folder, split, n, seed, shuffle, size, channels), None, None, mean, std)
     path = Path(text).expanduser()
     if isinstance(name, Path) or (text not in DATA_SOURCES and (path.exists() or "/" in text or os.sep in text)):
+        if fit == "pad":
+            return _finish(_from_path(path, split, n, seed, shuffle, None, channels), size, None, mean, std, fit)
         return _finish(_from_path(path, split, n, seed, shuffle, size, channels), None, None, mean, std)
     source = DATA_SOURCES.get(text)  # unknown names fail here, with suggestions
     source.check_split(split)
@@ -61,7 +66,7 @@ def load_data(
         classes=list(raw.classes),
         split=split,
     )
-    return _finish(batch, size, channels, mean, std)
+    return _finish(batch, size, channels, mean, std, fit)
 
 
 def _from_path(
@@ -84,11 +89,12 @@ def _finish(
     channels: int | None,
     mean: Sequence[float] | None,
     std: Sequence[float] | None,
+    fit: str = "resize",
 ) -> DataBatch:
     if channels is not None:
         batch = convert_channels(batch, channels)
     if size is not None:
-        batch = resize(batch, size)
+        batch = fit_to(batch, size, fit)
     if mean is not None or std is not None:
         batch = dataclasses.replace(
             batch,

@@ -46,6 +46,31 @@ def resize(batch: DataBatch, size: Sequence[int]) -> DataBatch:
     return dataclasses.replace(batch, images=images.clamp_(0.0, 1.0))
 
 
+FITS = ("resize", "pad")
+"""How images reach a model's input size: ``resize`` (bilinear) or ``pad`` (zeros around, centred; the native
+pixels and their highest frequencies kept)."""
+
+
+def pad_to(batch: DataBatch, size: Sequence[int]) -> DataBatch:
+    """Zero-pad all images, centred, to ``size=(H, W)`` (an odd margin puts the extra row / column after)."""
+    h, w = (int(s) for s in size)
+    ih, iw = batch.images.shape[-2:]
+    if h < ih or w < iw:
+        raise InvalidInputError(f"cannot zero-pad {ih}x{iw} images to the smaller {h}x{w}; use resize")
+    if (ih, iw) == (h, w):
+        return batch
+    top, left = (h - ih) // 2, (w - iw) // 2
+    images = F.pad(batch.images, (left, w - iw - left, top, h - ih - top))
+    return dataclasses.replace(batch, images=images)
+
+
+def fit_to(batch: DataBatch, size: Sequence[int], fit: str = "resize") -> DataBatch:
+    """``batch`` at ``size=(H, W)`` by ``fit`` (one of :data:`FITS`)."""
+    if fit not in FITS:
+        raise InvalidInputError(f"fit must be one of {', '.join(FITS)}, got {fit!r}")
+    return pad_to(batch, size) if fit == "pad" else resize(batch, size)
+
+
 def convert_channels(batch: DataBatch, channels: int) -> DataBatch:
     """1 -> 3 channels by repetition, 3 -> 1 by luma (mean/std follow, approximately for 3 -> 1)."""
     c = batch.images.shape[1]

@@ -5,8 +5,11 @@ separable, ``D(X) = A X A^T`` with one 1-D factor ``A`` (``h x H``) per axis;
 ``up`` brings its output back to ``H x W`` so that a 32x32 classifier can read
 it (the composition ``U(D(x))`` is what the perturbation suite feeds the model).
 
-* ``resize-0.5``, ``resize-0.25``: bilinear resize (``F.interpolate``,
-  ``align_corners=False``, no antialias: PyTorch's default), up by bilinear.
+* ``resize-0.5``, ``resize-0.25``: plain bilinear resize (``F.interpolate``,
+  ``align_corners=False``, no antialias: PyTorch's default; at x0.5 exactly a 2x2 average), up by bilinear.
+* ``resize-aa-0.5``, ``resize-aa-0.25``: antialiased bilinear resize (``antialias=True``: PIL's triangle
+  filter stretched to ``2 / scale`` input pixels), up by bilinear.  The card's "bilinear resize" names
+  neither; the two move a table by several points, so both are reported.
 * ``decimate-2``: ``x_dec[i, j] = x[2i, 2j]`` (seed 004, "Decimation"), up by nearest.
 * ``blur-decimate-2``: the classic anti-aliased reduce, a 5-tap binomial
   ``[1, 4, 6, 4, 1] / 16`` low-pass then every other pixel, up by bilinear.
@@ -65,11 +68,11 @@ def _check_images(x: torch.Tensor) -> None:
         raise InvalidInputError(f"expected images (B, C, H, W), got shape {tuple(x.shape)}")
 
 
-def _resize(scale: float) -> Callable[[torch.Tensor], torch.Tensor]:
+def _resize(scale: float, antialias: bool = False) -> Callable[[torch.Tensor], torch.Tensor]:
     def down(x: torch.Tensor) -> torch.Tensor:
         _check_images(x)
         size = tuple(max(1, int(s * scale)) for s in x.shape[-2:])
-        return F.interpolate(x, size=size, mode="bilinear", align_corners=False, antialias=False)
+        return F.interpolate(x, size=size, mode="bilinear", align_corners=False, antialias=antialias)
 
     return down
 
@@ -88,8 +91,12 @@ def _blurpool(x: torch.Tensor) -> torch.Tensor:
     return blur_pool2d(x, None, stride=2)
 
 
-_register(Downsampler("resize-0.5", 2, "bilinear resize x0.5 (2x2 average), bilinear up", _resize(0.5)))
-_register(Downsampler("resize-0.25", 4, "bilinear resize x0.25 (no antialias), bilinear up", _resize(0.25)))
+_register(Downsampler("resize-0.5", 2, "plain bilinear resize x0.5 (no antialias: a 2x2 average), bilinear up", _resize(0.5)))
+_register(Downsampler("resize-0.25", 4, "plain bilinear resize x0.25 (no antialias), bilinear up", _resize(0.25)))
+_register(Downsampler("resize-aa-0.5", 2, "antialiased bilinear resize x0.5 (triangle over 4 pixels), bilinear up",
+                      _resize(0.5, antialias=True)))
+_register(Downsampler("resize-aa-0.25", 4, "antialiased bilinear resize x0.25 (triangle over 8 pixels), bilinear up",
+                      _resize(0.25, antialias=True)))
 _register(Downsampler("decimate-2", 2, "keep every other pixel, nearest up", decimate, "nearest"))
 _register(Downsampler("blur-decimate-2", 2, "5-tap binomial blur then decimate x2, bilinear up", _blur_decimate))
 _register(Downsampler("blurpool-2", 2, "NULA's BlurPool: [1,2,1] blur then stride 2, bilinear up", _blurpool))

@@ -29,6 +29,8 @@ class Perturbation:
 
 PERTURBATIONS: Registry[Perturbation] = Registry("perturbation", InvalidInputError)
 CARD_SUITE = ("clean", "resize-0.5", "resize-0.25", "decimate-2", "checkerboard-0.03", "checkerboard-0.05")
+ANTIALIASED = ("resize-aa-0.5", "resize-aa-0.25")
+"""The card's resize rows with the other reading of "bilinear" (antialiased): reported beside the plain ones."""
 
 
 def _add_checkerboard(eps: float) -> Callable[[torch.Tensor], torch.Tensor]:
@@ -53,8 +55,12 @@ def checkerboard_perturbation(eps: float) -> Perturbation:
 
 for _p in (
     Perturbation("clean", "No Perturbation", lambda x: x, 91.95, 89.42),
-    Perturbation("resize-0.5", "Resize x0.5 (bilinear)", DOWNSAMPLERS.get("resize-0.5").roundtrip, 59.83, 85.37),
-    Perturbation("resize-0.25", "Resize x0.25 (bilinear)", DOWNSAMPLERS.get("resize-0.25").roundtrip, 24.82, 71.80),
+    Perturbation("resize-0.5", "Resize x0.5 (plain bilinear)", DOWNSAMPLERS.get("resize-0.5").roundtrip, 59.83, 85.37),
+    Perturbation("resize-0.25", "Resize x0.25 (plain bilinear)", DOWNSAMPLERS.get("resize-0.25").roundtrip, 24.82, 71.80),
+    Perturbation("resize-aa-0.5", "Resize x0.5 (antialiased bilinear)", DOWNSAMPLERS.get("resize-aa-0.5").roundtrip,
+                 59.83, 85.37),
+    Perturbation("resize-aa-0.25", "Resize x0.25 (antialiased bilinear)", DOWNSAMPLERS.get("resize-aa-0.25").roundtrip,
+                 24.82, 71.80),
     Perturbation("decimate-2", "Decimate x2", DOWNSAMPLERS.get("decimate-2").roundtrip, 30.03, 85.02),
     Perturbation("checkerboard-0.03", "Checkerboard eps = 0.03", _add_checkerboard(0.03), 75.47, 89.43),
     Perturbation("checkerboard-0.05", "Checkerboard eps = 0.05", _add_checkerboard(0.05), 44.99, 89.39),

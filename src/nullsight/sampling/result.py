@@ -93,6 +93,7 @@ class SamplingEvalResult(Result):
     examples: dict[str, Artifact] = field(default_factory=dict)  # first test image (channel 0, (H, W) fp16) under each
     # perturbation, and "delta:OP" the worst-case delta in ker(OP) found for it
     command: str | None = None
+    fit: str = "resize"  # how the images reached the model's input size (the checkpoint's training pipeline)
 
     def headline(self) -> str:
         worst = min(self.rows, key=lambda r: r.accuracy)

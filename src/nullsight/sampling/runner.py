@@ -17,7 +17,7 @@ from .checkerboard import checkerboard_response
 from .invariance import check_invariance
 from .kernels import dense_kernel, kernel_dense_projector, separable_kernel
 from .operators import DOWNSAMPLERS
-from .perturbations import CARD_SUITE, check_eps, resolve
+from .perturbations import ANTIALIASED, CARD_SUITE, check_eps, resolve
 from .result import OperatorKernel, SamplingEvalResult, SamplingKernelsResult, SuiteRow
 from .suite import suite_accuracy
 from .worst_case import KernelWorstCase, worst_case_row
@@ -74,19 +74,24 @@ def _normalization(loaded, data_norm: Normalization | None) -> Normalization:
     return data_norm
 
 
-def eval_run(model: str, data: str, n: int | None = None, split: str = "test", perturbations: Sequence[str] = CARD_SUITE,
+def eval_run(model: str, data: str, n: int | None = None, split: str = "test",
+             perturbations: Sequence[str] = CARD_SUITE + ANTIALIASED,
              worst_ops: Sequence[str] = ("resize-0.5", "resize-0.25", "decimate-2", "blurpool-2"),
              worst_eps: float = 0.05, worst_steps: int = 10, n_worst: int = 500, batch_size: int = 256,
              weights: str = "none", arch: str | None = None, seed: int = 0, label: str = "",
              device: torch.device | str = "cpu", track: Tracker | None = None, clip: bool = False) -> SamplingEvalResult:
-    """The card's table for ``model`` on ``data``, plus the worst case within each of ``worst_ops``' kernels."""
+    """The card's table for ``model`` on ``data``, plus the worst case within each of ``worst_ops``' kernels.
+
+    Images reach the model's input size the way its checkpoint was trained (``nullsight.fit`` in its metadata:
+    ``resize`` or ``pad``; ``resize`` where the checkpoint does not say)."""
     check_eps(worst_eps)
     chosen = [resolve(p) for p in perturbations]
     loaded = load_model(model, weights=weights, arch=arch, seed=seed, device=device)
     if len(loaded.input_size) != 3:
         raise InvalidInputError(f"{model} takes inputs of shape {loaded.input_size}, not images (C, H, W)")
     channels, h, w = loaded.input_size
-    batch = load_data(data, split=split, n=n, size=(h, w), channels=channels)
+    fit = loaded.extra.get("metadata", {}).get("nullsight.fit", "resize")
+    batch = load_data(data, split=split, n=n, size=(h, w), channels=channels, fit=fit)
     norm = _normalization(loaded, Normalization.of(batch.mean, batch.std))
     pixels, labels = batch.images, batch.labels
     acc = suite_accuracy(loaded.module, pixels, labels, chosen, norm.to_model, batch_size, track, clip)
@@ -103,7 +108,7 @@ def eval_run(model: str, data: str, n: int | None = None, split: str = "test", p
         examples[f"delta:{name}"] = _flat(attack.perturb(loaded.module, first, labels[:1].to(first.device), norm.to_model))
     arch_name = loaded.extra.get("metadata", {}).get(ARCH_METADATA_KEY) or (model if ":" in model else arch)
     return SamplingEvalResult(model, label, arch_name, data, split, len(pixels), list(loaded.input_size),
-                              list(norm.mean), list(norm.std), rows, worst, seed, clip, examples)
+                              list(norm.mean), list(norm.std), rows, worst, seed, clip, examples, fit=fit)
 
 
 def _flat(images: torch.Tensor) -> Artifact:

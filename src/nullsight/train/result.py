@@ -72,6 +72,7 @@ class TrainRun(Result):
     paper: dict[str, float | int | str] | None = None
     versions: dict[str, str] = field(default_factory=dict)
     command: str | None = None
+    fit: str = "resize"  # how images reached the model's input size: resize | pad (zeros around)
 
     def headline(self) -> str:
         test = self.metrics.get("test_original")

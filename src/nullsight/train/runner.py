@@ -28,19 +28,20 @@ def train_run(
     out: Path | None = None,
     track: Tracker | None = None,
     restart: bool = False,
+    fit: str = "resize",
 ) -> TrainRun:
     """Train ``arch`` on ``data``, evaluate on the original (and rescaled) train/test sets, save safetensors.
 
     Images are resized and converted to the architecture's input size where it
-    declares one (Fashion-MNIST at 32x32x3 for ``nullsight:resnet20``).  The run
+    declares one (Fashion-MNIST at 32x32x3 for ``nullsight:resnet20``); ``fit="pad"`` zero-pads instead of resizing.  The run
     resumes from ``<checkpoint>.resume.pt`` when an interrupted run left one (``restart``: starts afresh instead).
     Returns the :class:`TrainRun` with the checkpoint path; only the main
     process writes the checkpoint under torchrun.
     """
     probe = None if arch == "nullsight:mlp" else load_model(arch, seed=config.seed)
     shape = {} if probe is None or len(probe.input_size) != 3 else {"channels": probe.input_size[0], "size": probe.input_size[1:]}
-    train = load_data(data, split="train", n=n_train, **shape)
-    test = load_data(data, split="test", **shape)
+    train = load_data(data, split="train", n=n_train, fit=fit, **shape)
+    test = load_data(data, split="test", fit=fit, **shape)
     norm = PM1 if normalization == "pm1" else Normalization.of(train.mean, train.std)  # seed 001 uses [-1, 1]
     mean, std = norm.mean, norm.std
     x_train, x_test = norm.to_model(train.images), norm.to_model(test.images)
@@ -60,9 +61,9 @@ def train_run(
     metrics = {name: Accuracy(**evaluate(model, x, y)) for name, (x, y) in sets.items()}
     metadata = {ARCH_METADATA_KEY: arch, "nullsight.data": data, "nullsight.mean": ",".join(map(str, mean)),
                 "nullsight.std": ",".join(map(str, std)), "nullsight.seed": str(config.seed),
-                "nullsight.rescale": ",".join(map(str, config.rescale))}
+                "nullsight.rescale": ",".join(map(str, config.rescale)), "nullsight.fit": fit}
     if distributed.is_main_process():
         save_state_dict(model, path, metadata)
     return TrainRun(arch=arch, data=data, checkpoint=str(path), normalization=InputNormalization(list(mean), list(std)),
                     config=config, rescale_factor_evaluated=factor, metrics=metrics, history=TrainHistory.of(history),
-                    paper=reference_for(arch, data), versions=versions())
+                    paper=reference_for(arch, data), versions=versions(), fit=fit)
