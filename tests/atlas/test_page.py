@@ -10,13 +10,14 @@ import json
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 
 import pytest
 
 from nullsight.atlas.page import build_page, render_page, report_css, script_json
+from nullsight.atlas.result import AtlasResult
+from nullsight.errors import InvalidInputError
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "atlas" / "atlas-sample.json"
 HOSTILE = "timm:</script><script>alert(1)</script>"
@@ -121,17 +122,25 @@ def test_header_shows_command_and_versions(html):
         assert re.search(rf"<li>{re.escape(name)} <code>{re.escape(version)}</code></li>", html)
 
 
-def test_a_typed_result_renders_like_its_json(tmp_path, no_chart):
-    @dataclass
-    class Typed:
-        data: dict
-
-        def to_dict(self) -> dict:
-            return self.data
-
-    out = render_page(Typed(sample()), tmp_path / "atlas.html")
+def test_the_typed_result_renders_like_its_json(tmp_path, no_chart):
+    typed = AtlasResult.from_dict(sample())
+    out = render_page(typed, tmp_path / "atlas.html")
     assert out == tmp_path / "atlas.html"
     assert out.read_text(encoding="utf-8") == build_page(sample())  # and the same atlas gives the same bytes
+
+
+def test_the_lean_json_renders_with_its_defaults_filled(no_chart):
+    lean = AtlasResult.from_dict(sample()).lean_dict()
+    rows = embedded_rows(build_page(lean))
+    assert [r["architecture"] for r in rows] == [r["architecture"] for r in sample()["rows"]]
+    assert [r["source"] for r in rows] == [r["source"] for r in sample()["rows"]]
+
+
+def test_not_an_atlas_is_refused(no_chart):
+    with pytest.raises(InvalidInputError, match="atlas"):
+        build_page({"kind": "audit", "schema_version": 1})
+    with pytest.raises(TypeError):
+        build_page([sample()])
 
 
 def test_non_finite_numbers_become_empty_cells(no_chart):

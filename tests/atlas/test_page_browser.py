@@ -50,7 +50,7 @@ def haystack(row: dict) -> str:
 
 
 def number(text: str) -> int | None:
-    return None if text == "—" else int(text.replace(",", ""))
+    return None if text == "—" else int(text.removeprefix("≥ ").replace(",", ""))
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +76,7 @@ def session(tmp_path_factory):
         sort_state = lambda: page.get_attribute('#atlas th[data-key="parameters"]', "aria-sort")  # noqa: E731
 
         facts["loaded"] = visible("architecture")
+        facts["null_dimension"] = dict(zip(facts["loaded"], visible("null_dimension")))
         facts["headers_are_buttons"] = page.evaluate(
             "() => Array.from(document.querySelectorAll('#atlas thead th')).every(th => th.querySelector('button') && th.hasAttribute('aria-sort'))")
         page.click('#atlas th[data-key="parameters"] button')
@@ -115,7 +116,7 @@ def session(tmp_path_factory):
             })""")
 
         facts["detail"] = {name: open_detail(name) for name in
-                           ("timm:deit_tiny_patch16_224", "timm:resnet50", "timm:samvit_huge_patch16", HOSTILE)}
+                           ("timm:vit_tiny_patch16_224", "timm:resnet50", "timm:samvit_huge_patch16", HOSTILE)}
         facts["hash"] = page.evaluate("location.hash")
         facts["width"] = page.evaluate("""() => ({
             scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
@@ -138,6 +139,13 @@ def test_loads_without_errors_or_injected_script(session):
 def test_every_row_is_in_the_table(session):
     facts, _, _, data = session
     assert facts["loaded"] == [row["architecture"] for row in data["rows"]]  # the hostile name shown as text
+
+
+def test_a_lower_bound_is_marked(session):
+    facts, _, _, data = session
+    for row in data["rows"]:
+        cell = facts["null_dimension"][row["architecture"]]
+        assert cell.startswith("≥ ") == bool(row["evidence"] and row["evidence"].get("lower_bound")), row["architecture"]
 
 
 def test_headers_are_buttons_with_aria_sort(session):
@@ -201,8 +209,9 @@ def test_detail_shows_the_largest_null_spaces_and_the_evidence(session):
             assert row["evidence"]["method"] in detail["text"]
         if row["error"]:
             assert row["error"] in detail["text"]
-    exact = facts["detail"]["timm:deit_tiny_patch16_224"]["text"]
+    exact = facts["detail"]["timm:vit_tiny_patch16_224"]["text"]
     assert "2.400e-07" in exact and "4.400e-16" in exact  # fp32 and fp64 max |diff|
+    assert "normalise → pad to 224x224" in exact  # the steps before the first operator
     assert "0.012" in facts["detail"]["timm:resnet50"]["text"]  # sigma_min
 
 

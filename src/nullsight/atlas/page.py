@@ -83,11 +83,18 @@ def render_page(atlas: Any, path: str | os.PathLike[str]) -> Path:
 
 
 def atlas_dict(atlas: Any) -> dict[str, Any]:
-    """The atlas as its JSON object: a typed result's ``to_dict()``, or the dict itself (non-finite floats -> None)."""
-    data = atlas.to_dict() if hasattr(atlas, "to_dict") else atlas
-    if not isinstance(data, Mapping):
+    """The atlas as its full JSON object (non-finite floats -> None).
+
+    A JSON object (the full one, or the lean ``atlas.json``) is loaded as :class:`~nullsight.atlas.result.AtlasResult`
+    first: checked at the door, and every field a lean row leaves out filled with its default.
+    """
+    if isinstance(atlas, Mapping):
+        from .result import AtlasResult
+
+        atlas = AtlasResult.from_dict(dict(atlas))
+    if not hasattr(atlas, "to_dict"):
         raise TypeError(f"an atlas result or its JSON object is needed, got {type(atlas).__name__}")
-    return to_jsonable(dict(data))
+    return to_jsonable(atlas.to_dict())
 
 
 def script_json(obj: Any) -> Markup:
@@ -128,7 +135,7 @@ def null_space_chart(rows: list[dict[str, Any]]) -> Figure | None:
         ax.set_ylabel(label)
         ax.set_ylim(0, 4 * max([1, *(y for _, y, _ in panel)]))  # counts: nothing below 0, room above the top point
         ax.grid(True, which="major", alpha=0.3)
-        ax.legend(loc="upper left", fontsize=8, frameon=False)
+        ax.legend(loc="best", fontsize=8, frameon=False)
     n = sum(1 for r in rows if isinstance(r.get("parameters"), (int, float)))
     return Figure("Null space against model size", figure_png(fig),
                   caption=f"{n} models with a parameter count; symmetric-log vertical axes, so that 0 is drawn.")
