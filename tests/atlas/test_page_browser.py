@@ -77,8 +77,8 @@ def session(tmp_path_factory):
 
         facts["loaded"] = visible("architecture")
         facts["null_dimension"] = dict(zip(facts["loaded"], visible("null_dimension")))
-        facts["headers_are_buttons"] = page.evaluate(
-            "() => Array.from(document.querySelectorAll('#atlas thead th')).every(th => th.querySelector('button') && th.hasAttribute('aria-sort'))")
+        facts["headers_are_buttons"] = page.evaluate("""() => Array.from(document.querySelectorAll('#atlas thead th'))
+            .every(th => th.querySelector('button') && th.hasAttribute('aria-sort'))""")
         page.click('#atlas th[data-key="parameters"] button')
         facts["ascending"] = (sort_state(), visible("parameters"))
         page.click('#atlas th[data-key="parameters"] button')

@@ -25,9 +25,8 @@ from ..io import write_text
 from ..report.document import Figure
 from ..report.render import format_cell
 from ..results import to_jsonable
+from .result import STATUSES, VERDICTS, AtlasResult
 
-VERDICTS = ("exact", "impossible", "undetermined")
-STATUSES = ("ok", "error", "timeout")
 VERDICT_COLOURS = {"exact": "#cf222e", "impossible": "#1a7f37", "undetermined": "#8c959f"}
 """One colour per verdict, shared by the chart and the table's badges."""
 
@@ -50,25 +49,24 @@ def build_page(atlas: Any, title: str = "nullsight null-space atlas") -> str:
     The same atlas gives byte-identical HTML.
     """
     data = atlas_dict(atlas)
-    rows = data.get("rows") or []
-    counts = data.get("counts") or {}
-    families = sorted((counts.get("family") or {}).items(), key=lambda item: (-item[1], item[0]))
-    by_family = Counter((row.get("family"), row.get("verdict")) for row in rows)
-    random_init = any(row.get("weights") == "random-init" for row in rows)
+    rows, counts, versions = data["rows"], data["counts"], data["versions"]
+    families = sorted(counts["family"].items(), key=lambda item: (-item[1], item[0]))
+    by_family = Counter((row["family"], row["verdict"]) for row in rows)
+    random_init = any(row["weights"] == "random-init" for row in rows)
     figure = null_space_chart(rows)
     template = _environment().get_template("atlas.html.j2")
     return template.render(
         title=title,
-        version=(data.get("versions") or {}).get("nullsight", "unknown"),
-        command=data.get("command") or "(command not recorded)",
-        created=data.get("created"),
-        seed=data.get("seed"),
-        versions=data.get("versions") or {},
+        version=versions.get("nullsight", "unknown"),
+        command=data["command"] or "(command not recorded)",
+        created=data["created"],
+        seed=data["seed"],
+        versions=versions,
         n_rows=len(rows),
-        verdicts=[(v, (counts.get("verdict") or {}).get(v, 0)) for v in _ordered(counts.get("verdict"), VERDICTS)],
-        statuses=[(s, (counts.get("status") or {}).get(s, 0)) for s in _ordered(counts.get("status"), STATUSES)],
+        verdicts=[(v, counts["verdict"].get(v, 0)) for v in _ordered(counts["verdict"], VERDICTS)],
+        statuses=[(s, counts["status"].get(s, 0)) for s in _ordered(counts["status"], STATUSES)],
         families=[(name, n, [by_family[(name, v)] for v in VERDICTS]) for name, n in families],
-        weights_note=data.get("weights_note") if random_init else None,
+        weights_note=data["weights_note"] if random_init else None,
         figure=figure,
         report_css=Markup(report_css()),
         verdict_colours=VERDICT_COLOURS,
@@ -89,8 +87,6 @@ def atlas_dict(atlas: Any) -> dict[str, Any]:
     first: checked at the door, and every field a lean row leaves out filled with its default.
     """
     if isinstance(atlas, Mapping):
-        from .result import AtlasResult
-
         atlas = AtlasResult.from_dict(dict(atlas))
     if not hasattr(atlas, "to_dict"):
         raise TypeError(f"an atlas result or its JSON object is needed, got {type(atlas).__name__}")
@@ -113,7 +109,8 @@ def null_space_chart(rows: list[dict[str, Any]]) -> Figure | None:
     """
     from ..report.figures import figure_png, new_figure
 
-    panels = (("sum of structural nullity (all weights)", lambda r: (r.get("audit") or {}).get("sum_structural_nullity")),
+    panels = (("sum of structural nullity (all weights)",
+               lambda r: (r.get("audit") or {}).get("sum_structural_nullity")),
               ("null dimension of the first operator", lambda r: r.get("null_dimension")))
     points = [[(r["parameters"], value(r), r.get("verdict")) for r in rows
                if isinstance(r.get("parameters"), (int, float)) and r["parameters"] > 0
@@ -153,9 +150,9 @@ def report_css() -> str:
     return found.group(1).strip()
 
 
-def _ordered(counts: Mapping[str, int] | None, known: tuple[str, ...]) -> list[str]:
+def _ordered(counts: Mapping[str, int], known: tuple[str, ...]) -> list[str]:
     """The known keys in their order, then any other key the atlas counts."""
-    return [*known, *sorted(k for k in (counts or {}) if k not in known)]
+    return [*known, *sorted(k for k in counts if k not in known)]
 
 
 def _number(value: object) -> str:
