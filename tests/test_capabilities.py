@@ -40,7 +40,6 @@ FILES = {
         class Count(Result):
             KIND: ClassVar[str] = "throwaway-count"
             count: int
-            command: str | None = None
         """,
     f"{PACKAGE}/report.py": """
         from nullsight.report import Section, Table, section_for

@@ -7,8 +7,13 @@ Every capability returns a dataclass that subclasses :class:`Result`, names its
     @dataclass
     class MaskResult(Result):
         KIND: ClassVar[str] = "masks"
-        model: str
+        n: int
         ...
+
+A result inherits its provenance (model, data, split, seed, versions, command,
+created: :class:`~nullsight.provenance.Provenance`) as keyword-only fields, and
+declares none of them again; :func:`~nullsight.provenance.stamp` fills them where
+the result is saved.
 
 Fields hold JSON-ready values (numbers, strings, lists, dicts) or nested
 dataclasses; a field declared with ``field(metadata=NOT_SERIALISED)`` (tensors
@@ -26,6 +31,7 @@ import typing
 from typing import Any, ClassVar, TypeVar
 
 from .errors import InvalidInputError
+from .provenance import Provenance
 from .registry import Registry
 
 NOT_SERIALISED = {"json": False}
@@ -34,8 +40,8 @@ NOT_SERIALISED = {"json": False}
 R = TypeVar("R", bound="Result")
 
 
-class Result:
-    """Base of every result dataclass: ``KIND``, ``SCHEMA_VERSION``, ``to_dict()`` and ``from_dict()``."""
+class Result(Provenance):
+    """Base of every result dataclass: its provenance, ``KIND``, ``SCHEMA_VERSION``, ``to_dict()`` and ``from_dict()``."""
 
     KIND: ClassVar[str] = ""
     SCHEMA_VERSION: ClassVar[int] = 1

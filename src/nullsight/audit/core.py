@@ -79,8 +79,8 @@ class ModelAudit(Result):
     """
 
     KIND: ClassVar[str] = "audit"
+    PATH_FIELDS: ClassVar[tuple[str, ...]] = ("weights",)
 
-    model: str
     n_weights: int
     nu: int
     nu_pct: float
@@ -98,12 +98,9 @@ class ModelAudit(Result):
     layers: list[LayerAudit] = field(default_factory=list)
     skipped: list[SkippedParameter] = field(default_factory=list)
     weights: str = "none"
-    seed: int | None = None
     task: str | None = None
     input_size: list[int] | None = None
     all_params: bool = False
-    versions: dict[str, str] = field(default_factory=dict)
-    command: str | None = None
 
     def headline(self) -> str:
         return (f"{self.model}: {self.nu} of {self.n_weights} weights have a null space (Σ nullity {self.sum_nullity:,}); "

@@ -10,7 +10,6 @@ import torch
 from ..linalg import Method
 from ..models import load_model
 from ..progress import Tracker
-from ..versions import versions
 from .core import ModelAudit, audit_model
 from .table2 import TABLE2, Table2Result, compare
 
@@ -32,7 +31,7 @@ def audit_spec(
     audit = audit_model(loaded.module, name=loaded.spec, example_input=loaded.example_input(), rtol=rtol, method=method,
                         all_params=all_params, track=track)
     return dataclasses.replace(audit, weights=loaded.weights, seed=seed, task=loaded.task,
-                               input_size=list(loaded.input_size), all_params=all_params, versions=versions())
+                               input_size=list(loaded.input_size), all_params=all_params)
 
 
 def run_table2(
@@ -52,4 +51,4 @@ def run_table2(
         audit = None if row.spec is None else audit_spec(row.spec, weights=weights, seed=seed, device=device,
                                                           rtol=rtol, method=method)
         rows.append(compare(audit, row))
-    return Table2Result(weights=weights, seed=seed, rtol=rtol, rank_method=method, rows=rows, versions=versions())
+    return Table2Result(weights=weights, seed=seed, rtol=rtol, rank_method=method, rows=rows)

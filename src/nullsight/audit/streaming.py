@@ -183,7 +183,6 @@ def stream_spec(
     from ..models.hf import key_renamer, local_directory
     from ..models.streaming import checkpoint_files, is_streamable, read_entries
     from ..models.zoo import ARCH_METADATA_KEY
-    from ..versions import versions
 
     path = str(local_directory(spec[3:])) if spec.startswith("hf:") else spec
     if not is_streamable(path):
@@ -202,5 +201,5 @@ def stream_spec(
     entries = read_entries(files)
     audit = stream_audit(entries, name=spec, layout=layout, rtol=rtol, method=method, track=track, device=device)
     audit.weights = path
-    audit.seed, audit.all_params, audit.versions = seed, all_params, versions()
+    audit.seed, audit.all_params = seed, all_params
     return audit

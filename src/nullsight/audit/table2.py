@@ -10,7 +10,7 @@ variant was chosen and why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
 
 from ..artifacts import Artifact
@@ -70,13 +70,11 @@ class Table2Result(Result):
     """Table 2 of seed 000 reproduced (``kind: "table2"``)."""
 
     KIND: ClassVar[str] = "table2"
+    PATH_FIELDS: ClassVar[tuple[str, ...]] = ("weights",)
     weights: str
-    seed: int
     rtol: float | None
     rank_method: str
     rows: list[Table2Row]
-    versions: dict[str, str] = field(default_factory=dict)
-    command: str | None = None
 
 
 TABLE2: tuple[PaperRow, ...] = (

@@ -13,8 +13,8 @@ from ..artifacts import save_artifacts
 from ..errors import InvalidInputError
 from ..io import check_writable, to_json, write_json, write_text
 from .app import app
-from .common import (ArchOption, DeviceOption, OutOption, QuietOption, SeedOption, WeightsOption, command_line, emit,
-                     emit_json, grouped, model_argument, parse_size, positive, stdout, tracker)
+from .common import (ArchOption, DeviceOption, OutOption, QuietOption, SeedOption, WeightsOption, emit, emit_json,
+                     grouped, model_argument, parse_size, positive, stamped, stdout, tracker)
 
 
 class Format(str, Enum):
@@ -71,7 +71,7 @@ def audit(
     if table2:
         result = run_table2(weights=weights, seed=seed, device=dev, rtol=rank.rtol, method=rank.method.value,
                             models=models or None, track=track)
-        result.command = command_line()
+        stamped(result)
         table = table2_markdown(result.rows)
         save_artifacts(result, results_dir / "table2.json")  # each row's per-layer table beside it
         write_json(results_dir / "table2.json", result.to_dict())
@@ -93,7 +93,7 @@ def audit(
         else:
             result = audit_spec(spec, weights=weights, arch=arch, seed=seed, device=dev, rtol=rank.rtol,
                                 method=rank.method.value, all_params=rank.all_params, input_size=size, track=track)
-        result.command = command_line()
+        stamped(result)
         audits.append(result)
     payload = [a.to_dict() for a in audits]
     if fmt is Format.json:

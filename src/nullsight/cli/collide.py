@@ -10,12 +10,11 @@ from typing import Optional
 import typer
 
 from ..errors import InvalidInputError
-from ..versions import versions
 from ..io import output_group, write_bytes, write_json, write_png
 from .app import app
 from .common import (ArchOption, DeviceOption, ModelArgument, OutOption, QuietOption, SeedOption, WeightsOption,
-                     at_least_one, command_line, data_option, emit_json, emit_result, float_list, grouped, n_option,
-                     non_negative, note, output_dir, parse_size, stdout, tracker)
+                     at_least_one, data_option, emit_json, emit_result, float_list, grouped, n_option, non_negative,
+                     note, output_dir, parse_size, stamped, stdout, tracker)
 
 
 class Format(str, Enum):
@@ -94,7 +93,6 @@ def collide(
     eps = 8 / 255 if spec is None or spec.eps is None else spec.eps
     result = runner.collide(loaded, batch, attack=None if spec is None else spec.name, eps=eps, steps=steps, seed=seed,
                             interpret=interpret, beta=beta, **options)
-    result.command = command_line()
     with output_group():  # images, tensors and JSON land together or not at all
         if save_images is not None and result.x_hat is not None:
             _save_images(result, save_images / _slug(loaded.spec))
@@ -130,7 +128,7 @@ def collide_sweep(
     loaded, batch, options = _prepare(model, inputs, search, weights, arch, seed, device)
     options.pop("box")
     result = runner.sweep(loaded, batch, values, seed=seed, track=tracker(quiet), **options)
-    result.command = command_line()
+    stamped(result)
     with output_group():  # the JSON and its figure land together
         write_json(results_dir / f"sweep-{_slug(loaded.spec)}.json", result.to_dict())
         write_bytes(results_dir / f"sweep-{_slug(loaded.spec)}.png", sweep_figure([result]).png)
@@ -166,8 +164,8 @@ def collide_fig5(
     made = runner.make_search(loaded, batch, seed=seed, beta=beta, **options)
     result = per_basis_vector(made, batch.values[:1].to(next(loaded.module.parameters()).device), beta, limit=limit,
                               track=tracker(quiet), name=loaded.spec)
-    result.data, result.seed, result.versions = batch.name, seed, versions()
-    result.command = command_line()
+    result.data, result.seed = batch.name, seed
+    stamped(result)
     emit_json(result.to_dict(), out)
 
 

@@ -13,7 +13,7 @@ import math
 import shlex
 import sys
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
 import typer
 from rich.console import Console
@@ -22,6 +22,10 @@ from ..errors import InvalidInputError
 from ..io import check_writable, is_stdout, to_json, write_text
 from ..progress import track
 
+if TYPE_CHECKING:
+    from ..results import Result
+
+R = TypeVar("R", bound="Result")
 stdout = Console()
 
 
@@ -258,18 +262,11 @@ def command_line() -> str:
 
 
 def _portable(arg: str) -> str:
-    """``arg`` as recorded: an absolute path inside the working folder relative to it, one in the temporary folder
-    relative to that, one under the home folder as ``~/...``; every argument quoted as the shell needs."""
-    import os
-    import tempfile
+    """``arg`` as recorded (:func:`~nullsight.provenance.portable_path`), quoted as the shell needs."""
+    from ..provenance import portable_path
 
-    if os.path.isabs(arg):
-        path = os.path.normpath(arg)
-        for root, prefix in ((os.getcwd(), ""), (tempfile.gettempdir(), ""), (str(Path.home()), "~/")):
-            root = os.path.normpath(root)
-            if root != os.sep and path.startswith(root + os.sep):
-                return prefix + shlex.quote(path[len(root) + 1:])
-    return shlex.quote(arg)
+    path = portable_path(arg)
+    return "~/" + shlex.quote(path[2:]) if path.startswith("~/") and path != arg else shlex.quote(path)
 
 
 def tracker(quiet: bool):
@@ -297,17 +294,21 @@ def emit_json(obj: object, out: Optional[Path]) -> None:
     emit(to_json(obj), out)
 
 
-def emit_result(result: Any, out: Optional[Path]) -> None:
-    """Record the command line on a result and write its JSON to ``out`` (or stdout: one or the other, never both).
+def stamped(result: R) -> R:
+    """``result`` with its provenance filled (:func:`~nullsight.provenance.stamp`) and this command line."""
+    from ..provenance import stamp
+
+    return stamp(result, command=command_line())
+
+
+def emit_result(result: Result, out: Optional[Path]) -> None:
+    """Stamp a result's provenance and write its JSON to ``out`` (or stdout: one or the other, never both).
 
     The result's pictures and tensors (:class:`~nullsight.artifacts.Artifact`) are written beside ``out`` in the same
     output group; with the JSON on stdout they are left out.
     """
     from ..artifacts import save_artifacts
 
-    if hasattr(result, "command"):
-        result.command = command_line()
-    elif isinstance(result, dict):
-        result["command"] = command_line()
+    stamped(result)
     save_artifacts(result, out)
-    emit_json(result.to_dict() if hasattr(result, "to_dict") else result, out)
+    emit_json(result.to_dict(), out)

@@ -11,8 +11,8 @@ from ..errors import InvalidInputError
 from ..io import write_json
 from .app import app
 from .common import (ArchOption, DeviceOption, ModelArgument, OutOption, QuietOption, SeedOption, at_least_one,
-                     attacks_option, command_line, data_option, emit_json, n_option, non_negative, output_dir, output_file,
-                     positive, tracker)
+                     attacks_option, data_option, emit_json, n_option, non_negative, output_dir, output_file, positive,
+                     stamped, tracker)
 
 masks_app = typer.Typer(help="Fourier essential-frequency and adversarial-frequency masks (seed 003).", no_args_is_help=True)
 app.add_typer(masks_app, name="masks")
@@ -27,7 +27,7 @@ def _finish(result, out: Optional[Path]) -> None:
     """The JSON to ``--out`` (replacing stdout, as every command does), else a summary without the bulky fields."""
     from ..artifacts import save_artifacts
 
-    result.command = command_line()
+    stamped(result)
     save_artifacts(result, out)  # the example images and masks beside the JSON (dropped on stdout)
     data = result.to_dict()
     if out is not None:

@@ -10,7 +10,7 @@ what a deployed model computes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
 
 import torch
@@ -29,7 +29,6 @@ class Fig5Result(Result):
     """Per layer: the largest and the median (over basis vectors) ``max |f_k(x_hat) - f_k(x)|``, fp32 and fp64."""
 
     KIND: ClassVar[str] = "collision-fig5"
-    model: str
     method: str
     null_dim: int
     n_vectors: int
@@ -41,10 +40,6 @@ class Fig5Result(Result):
     median_abs_fp64: list[float]
     per_vector_output_fp64: list[float]
     paper_max: float = 1.5e-14
-    data: str = ""
-    seed: int = 0
-    versions: dict[str, str] = field(default_factory=dict)
-    command: str | None = None
 
     def headline(self) -> str:
         return (f"{self.model}: {self.n_vectors} null-space basis vectors, largest difference at any layer "

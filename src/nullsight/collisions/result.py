@@ -241,16 +241,12 @@ class Interpretation:
 
 @dataclass(kw_only=True)
 class RunContext:
-    """Where a collision run's inputs came from: weights, seed, data, input size, pixel space, labels, versions."""
+    """Where a collision run's inputs came from besides its provenance: weights, input size, pixel space, labels."""
 
     weights: str = "none"
-    seed: int = 0
-    data: str = ""
     input_size: list[int] = field(default_factory=list)
     pixel_space: PixelRange | None = None
     labels: list[int] = field(default_factory=list)
-    versions: dict[str, str] = field(default_factory=dict)
-    command: str | None = None
 
 
 @register_result
@@ -263,7 +259,7 @@ class CollisionResult(Result, RunContext):
     """
 
     KIND: ClassVar[str] = "collision"
-    model: str
+    PATH_FIELDS: ClassVar[tuple[str, ...]] = ("weights",)
     task: str
     first_layer: FirstLayerInfo
     null_space: NullSpaceInfo
@@ -329,7 +325,7 @@ class SweepResult(Result, RunContext):
     """PSNR / SSIM against beta with the outputs unchanged (seed 000, Fig. 3)."""
 
     KIND: ClassVar[str] = "collision-sweep"
-    model: str
+    PATH_FIELDS: ClassVar[tuple[str, ...]] = ("weights",)
     method: str
     null_dim: int
     basis: str

@@ -21,7 +21,6 @@ from ..artifacts import Artifact
 from ..data import load_data
 from ..errors import InvalidInputError
 from ..models import LoadedModel, load_model
-from ..versions import versions
 from ..attacks import AttackResult, run_attack
 from ..imaging import thumbnail
 from .metrics import finite_mean, psnr, ssim
@@ -284,4 +283,4 @@ def _context(loaded: LoadedModel, inputs: Inputs, seed: int) -> dict:
     if inputs.mean is not None and inputs.std is not None:
         space = PixelRange([0.0, 1.0], list(inputs.mean), list(inputs.std))
     return {"weights": loaded.weights, "seed": seed, "data": inputs.name, "input_size": list(loaded.input_size),
-            "pixel_space": space, "labels": list(inputs.labels), "versions": versions()}
+            "pixel_space": space, "labels": list(inputs.labels)}

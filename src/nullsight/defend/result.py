@@ -32,15 +32,10 @@ class DetectResult(Result):
     """How well the null-space energy share separates clean inputs from stego images and collisions."""
 
     KIND: ClassVar[str] = "detect"
-    model: str
-    data: str
     null_dim: int
     method: str
     detections: list[Detection]
     skipped: list[str] = field(default_factory=list)
-    seed: int = 0
-    versions: dict[str, str] = field(default_factory=dict)
-    command: str | None = None
 
     def headline(self) -> str:
         shown = ", ".join(f"{d.attack} AUC {d.roc_auc:.3f} (TPR {d.tpr_at_1pct_fpr:.0%} at 1% FPR)" for d in self.detections)
@@ -53,8 +48,6 @@ class PurifyResult(Result):
     """Inputs projected onto what the network sees: predictions unchanged (verified), raw bytes changed."""
 
     KIND: ClassVar[str] = "purify"
-    model: str
-    data: str
     n: int
     null_dim: int
     exact: bool
@@ -66,9 +59,6 @@ class PurifyResult(Result):
     hash_changed_fraction: float
     second_model: str | None = None
     second_model_changed_fraction: float | None = None
-    seed: int = 0
-    versions: dict[str, str] = field(default_factory=dict)
-    command: str | None = None
 
     def headline(self) -> str:
         return (f"{self.model}: purified {self.n} {self.data} inputs, predictions {'unchanged (exact)' if self.exact else 'CHANGED'}"

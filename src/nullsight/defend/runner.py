@@ -14,7 +14,6 @@ from ..models import LoadedModel, load_model
 from ..normalization import Normalization
 from ..stego.hide import hide
 from ..stego.projector import NullSpaceProjector
-from ..versions import versions
 from .energy import null_energy, projector_of, purify
 from .result import Detection, DetectResult, PurifyResult
 
@@ -63,7 +62,7 @@ def detect_run(loaded: LoadedModel, inputs: Inputs, beta: float = 0.1, alpha1: f
         detections.append(Detection(name, len(x), len(values), auc, tpr, threshold, float(clean_e.share.mean()),
                                     float(e.share.mean()), direction, float(e.null_l2.mean()), float(e.null_linf.mean())))
     return DetectResult(model=loaded.spec, data=inputs.name, null_dim=prep.null.dim, method=prep.first.method,
-                        detections=detections, skipped=skipped, seed=seed, versions=versions())
+                        detections=detections, skipped=skipped, seed=seed)
 
 
 def purify_run(loaded: LoadedModel, inputs: Inputs, second: str | None = None, seed: int = 0) -> tuple[PurifyResult, torch.Tensor]:
@@ -89,7 +88,7 @@ def purify_run(loaded: LoadedModel, inputs: Inputs, second: str | None = None, s
         max_rel_diff_fp64=max(v.max_rel_diff_fp64), same_top1_fraction=sum(v.same_top1) / len(x),
         removed_l2_mean=float(delta.norm(dim=1).mean()), removed_linf_mean=float(delta.abs().amax(1).mean()),
         out_of_range_fraction=float(out), hash_changed_fraction=sum(changed) / len(x), second_model=second,
-        second_model_changed_fraction=second_changed, seed=seed, versions=versions())
+        second_model_changed_fraction=second_changed, seed=seed)
     return result, pure
 
 

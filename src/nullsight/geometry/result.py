@@ -144,8 +144,6 @@ class GeometryResult(Result):
 
     KIND: ClassVar[str] = "geometry"
 
-    model: str
-    data: str
     classes: list[str]
     feature_layer: str
     n_features: int
@@ -165,9 +163,7 @@ class GeometryResult(Result):
     distances: dict[str, Artifact]  # "d_f_min", "d_h": one fp64 distance per test image (Fig. 10)
     examples: GeometryExamples
     timings: dict[str, float]
-    seed: int
     paper: PaperFigures = field(default_factory=PaperFigures)
-    command: str | None = None
 
     def headline(self) -> str:
         shown = f"the training hull is closer than the decision boundary for {self.ambiguity.share_hull_closer:.1%} of "
@@ -202,15 +198,11 @@ class DetectionResult(Result):
 
     KIND: ClassVar[str] = "geometry-detection"
 
-    model: str
-    data: str
     n: int
     clean_accuracy: float
     attacks: list[AttackDetection]
     margins: dict[str, list[float]]  # "clean" and one list per attack (successful adversarials)
     fpr: float
-    seed: int
-    command: str | None = None
 
 
 @dataclass
@@ -251,8 +243,6 @@ class InverseResult(Result):
 
     KIND: ClassVar[str] = "geometry-inverse"
 
-    model: str
-    data: str
     index_a: int
     index_b: int
     distance_ab: float
@@ -260,5 +250,3 @@ class InverseResult(Result):
     flip_target: FlipTarget
     path_2d: dict[str, list[float]]  # two-point equidistant projection of the pixel straight line (App. A)
     images: InverseImages
-    seed: int
-    command: str | None = None

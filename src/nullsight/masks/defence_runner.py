@@ -12,7 +12,6 @@ from ..data import load_data
 from ..errors import InvalidInputError
 from ..inference import predict
 from ..models import save_state_dict
-from ..versions import versions
 from .defence import MaskPipeline, accuracy, fit_class_masks
 from .fourier import centred_spectrum
 from .result import ClassMasksResult, RobustMasksResult
@@ -50,10 +49,10 @@ def class_run(spec: str, data: str, train_per_class: int, test_n: int, lam: floa
                  for c in range(k)]
     shown = centred_spectrum(masks).mean(1)
     return ClassMasksResult(
-        loaded.spec, data, lam, steps, train_per_class, len(x_test), accuracy(model, norm, x_test, y_test),
+        lam, steps, train_per_class, len(x_test), accuracy(model, norm, x_test, y_test),
         accuracy(model, norm, x_test, y_test, masks, y_test), accuracy(model, norm, x_test, y_test, masks),
         per_class, masks.flatten(1).mean(1).tolist(), Artifact.of(shown.to(torch.float16)),
-        list(masks.shape[2:]), str(masks_out) if masks_out else None, seed, versions())
+        list(masks.shape[2:]), str(masks_out) if masks_out else None, model=loaded.spec, data=data, seed=seed)
 
 
 def _adversarial(model, norm, x, y, attack: AttackSpec, steps: int | None, seed: int):
@@ -99,6 +98,6 @@ def robust_run(spec: str, data: str, attacks: list[str | AttackSpec], train_per_
             adv = _adversarial(pipeline, norm, x_test, y_test, a, attack_steps, seed)
             row.append(accuracy(model, norm, adv.adversarial, y_test, m))
         adaptive_grid.append(row)
-    return RobustMasksResult(loaded.spec, data, lam, steps, train_per_class, len(x_test), rows,
+    return RobustMasksResult(lam, steps, train_per_class, len(x_test), rows,
                              ["none"] + [a.label for a in specs], grid, [a.label for a in adaptive_specs],
-                             adaptive_grid, success, seed, versions=versions())
+                             adaptive_grid, success, model=loaded.spec, data=data, seed=seed)

@@ -88,16 +88,11 @@ class MasksResult(Result):
     """``nullsight masks compute``: essential and adversarial masks of the first ``n_images`` test images."""
 
     KIND: ClassVar[str] = "masks"
-    model: str
-    data: str
     n_images: int
     clean_accuracy: float
     config: MaskRunConfig
     sets: list[MaskSetSummary]
     examples: MaskExamples | None
-    seed: int
-    versions: dict[str, str] = field(default_factory=dict)
-    command: str | None = None
 
     def headline(self) -> str:
         sets = ", ".join(f"{s.name} ({s.n_masks})" for s in self.sets)
@@ -145,16 +140,11 @@ class MaskCorrelationResult(Result):
     """``nullsight masks correlate``: SVCCA, cosine and IdCor between M_E and M_A (Tables 1, 3; Fig. 4)."""
 
     KIND: ClassVar[str] = "masks-correlation"
-    model: str
-    data: str
     permutations: int
     rows: list[CorrelationRow]
     trends: list[KClassTrend]
-    seed: int
     paper_table1: dict[str, list[float]] = field(default_factory=lambda: dict(PAPER_TABLE1))
     paper_table3: dict[str, list[float]] = field(default_factory=lambda: dict(PAPER_TABLE3))
-    versions: dict[str, str] = field(default_factory=dict)
-    command: str | None = None
 
 
 @register_result
@@ -163,8 +153,7 @@ class ClassMasksResult(Result):
     """``nullsight masks class``: one essential mask per class (Sec. 4.7), checked on unseen test images."""
 
     KIND: ClassVar[str] = "masks-class"
-    model: str
-    data: str
+    PATH_FIELDS: ClassVar[tuple[str, ...]] = ("masks_file",)
     lam: float
     steps: int
     train_per_class: int
@@ -177,9 +166,6 @@ class ClassMasksResult(Result):
     masks: Artifact  # the centred class masks, channel-averaged, (K, H, W) fp16, for the figure
     mask_shape: list[int]
     masks_file: str | None
-    seed: int
-    versions: dict[str, str] = field(default_factory=dict)
-    command: str | None = None
 
 
 @register_result
@@ -189,8 +175,6 @@ class RobustMasksResult(Result):
     adaptive attacker the paper leaves out (the attack run through the whole mask pipeline)."""
 
     KIND: ClassVar[str] = "masks-robust"
-    model: str
-    data: str
     lam: float
     steps: int
     train_per_class: int
@@ -201,7 +185,4 @@ class RobustMasksResult(Result):
     adaptive_rows: list[str]
     adaptive_accuracy: list[list[float | None]]  # attacks through the pipeline of each column (None for "none")
     attack_success: dict[str, float]  # attack -> success rate on the test images (no mask)
-    seed: int
     paper_table4: PaperTable4 = field(default_factory=lambda: PAPER_TABLE4)
-    versions: dict[str, str] = field(default_factory=dict)
-    command: str | None = None

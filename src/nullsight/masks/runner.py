@@ -13,7 +13,6 @@ from ..errors import InvalidInputError
 from ..models import LoadedModel, load_model, load_state_dict, save_state_dict
 from ..models.checkpoints import read_metadata
 from ..normalization import Normalization
-from ..versions import versions
 from .correlation import cosine_similarity, idcor, svcca
 from .fourier import apply_mask, centred_spectrum
 from .kclass import kclass_trend
@@ -116,7 +115,7 @@ def compute_run(spec: str, data: str, n: int, attacks: list[str | AttackSpec], c
     summaries = [_summary(s, files.get(s.attack.label if s.attack else "essential")) for s in sets]
     cfg = MaskRunConfig(config.lam, config.lr, config.min_steps, config.max_steps, config.patience, config.tol,
                         attack_steps)
-    return MasksResult(loaded.spec, data, len(x), len(ess.indices) / len(x), cfg, summaries, examples, seed, versions())
+    return MasksResult(len(x), len(ess.indices) / len(x), cfg, summaries, examples, model=loaded.spec, data=data, seed=seed)
 
 
 def _keeps(masks: dict) -> list[bool]:
@@ -161,5 +160,5 @@ def correlate_run(files: list[Path], permutations: int = 100, ks: list[int] | No
                                    ic.coefficient, ic.p_value, ic.id_x, ic.id_y, ic.id_joint))
         if ks:
             trends.append(KClassTrend(label, kclass_trend(e, a, labels, ks, draws, permutations, seed)))
-    return MaskCorrelationResult(ess_meta[META + "model"], ess_meta[META + "data"], permutations, rows, trends, seed,
-                                 versions=versions())
+    return MaskCorrelationResult(permutations, rows, trends, model=ess_meta[META + "model"],
+                                 data=ess_meta[META + "data"], seed=seed)

@@ -34,9 +34,7 @@ class Prediction:
 class PredictResult(Result):
     KIND: ClassVar[str] = "predict"
 
-    model: str
     predictions: list[Prediction] = field(default_factory=list)
-    command: str | None = None
 
 
 def predict_images(checkpoint: str, images: Sequence[str | Path], top_k: int = 5, arch: str | None = None) -> PredictResult:
@@ -54,5 +52,5 @@ def predict_images(checkpoint: str, images: Sequence[str | Path], top_k: int = 5
     names = class_names(loaded.extra.get("metadata", {}).get("nullsight.data"), probs.shape[1])
     k = min(top_k, probs.shape[1])
     scores, index = probs.topk(k, dim=1)
-    return PredictResult(checkpoint, [Prediction(str(p), [names[i] for i in idx.tolist()], s.tolist())
-                                      for p, idx, s in zip(images, index, scores)])
+    return PredictResult([Prediction(str(p), [names[i] for i in idx.tolist()], s.tolist())
+                          for p, idx, s in zip(images, index, scores)], model=checkpoint)

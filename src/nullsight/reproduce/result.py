@@ -60,9 +60,6 @@ class ClaimsResult(Result):
     quick: bool
     rows: list[ClaimRow]
     stages: list[StageRecord]
-    seed: int
-    versions: dict[str, str] = field(default_factory=dict)
-    command: str | None = None
 
     COLUMNS: ClassVar[tuple[str, ...]] = ("claim", "statement", "paper", "ours", "verdict", "why",
                                           "protocol difference")

@@ -65,10 +65,7 @@ def run_recipe(recipe: Recipe, *, store: StageStore, out: str, checkpoints: str 
     rows = [check_claim(claim, out=out, checkpoints=checkpoints, seed=seed) for claim in recipe.claims]
     rows += [ClaimRow(id=i, statement=s, paper="", ours="", verdict=NOT_TESTABLE, why=why, protocol="")
              for i, s, why in recipe.untestable]
-    from ..versions import versions
-
-    return ClaimsResult(recipe=recipe.seed, title=recipe.title, quick=quick, rows=rows, stages=records, seed=seed,
-                        versions=versions())
+    return ClaimsResult(recipe=recipe.seed, title=recipe.title, quick=quick, rows=rows, stages=records, seed=seed)
 
 
 def _run_stage(recipe: Recipe, stage: Stage, *, store: StageStore, mode: str, out: str, checkpoints: str, seed: int,

@@ -43,6 +43,7 @@ class SamplingKernelsResult(Result):
     """The kernels of the five operators, the checkerboard measured, ``f = g o D`` blind to ``ker(D)``."""
 
     KIND: ClassVar[str] = "sampling-kernels"
+    PATH_FIELDS: ClassVar[tuple[str, ...]] = ("network",)
 
     size: int
     operators: list[OperatorKernel]
@@ -50,8 +51,6 @@ class SamplingKernelsResult(Result):
     checkerboard: list[CheckerboardResponse]
     invariance: list[InvarianceCheck]
     network: str
-    seed: int
-    command: str | None = None
 
     def headline(self) -> str:
         dims = ", ".join(f"{o.name} {o.nullity}" for o in self.operators)
@@ -77,22 +76,17 @@ class SamplingEvalResult(Result):
 
     KIND: ClassVar[str] = "sampling-eval"
 
-    model: str
     label: str
     arch: str | None
-    data: str
-    split: str
     n: int
     input_size: list[int]
     mean: list[float]
     std: list[float]
     rows: list[SuiteRow]
     worst_case: list[WorstCaseRow]
-    seed: int
     clip: bool = False
     examples: dict[str, Artifact] = field(default_factory=dict)  # first test image (channel 0, (H, W) fp16) under each
     # perturbation, and "delta:OP" the worst-case delta in ker(OP) found for it
-    command: str | None = None
     fit: str = "resize"  # how the images reached the model's input size (the checkpoint's training pipeline)
 
     def headline(self) -> str:

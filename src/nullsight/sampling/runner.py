@@ -60,7 +60,7 @@ def kernels_run(size: int = 32, larger: Sequence[int] = (224, 1024), network: st
     pixels = torch.rand((n_images, 3, size, size), generator=generator, dtype=torch.float64)
     checks = [check_invariance(DOWNSAMPLERS.get(n), separable_kernel(DOWNSAMPLERS.get(n), size), loaded.module, pixels,
                                norm.to_model, seed=seed) for n in names]
-    return SamplingKernelsResult(size, rows, big, boards, checks, network, seed)
+    return SamplingKernelsResult(size, rows, big, boards, checks, network, seed=seed)
 
 
 def _normalization(loaded, data_norm: Normalization | None) -> Normalization:
@@ -107,8 +107,8 @@ def eval_run(model: str, data: str, n: int | None = None, split: str = "test",
         worst.append(worst_case_row(attack, loaded.module, pixels[:n_worst], labels[:n_worst], norm.to_model, batch_size, track))
         examples[f"delta:{name}"] = _flat(attack.perturb(loaded.module, first, labels[:1].to(first.device), norm.to_model))
     arch_name = loaded.extra.get("metadata", {}).get(ARCH_METADATA_KEY) or (model if ":" in model else arch)
-    return SamplingEvalResult(model, label, arch_name, data, split, len(pixels), list(loaded.input_size),
-                              list(norm.mean), list(norm.std), rows, worst, seed, clip, examples, fit=fit)
+    return SamplingEvalResult(label, arch_name, len(pixels), list(loaded.input_size), list(norm.mean), list(norm.std),
+                              rows, worst, clip, examples, fit=fit, model=model, data=data, split=split, seed=seed)
 
 
 def _flat(images: torch.Tensor) -> Artifact:

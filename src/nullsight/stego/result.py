@@ -51,17 +51,12 @@ class StegoEvalResult(Result, StegoEvaluation):
 
     KIND: ClassVar[str] = "stego-eval"
     READS_VERSIONS: ClassVar[tuple[int, ...]] = (0,)
-    model: str = ""
     cover_data: str = ""
     hidden_data: str = ""
     null_dim: int = 0
     null_residual: float = 0.0
-    seed: int = 0
     examples: StegoExamples | None = None
-    versions: dict[str, str] = field(default_factory=dict)
-    command: str | None = None
     protocol: str = "ours"  # ours: unfiltered test pairs | paper: seed 001's filtered training images
-    split: str = "test"
     paper_success_rate: float | None = None  # the paper's definition: pred(S) = the hidden image's label
     paper_protocol: PaperProtocol | None = None
 
@@ -89,16 +84,12 @@ class StegoSeesResult(Result):
 
     KIND: ClassVar[str] = "stego-sees"
     READS_VERSIONS: ClassVar[tuple[int, ...]] = (0,)
-    model: str
-    data: str
     n: int
     null_dim: int
     predictions_agree: float
     max_logit_diff: float
     max_logit_diff_fp64: float
     examples: SeenExamples
-    versions: dict[str, str] = field(default_factory=dict)
-    command: str | None = None
 
     def headline(self) -> str:
         return (f"{self.model}: predictions of x and of what the network sees agree on {self.predictions_agree:.0%} "
@@ -116,10 +107,7 @@ class StegoConvResult(Result):
     size: int
     kernel: int
     padding: str
-    seed: int
     rows: list[ConvNullRow]
-    versions: dict[str, str] = field(default_factory=dict)
-    command: str | None = None
 
     def headline(self) -> str:
         dims = ", ".join(str(r.null_dim) for r in self.rows)
@@ -132,7 +120,7 @@ class StegoHideResult(Result):
     """One stego image (``kind: "stego-hide"``); the images are saved by the CLI from the tensors it carries."""
 
     KIND: ClassVar[str] = "stego-hide"
-    model: str
+    PATH_FIELDS: ClassVar[tuple[str, ...]] = ("cover", "hidden")
     cover: str
     hidden: str
     alpha1: float
@@ -148,7 +136,6 @@ class StegoHideResult(Result):
     null_dim: int
     stego_png: str | None = None
     stego_npy: str | None = None
-    command: str | None = None
     stego_pixels: torch.Tensor | None = field(default=None, repr=False, metadata=NOT_SERIALISED)  # (C, H, W) in [0, 1]
     stego_model_space: torch.Tensor | None = field(default=None, repr=False, metadata=NOT_SERIALISED)  # lossless
 
@@ -163,14 +150,13 @@ class StegoRevealResult(Result):
     """The network's reading of a stego image and its two components (``kind: "stego-reveal"``)."""
 
     KIND: ClassVar[str] = "stego-reveal"
-    model: str
+    PATH_FIELDS: ClassVar[tuple[str, ...]] = ("stego",)
     stego: str
     prediction: int
     confidence: float
     row_space_prediction: int
     null_part_norm: float
     row_part_norm: float
-    command: str | None = None
 
     def headline(self) -> str:
         return f"{self.model}: {self.stego} read as {self.prediction} ({self.confidence:.1%})"
@@ -186,7 +172,6 @@ class StegoFig1Result(Result):
     """
 
     KIND: ClassVar[str] = "stego-fig1"
-    seed: int
     sizes: list[int]
     w1: list[list[float]]
     null_direction: list[float]
@@ -196,8 +181,6 @@ class StegoFig1Result(Result):
     spread_along_null: float
     spread_along_row: float
     lines: int
-    versions: dict[str, str] = field(default_factory=dict)
-    command: str | None = None
 
     def headline(self) -> str:
         return (f"(2, 1, 3, 1)-ReLU network: output spread {self.spread_along_null:.1e} along Null(W1), "
@@ -224,7 +207,6 @@ class StegoFig11Result(Result):
 
     KIND: ClassVar[str] = "stego-fig11"
     models: list[str]
-    data: str
     n: int
     null_dims: list[int]
     predictions_agree: list[float]
@@ -232,8 +214,6 @@ class StegoFig11Result(Result):
     relative_difference: list[float]
     relative_difference_mean: float
     examples: Fig11Examples
-    versions: dict[str, str] = field(default_factory=dict)
-    command: str | None = None
 
     def headline(self) -> str:
         return (f"{len(self.models)} networks see {self.n} {self.data} images differently: mean relative difference of "

@@ -13,7 +13,6 @@ from ..errors import InvalidInputError
 from ..inference import predict
 from ..models import LoadedModel, load_model
 from ..normalization import PM1, Normalization
-from ..versions import versions
 from .evaluate import PAPER_PER_CLASS, PaperSelection, evaluate_stego, paper_selection
 from .filter_intersection import conv_null_spaces
 from .hide import hide
@@ -123,7 +122,7 @@ def eval_run(spec: str, cover_data: str, hidden_data: str, n: int | None, alpha1
                               confidence_rescaled=selection.confidence_rescaled)
     return StegoEvalResult(**vars(evaluation), model=loaded.spec, cover_data=cover_data, hidden_data=hidden_data,
                            null_dim=projector.dim, null_residual=projector.residual(), seed=seed, examples=examples,
-                           versions=versions(), protocol=protocol, split="train" if paper else "test",
+                           protocol=protocol, split="train" if paper else "test",
                            paper_success_rate=evaluation.success_vs_label, paper_protocol=paper)
 
 
@@ -135,7 +134,7 @@ def sees_run(spec: str, data: str, n: int, arch: str | None = None) -> StegoSees
     examples = SeenExamples(_pixels(seen.original), _pixels(seen.seen), list(batch.images.shape[1:]))
     return StegoSeesResult(model=loaded.spec, data=data, n=len(seen.original), null_dim=seen.null_dim,
                            predictions_agree=seen.predictions_agree, max_logit_diff=seen.max_logit_diff,
-                           max_logit_diff_fp64=seen.max_logit_diff_fp64, examples=examples, versions=versions())
+                           max_logit_diff_fp64=seen.max_logit_diff_fp64, examples=examples)
 
 
 def fig1_run(seed: int = 0, extent: float = 3.0, resolution: int = 41) -> StegoFig1Result:
@@ -144,7 +143,7 @@ def fig1_run(seed: int = 0, extent: float = 3.0, resolution: int = 41) -> StegoF
     _require_finite(f"Fig. 1 at --extent {extent:g}", s.values, s.spread_along_null, s.spread_along_row)
     return StegoFig1Result(seed=seed, sizes=s.sizes, w1=s.w1, null_direction=s.null_direction, extent=s.extent,
                            xs=s.xs, values=s.values, spread_along_null=s.spread_along_null,
-                           spread_along_row=s.spread_along_row, lines=s.lines, versions=versions())
+                           spread_along_row=s.spread_along_row, lines=s.lines)
 
 
 def fig11_run(specs: list[str], data: str, n: int, arch: str | None = None) -> StegoFig11Result:
@@ -164,8 +163,7 @@ def fig11_run(specs: list[str], data: str, n: int, arch: str | None = None) -> S
     return StegoFig11Result(models=[m.spec for m, _, _ in loaded], data=data, n=len(batch.images),
                             null_dims=seen.null_dims, predictions_agree=seen.predictions_agree,
                             max_logit_diff_fp64=seen.max_logit_diff_fp64, relative_difference=rel,
-                            relative_difference_mean=sum(rel) / max(len(rel), 1), examples=examples,
-                            versions=versions())
+                            relative_difference_mean=sum(rel) / max(len(rel), 1), examples=examples)
 
 
 def _check_fits(images: torch.Tensor, loaded: LoadedModel, data: str) -> None:
@@ -190,7 +188,7 @@ def conv_run(size: int, kernel: int, max_filters: int, padding: str, model: str 
     k = kernels.shape[-1]
     pad = 0 if padding == "valid" else k // 2
     rows = conv_null_spaces(kernels, size, padding=pad, seed=seed)
-    return StegoConvResult(source=source, size=size, kernel=k, padding=padding, seed=seed, rows=rows, versions=versions())
+    return StegoConvResult(source=source, size=size, kernel=k, padding=padding, seed=seed, rows=rows)
 
 
 def hide_run(spec: str, cover: str, hidden: str, alpha1: float, alpha2: float | None,

@@ -60,9 +60,9 @@ class TrainRun(Result):
     """
 
     KIND: ClassVar[str] = "train"
+    PATH_FIELDS: ClassVar[tuple[str, ...]] = ("checkpoint",)
     READS_VERSIONS: ClassVar[tuple[int, ...]] = (0,)
     arch: str
-    data: str
     checkpoint: str
     normalization: InputNormalization
     config: TrainConfig
@@ -70,8 +70,6 @@ class TrainRun(Result):
     metrics: dict[str, Accuracy]
     history: TrainHistory
     paper: dict[str, float | int | str] | None = None
-    versions: dict[str, str] = field(default_factory=dict)
-    command: str | None = None
     fit: str = "resize"  # how images reached the model's input size: resize | pad (zeros around)
 
     def headline(self) -> str:

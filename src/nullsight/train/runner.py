@@ -10,7 +10,6 @@ from ..models import load_model, save_state_dict
 from ..models.store import checkpoint_name, models_root
 from ..models.zoo import ARCH_METADATA_KEY, mlp_arch_for
 from ..normalization import PM1, Normalization
-from ..versions import versions
 from . import distributed
 from ..progress import Tracker
 from .references import reference_for
@@ -66,4 +65,4 @@ def train_run(
         save_state_dict(model, path, metadata)
     return TrainRun(arch=arch, data=data, checkpoint=str(path), normalization=InputNormalization(list(mean), list(std)),
                     config=config, rescale_factor_evaluated=factor, metrics=metrics, history=TrainHistory.of(history),
-                    paper=reference_for(arch, data), versions=versions(), fit=fit)
+                    paper=reference_for(arch, data), fit=fit)
