@@ -28,6 +28,7 @@ _LAZY = {
     "null_space": "nullsight.linalg",
     "numerical_rank": "nullsight.linalg",
     "reference_rank": "nullsight.linalg",
+    "load_classifier": "nullsight.models",
     "load_model": "nullsight.models",
     "load_data": "nullsight.data",
 }

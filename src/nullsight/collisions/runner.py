@@ -21,6 +21,7 @@ from ..artifacts import Artifact
 from ..data import load_data
 from ..errors import InvalidInputError
 from ..models import LoadedModel, load_model
+from ..models.classifier import model_normalization
 from ..attacks import AttackResult, run_attack
 from ..imaging import thumbnail
 from .metrics import finite_mean, psnr, ssim
@@ -82,8 +83,8 @@ def load_inputs(spec: str, weights: str = "none", arch: str | None = None, seed:
     if batch.images.shape[1] != c and not resize:
         raise InvalidInputError(f"the images have {batch.images.shape[1]} channel(s) but {loaded.spec} takes {c} "
                                 "(pass --resize to convert)")
-    mean, std = loaded.normalization() or (tuple(batch.mean), tuple(batch.std))  # what the checkpoint was trained with
-    return loaded, Inputs(batch.images, batch.name, mean, std, batch.labels.tolist())
+    norm = model_normalization(loaded, batch)
+    return loaded, Inputs(batch.images, batch.name, norm.mean, norm.std, batch.labels.tolist())
 
 
 def _detection_inputs(loaded: LoadedModel, image: str | Path | None, data: str | None, n: int, seed: int,

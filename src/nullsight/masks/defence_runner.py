@@ -15,7 +15,8 @@ from ..models import save_state_dict
 from .defence import MaskPipeline, accuracy, fit_class_masks
 from .fourier import centred_spectrum
 from .result import ClassMasksResult, RobustMasksResult
-from .runner import META, load_classifier
+from ..models.classifier import load_classifier
+from .runner import META, on_device
 from .sets import AttackSpec
 
 
@@ -36,7 +37,8 @@ def class_run(spec: str, data: str, train_per_class: int, test_n: int, lam: floa
               per_step: int = 8, arch: str | None = None, seed: int = 0, device: str = "cpu",
               masks_out: Path | None = None, progress=None) -> ClassMasksResult:
     """Class-level essential masks from training images, evaluated on the first ``test_n`` test images."""
-    loaded, norm, x_test, y_test = load_classifier(spec, arch, data, test_n, device=device)
+    classifier = load_classifier(spec, data, n=test_n, arch=arch, device=device, what="masks")
+    (loaded, norm, _), (x_test, y_test) = classifier, on_device(classifier, device)
     model = loaded.module
     k = _n_classes(model, norm, x_test)
     x, y = _train_pool(data, loaded.input_size, train_per_class, k, seed, device)
@@ -66,7 +68,8 @@ def robust_run(spec: str, data: str, attacks: list[str | AttackSpec], train_per_
     """Table 4: robust essential masks trained against each attack, tested on clean and attacked test images."""
     specs = [AttackSpec.of(a) for a in attacks]
     adaptive_specs = [AttackSpec.of(a) for a in (adaptive or [])]
-    loaded, norm, x_test, y_test = load_classifier(spec, arch, data, test_n, device=device)
+    classifier = load_classifier(spec, data, n=test_n, arch=arch, device=device, what="masks")
+    (loaded, norm, _), (x_test, y_test) = classifier, on_device(classifier, device)
     model = loaded.module
     k = _n_classes(model, norm, x_test)
     x, y = _train_pool(data, loaded.input_size, train_per_class, k, seed, device)

@@ -8,11 +8,10 @@ import numpy as np
 import torch
 
 from ..artifacts import Artifact
-from ..data import load_data
 from ..errors import InvalidInputError
-from ..models import LoadedModel, load_model, load_state_dict, save_state_dict
+from ..models import load_state_dict, save_state_dict
+from ..models.classifier import Classifier, load_classifier
 from ..models.checkpoints import read_metadata
-from ..normalization import Normalization
 from .correlation import cosine_similarity, idcor, svcca
 from .fourier import apply_mask, centred_spectrum
 from .kclass import kclass_trend
@@ -25,19 +24,12 @@ N_EXAMPLES = 4
 META = "nullsight.masks."
 
 
-def load_classifier(spec: str, arch: str | None, data: str, n: int | None, split: str = "test", seed: int = 0,
-                    device: str = "cpu", shuffle: bool = False):
-    """The model, its normalisation (recorded in the checkpoint, else the data set's) and the data at its size."""
-    loaded: LoadedModel = load_model(spec, arch=arch, device=device)
-    size = loaded.input_size
-    if len(size) != 3:
-        raise InvalidInputError(f"masks need image inputs (C, H, W); {spec} takes {size}")
-    batch = load_data(data, split=split, n=n, size=size[1:], channels=size[0], seed=seed, shuffle=shuffle)
-    recorded = loaded.normalization()
-    norm = Normalization.of(*recorded) if recorded else Normalization.of(batch.mean, batch.std)
-    x, y = batch.images.to(device), batch.labels.to(device)
-    check_classifier(loaded.module, x, norm)
-    return loaded, norm, x, y
+def on_device(classifier: Classifier, device: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """The pixels and labels of a loaded classifier's data (:func:`~nullsight.models.classifier.load_classifier`)
+    on ``device``, checked to be what the model classifies."""
+    x, y = classifier.data.images.to(device), classifier.data.labels.to(device)
+    check_classifier(classifier.loaded.module, x, classifier.normalization)
+    return x, y
 
 
 def save_mask_set(path: Path, masks: MaskSet, model: str, data: str, config: MaskConfig) -> Path:
@@ -100,7 +92,8 @@ def compute_run(spec: str, data: str, n: int, attacks: list[str | AttackSpec], c
                 progress=None) -> MasksResult:
     """Essential masks of the first ``n`` test images and adversarial masks for each attack, saved under ``masks_dir``."""
     specs = [AttackSpec.of(a) for a in attacks]
-    loaded, norm, x, y = load_classifier(spec, arch, data, n, device=device)
+    classifier = load_classifier(spec, data, n=n, arch=arch, device=device, what="masks")
+    (loaded, norm, _), (x, y) = classifier, on_device(classifier, device)
     torch.manual_seed(seed)
     ess = essential_masks(loaded.module, norm, x, y, config, progress)
     files = {"essential": save_mask_set(masks_dir / "essential.safetensors", ess, loaded.spec, data, config)}

@@ -62,6 +62,7 @@ class Nula(nn.Module):
     """The NULA classifier; ``(B, 3, 32, 32)`` normalised inputs -> ``(B, num_classes)`` logits."""
 
     input_size = (3, 32, 32)
+    INPUT_NORMALIZATION = (NULA_MEAN, NULA_STD)  # what a checkpoint that records none was trained with
 
     def __init__(self, num_classes: int = 10, width: float = 1.0, downsample: str = "blur", se: bool = True,
                  dropout: float = 0.3, in_channels: int = 3) -> None:

@@ -12,7 +12,8 @@ import json
 from pathlib import Path
 
 from ..errors import InvalidInputError
-from ..models.nula import NULA_MEAN, NULA_STD, Nula
+from ..models.classifier import model_normalization
+from ..models.nula import Nula
 from ..models.zoo import ARCH_METADATA_KEY, load_model
 
 CODE_FILES = ("configuration_nula.py", "modeling_nula.py", "image_processing_nula.py")
@@ -41,7 +42,7 @@ def hf_files(checkpoint: str | Path) -> dict[str, bytes]:
     if not isinstance(model, Nula):
         arch = loaded.extra.get("arch") or loaded.extra.get("metadata", {}).get(ARCH_METADATA_KEY)
         raise InvalidInputError(f"export-hf writes NULA checkpoints; {checkpoint} holds {arch or type(model).__name__}")
-    norm = loaded.normalization() or (NULA_MEAN, NULA_STD)
+    norm = model_normalization(loaded)
     n_classes = model.head[-1].out_features
     labels = class_names(loaded.extra.get("metadata", {}).get("nullsight.data"), n_classes)
     config = {
@@ -54,7 +55,7 @@ def hf_files(checkpoint: str | Path) -> dict[str, bytes]:
     }
     processor = {"image_processor_type": "NulaImageProcessor",
                  "auto_map": {"AutoImageProcessor": "image_processing_nula.NulaImageProcessor"},
-                 "size": 32, "image_mean": list(norm[0]), "image_std": list(norm[1])}
+                 "size": 32, "image_mean": list(norm.mean), "image_std": list(norm.std)}
     state = {f"nula.{k}": v.contiguous() for k, v in model.state_dict().items()}
     code_dir = Path(__file__).with_name("hf_code")
     files = {"config.json": json.dumps(config, indent=2).encode(), "preprocessor_config.json": json.dumps(processor, indent=2).encode(),

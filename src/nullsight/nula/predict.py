@@ -15,11 +15,9 @@ import torch
 
 from ..data.images import load_image
 from ..errors import InvalidInputError
-from ..normalization import Normalization
+from ..models.classifier import load_classifier
 from ..results import Result, register_result
 from .hf_export import class_names
-from ..models.nula import NULA_MEAN, NULA_STD
-from ..models.zoo import load_model
 
 
 @dataclass
@@ -41,11 +39,10 @@ def predict_images(checkpoint: str, images: Sequence[str | Path], top_k: int = 5
     """Top-``top_k`` (label, softmax score) for each image file."""
     if not images:
         raise InvalidInputError("name at least one image file")
-    loaded = load_model(checkpoint, arch=arch)
+    loaded, norm, _ = load_classifier(checkpoint, arch=arch, what="nula predict")
     if len(loaded.input_size) != 3:
         raise InvalidInputError(f"{checkpoint} takes inputs of shape {loaded.input_size}, not images")
     channels, h, w = loaded.input_size
-    norm = Normalization.of(*(loaded.normalization() or (NULA_MEAN, NULA_STD)))
     pixels = torch.stack([load_image(p, size=(h, w), channels=channels) for p in images])
     with torch.no_grad():
         probs = loaded.module.eval()(norm.to_model(pixels)).softmax(1)

@@ -7,11 +7,9 @@ from typing import Sequence
 import torch
 
 from ..artifacts import Artifact
-from ..data import load_data
 from ..errors import InvalidInputError
-from ..models import load_model
+from ..models.classifier import FIT_METADATA_KEY, load_classifier
 from ..models.zoo import ARCH_METADATA_KEY
-from ..normalization import Normalization
 from ..progress import Tracker
 from .checkerboard import checkerboard_response
 from .invariance import check_invariance
@@ -54,24 +52,12 @@ def kernels_run(size: int = 32, larger: Sequence[int] = (224, 1024), network: st
     big = [operator_kernel(n, s, False, n_basis=0) for s in larger for n in names]
     boards = [checkerboard_response(DOWNSAMPLERS.get(n), size, e, separable_kernel(DOWNSAMPLERS.get(n), size).project)
               for e in eps for n in names]
-    loaded = load_model(network, seed=seed, input_size=(3, size, size))
-    norm = _normalization(loaded, None)
+    loaded, norm, _ = load_classifier(network, seed=seed, input_size=(3, size, size), what="sampling kernels")
     generator = torch.Generator().manual_seed(seed)
     pixels = torch.rand((n_images, 3, size, size), generator=generator, dtype=torch.float64)
     checks = [check_invariance(DOWNSAMPLERS.get(n), separable_kernel(DOWNSAMPLERS.get(n), size), loaded.module, pixels,
                                norm.to_model, seed=seed) for n in names]
     return SamplingKernelsResult(size, rows, big, boards, checks, network, seed=seed)
-
-
-def _normalization(loaded, data_norm: Normalization | None) -> Normalization:
-    """The checkpoint's recorded normalisation, else NULA's mean = std = 0.5, else the data set's."""
-    recorded = loaded.normalization()
-    if recorded is not None:
-        return Normalization.of(*recorded)
-    arch = loaded.extra.get("arch") or loaded.spec
-    if "nula" in str(arch) or data_norm is None:
-        return Normalization.of((0.5,) * 3, (0.5,) * 3)
-    return data_norm
 
 
 def eval_run(model: str, data: str, n: int | None = None, split: str = "test",
@@ -86,13 +72,10 @@ def eval_run(model: str, data: str, n: int | None = None, split: str = "test",
     ``resize`` or ``pad``; ``resize`` where the checkpoint does not say)."""
     check_eps(worst_eps)
     chosen = [resolve(p) for p in perturbations]
-    loaded = load_model(model, weights=weights, arch=arch, seed=seed, device=device)
-    if len(loaded.input_size) != 3:
-        raise InvalidInputError(f"{model} takes inputs of shape {loaded.input_size}, not images (C, H, W)")
-    channels, h, w = loaded.input_size
-    fit = loaded.extra.get("metadata", {}).get("nullsight.fit", "resize")
-    batch = load_data(data, split=split, n=n, size=(h, w), channels=channels, fit=fit)
-    norm = _normalization(loaded, Normalization.of(batch.mean, batch.std))
+    loaded, norm, batch = load_classifier(model, data, n=n, split=split, weights=weights, arch=arch, seed=seed,
+                                          device=device, what="sampling eval")
+    fit = loaded.extra.get("metadata", {}).get(FIT_METADATA_KEY, "resize")
+    h, w = loaded.input_size[1:]
     pixels, labels = batch.images, batch.labels
     acc = suite_accuracy(loaded.module, pixels, labels, chosen, norm.to_model, batch_size, track, clip)
     first = pixels[:1].to(next(loaded.module.parameters()).device)

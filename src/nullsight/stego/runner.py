@@ -12,7 +12,8 @@ from ..data.arrays import load_array
 from ..errors import InvalidInputError
 from ..inference import predict
 from ..models import LoadedModel, load_model
-from ..normalization import PM1, Normalization
+from ..models.classifier import load_classifier
+from ..normalization import Normalization
 from .evaluate import PAPER_PER_CLASS, PaperSelection, evaluate_stego, paper_selection
 from .filter_intersection import conv_null_spaces
 from .hide import hide
@@ -26,10 +27,9 @@ N_EXAMPLES = 6
 
 
 def load_stego_model(spec: str, arch: str | None = None) -> tuple[LoadedModel, Normalization, NullSpaceProjector]:
-    """A model, its input normalisation (from its checkpoint; seed 001's [-1, 1] otherwise) and Null(W1)."""
-    loaded = load_model(spec, arch=arch)
-    recorded = loaded.normalization()
-    norm = Normalization.of(*recorded) if recorded else PM1
+    """A classifier, its input normalisation (:func:`~nullsight.models.classifier.model_normalization`: from its
+    checkpoint; seed 001's [-1, 1] otherwise) and Null(W1)."""
+    loaded, norm, _ = load_classifier(spec, arch=arch, what="steganography")
     projector = NullSpaceProjector.from_model(loaded.module, loaded.example_input())
     return loaded, norm, projector
 
