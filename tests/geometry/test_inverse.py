@@ -32,11 +32,13 @@ def test_inverse_map_linear_features_reaches_targets() -> None:
     phi = lambda x: x.flatten(1) @ M.T  # noqa: E731
     ref = 0.2 + 0.6 * torch.rand(2, 1, 4, 4, generator=g)
     target = phi(0.2 + 0.6 * torch.rand(2, 1, 4, 4, generator=g))
-    point = inverse_map(phi, target, ref, mode="point", outer=10)
-    assert float(point.residual.max()) < 1e-3
+    point = inverse_map(phi, target, ref, mode="point")
+    assert float(point.relative_residual.max()) < 1e-3
+    exact = ref.flatten(1) + (target - phi(ref)) @ torch.linalg.pinv(M).T  # the least-norm solution (inside the box)
+    assert torch.allclose(point.pixel_distance, (exact - ref.flatten(1)).norm(dim=1), rtol=1e-3)
     assert torch.allclose(point.residual, (phi(point.images) - target).norm(dim=1), atol=1e-6)
     r = (phi(ref) - target).norm(dim=1) / 2
-    ball = inverse_map(phi, target, ref, r, mode="ball", outer=10)
+    ball = inverse_map(phi, target, ref, r, mode="ball")
     assert float(ball.residual.max()) < 1e-2 and bool((ball.images >= 0).all() and (ball.images <= 1).all())
     assert bool((ball.pixel_distance <= point.pixel_distance + 1e-4).all())  # a larger feasible set, a closer image
 
@@ -48,3 +50,49 @@ def test_radii_and_exceptions() -> None:
         inverse_map(lambda x: x.flatten(1), torch.zeros(1, 4), torch.zeros(1, 1, 2, 2), mode="sphere")
     with pytest.raises(InvalidInputError):
         two_point_projection(torch.zeros(3), torch.zeros(3), torch.ones(1, 3))
+
+
+def test_inverse_map_reaches_a_reachable_target_on_a_trained_mlp(digits_mlp) -> None:
+    """Another image's features are in N_phi's range: the continuation reaches them to 1e-3 of the distance covered,
+    and the image it finds is classified as the target is; a perimeter of a ball about them likewise."""
+    from nullsight.data import load_data
+    from nullsight.geometry.features import extract_features, feature_head, feature_map
+    from nullsight.geometry.runner import normalization_of as model_normalization
+    from nullsight.models import load_model
+
+    loaded = load_model(str(digits_mlp[0]))
+    model = loaded.module.eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    test = load_data("digits", split="test", n=40)
+    norm = model_normalization(loaded, test)
+    f, logits = extract_features(model, norm.to_model(test.images))
+    pred = logits.argmax(1)
+    b = int((pred != pred[0]).nonzero()[0])
+    phi = feature_map(model, feature_head(model).name, norm.to_model)
+    point = inverse_map(phi, f[b:b + 1], test.images[:1], mode="point")
+    assert float(point.relative_residual[0]) < 1e-3
+    assert int(model(norm.to_model(point.images)).argmax(1)[0]) == int(pred[b])
+    assert bool((point.images >= 0).all() and (point.images <= 1).all())
+    r = float((f[0] - f[b]).norm()) / 2
+    rim = inverse_map(phi, f[b:b + 1], test.images[:1], r, mode="perimeter")
+    assert float(rim.relative_residual[0]) < 1e-3 and abs(float((rim.features[0] - f[b]).norm()) - r) < 1e-3 * 2 * r
+    assert float(rim.pixel_distance[0]) <= float(point.pixel_distance[0]) + 1e-4  # the ball is met before its centre
+
+
+def test_inverse_runner_figures_on_a_trained_mlp(digits_mlp) -> None:
+    """Figs. 3c, 5c, 7 and 8 with the paper's kind of pair: a test image and a training image; the morph and the
+    perimeters (feasible by construction) reach their targets, every mapping reports its residual."""
+    from nullsight.data import load_data
+    from nullsight.geometry.runner import inverse
+    from nullsight.models import load_model
+
+    loaded = load_model(str(digits_mlp[0]))
+    r = inverse(loaded, load_data("digits", split="test", n=30), 0, train=load_data("digits", split="train", n=400),
+                n_radii=4, n_references=2)
+    assert r.b_split == "train" and r.class_a is not None and r.radius_a > 0
+    assert max(m.relative_residual for m in r.morph) < 1e-3
+    assert r.morph[0].pixel_distance == 0 and r.morph[-1].radius == 0
+    assert len(r.perimeter) == 2 and all(m.relative_residual < 1e-3 for m in r.perimeter)
+    assert r.hull_target is not None and r.hull_target.relative_residual >= 0
+    assert r.flip_target.relative_residual is not None and r.flip_target.image is not None

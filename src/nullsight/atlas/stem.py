@@ -121,18 +121,17 @@ def _classify(name: str, module: nn.Module, received: tuple[int, ...] | None, st
     if received is None or steps is None:
         info = FirstOperator(name, "transform", kind_name, f"{kind_name} (input not traced)")
         return Stem(info, name, reason="the first operator does not receive a tensor derived from the input")
-    unexplained = [s for s in steps if not _harmless(s)]
     resize = [s for s in steps if s.startswith(RESIZE)]
+    unexplained = [s for s in steps if not _harmless(s) and s not in resize]
     sig, why = _signature(module, received)
     info = _info(name, module, sig, received, input_size, steps)
-    if mixed or (unexplained and not resize):
+    if mixed or unexplained:
         info.kind = "transform"
         return Stem(info, name, reason=f"the input reaches {name} through {', '.join(unexplained or steps)}: a "
                                        "non-linear or mixing step first, no null space of the operator maps back")
     if resize:
-        identity = all(_identity_resize(s) for s in resize) and not unexplained
         info.kind = "resize"
-        if not identity:
+        if not all(_identity_resize(s) for s in resize):
             return Stem(info, name, reason=f"an interpolation first ({', '.join(resize)}): the resize's own null "
                                            "space is not analysed by the atlas")
     if sig is None:

@@ -62,6 +62,7 @@ def detect_cmd(
     model: str = ModelArgument,
     data: str = DataOption,
     n: int = n_option(300, "Test images attacked."),
+    n_train: Optional[int] = typer.Option(None, "--n-train", callback=non_negative, help="Training images forming the feature-space hull of App. B (default: all; 0: App. B not measured)."),
     attacks: str = attacks_option("pgd:0.1,deepfool,fmn", default_eps=0.1, help="Attacks, name[:eps] separated by commas (a bounded attack without eps: 0.1)."),
     steps: int = typer.Option(20, "--steps", callback=at_least_one, help="Attack iterations."),
     fpr: float = typer.Option(0.05, "--fpr", callback=number(0.0, 1.0, above=True, below=True), help="False-positive rate at which the detection rate is read."),
@@ -75,9 +76,10 @@ def detect_cmd(
     """Adversarial inputs sit next to feature-space boundaries: detection by the margin d_f,min, per attack."""
     from ..geometry.runner import detect
 
-    loaded, batches = _load(model, weights, arch, seed, device, data, {"test": n})
-    result = detect(loaded, batches["test"], attacks=attacks, steps=steps, feature_layer=feature_layer,
-                    fpr=fpr, seed=seed)
+    splits = {"test": n} if n_train == 0 else {"test": n, "train": n_train}
+    loaded, batches = _load(model, weights, arch, seed, device, data, splits)
+    result = detect(loaded, batches["test"], train=batches.get("train"), attacks=attacks, steps=steps,
+                    feature_layer=feature_layer, fpr=fpr, seed=seed)
     emit_result(result, out)
 
 
@@ -85,11 +87,13 @@ def detect_cmd(
 def inverse_cmd(
     model: str = ModelArgument,
     data: str = DataOption,
-    a: int = typer.Option(0, "--a", callback=non_negative, help="Test image morphed (the reference x_r)."),
-    b: Optional[int] = typer.Option(None, "--b", callback=non_negative, help="Test image whose feature ball is the target (default: nearest of a's class)."),
-    n: int = n_option(500, "Test images loaded (a and b among them)."),
+    a: int = typer.Option(0, "--a", callback=non_negative, help="Test image x whose feature ball B(x_phi) is the target."),
+    b: Optional[int] = typer.Option(None, "--b", callback=non_negative, help="Training image morphed into a (Fig. 8; with --n-train 0 a test image; default: the farthest of a's class inside B(x_phi))."),
+    n: int = n_option(500, "Test images loaded (a among them)."),
+    n_train: Optional[int] = typer.Option(None, "--n-train", callback=non_negative, help="Training images: b, the hull of Fig. 5c, the references of Fig. 7 (default: all; 0: none)."),
     n_radii: int = typer.Option(8, "--n-radii", callback=number(2), help="Radii of the morphing path (Fig. 8)."),
-    iterations: int = typer.Option(8, "--iterations", callback=at_least_one, help="Augmented-Lagrangian multiplier updates (60 Adam steps each)."),
+    n_references: int = typer.Option(3, "--references", callback=non_negative, help="Training images mapped onto the perimeter of B(x_phi) (Fig. 7)."),
+    iterations: int = typer.Option(8, "--iterations", callback=at_least_one, help="Continuation steps from the reference's own features to each target (Levenberg-Marquardt at each)."),
     feature_layer: Optional[str] = LayerOption,
     weights: str = WeightsOption,
     arch: Optional[str] = ArchOption,
@@ -100,11 +104,13 @@ def inverse_cmd(
     """Images mapping into feature-space balls and onto flip points (Eqs. 15-18), morphing (Fig. 8), paths (Fig. 9)."""
     from ..geometry.runner import inverse
 
-    for name, index in (("--a", a), ("--b", b)):
-        if index is not None and index >= n:
-            raise InvalidInputError(f"{name} {index} is not among the {n} test images loaded (--n)")
+    if a >= n:
+        raise InvalidInputError(f"--a {a} is not among the {n} test images loaded (--n)")
+    if b is not None and b >= (n if n_train == 0 else n_train or b + 1):
+        raise InvalidInputError(f"--b {b} is not among the images loaded (--n-train, or --n with --n-train 0)")
 
-    loaded, batches = _load(model, weights, arch, seed, device, data, {"test": n})
-    result = inverse(loaded, batches["test"], a, b, feature_layer=feature_layer, n_radii=n_radii,
-                     iterations=iterations, seed=seed)
+    splits = {"test": n} if n_train == 0 else {"test": n, "train": n_train}
+    loaded, batches = _load(model, weights, arch, seed, device, data, splits)
+    result = inverse(loaded, batches["test"], a, b, train=batches.get("train"), feature_layer=feature_layer,
+                     n_radii=n_radii, iterations=iterations, n_references=n_references, seed=seed)
     emit_result(result, out)

@@ -28,6 +28,9 @@ def comparison_rows(r: GeometryResult) -> list[list[object]]:
         ["test balls containing another sample", _pct(u.share_test_balls_with_other), _pct(p.share_test_balls_with_other)],
         ["mean / largest count of samples per ball", f"{u.mean_count_per_ball:.1f} / {u.max_count_per_ball}",
          f"{p.mean_count_per_ball} / {p.max_count_per_ball}"],
+        ["mean / largest count per ball, as a share of the pool (pool: other samples a ball can hold)",
+         "{:.2%} / {:.2%} of {:,}".format(*u.shares(r.n_train, r.n_test)),
+         f"{p.mean_count_per_ball / p.pool_size:.2%} / {p.max_count_per_ball / p.pool_size:.2%} of {p.pool_size:,}"],
         ["support images with the test label, feature space", _pct(s.feature.by_count), _pct(p.support_same_label_feature)],
         ["support images with the test label, pixel space", _pct(s.pixel and s.pixel.by_count), _pct(p.support_same_label_pixel)],
         ["accuracy, clean test images", _pct(a.get("clean")), f"> {_pct(p.accuracy_clean)}"],
@@ -125,42 +128,131 @@ def detection_sections(results: list[DetectionResult]) -> list[Section]:
         ax.legend(fontsize=8)
         title = f"Margins of clean and adversarial {r.data} images"
         ax.set_title(title, fontsize=9)
+        figures = [Figure(title, figure_png(fig))]
+        tables = [Table("Detection per attack", ["attack", "eps", "steps", "success", "median L-inf", "ROC AUC",
+                                                  f"detected at {_pct(r.fpr)} FPR", "median adv. margin"], rows)]
+        b_rows = appendix_b_rows(r)
+        if b_rows:
+            tables.append(Table(f"App. B: adversarial inputs against the training hull of {r.n_train} images "
+                                "(feature space)", APPENDIX_B_COLUMNS, b_rows))
+            figures.append(_appendix_b_figure(r))
         sections.append(Section(
             f"Adversarial detection by feature-space margins: {r.model} on {r.data}", DetectionResult.KIND,
             (f"{r.n} test images (clean accuracy {_pct(r.clean_accuracy)}); correctly classified ones attacked; "
              f"score -d_f,min; detection rate at {_pct(r.fpr)} false positives on the clean margins. The paper "
              "(CIFAR-10) separates every adversarial image with one threshold."),
-            tables=[Table("Detection per attack", ["attack", "eps", "steps", "success", "median L-inf", "ROC AUC",
-                                                    f"detected at {_pct(r.fpr)} FPR", "median adv. margin"], rows)],
-            figures=[Figure(title, figure_png(fig))]))
+            tables=tables, figures=figures))
     return sections
+
+
+APPENDIX_B_COLUMNS = ["attack", "n", "d_f,min < d_h (paper: 100%)", "median d_h clean -> adv.",
+                      "median change of d_h [Wilcoxon p]", "moved towards the hull",
+                      "adv. margin below every clean margin (paper: all)"]
+
+
+def _share(s) -> str:  # noqa: ANN001
+    return f"{_pct(s.value)} [{_pct(s.low)}, {_pct(s.high)}] ({s.k}/{s.n})"
+
+
+def appendix_b_rows(r: DetectionResult) -> list[list[object]]:
+    """One row per attack with App. B measured: the shares with their exact 95% intervals, the paired shift."""
+    rows = []
+    for a in r.attacks:
+        b = a.appendix_b
+        if b is None:
+            continue
+        t = b.towards_hull
+        p = "-" if t.p is None else f"{t.p:.2g}"
+        rows.append([_label(a), t.n, _share(b.boundary_closer), f"{t.median_before:.3f} -> {t.median_after:.3f}",
+                     f"{t.median_difference:+.3f} [p = {p}]", _pct(t.share_decreased),
+                     f"{_share(b.below_all_clean)}; smallest clean {b.min_clean_margin:.3g}"])
+    return rows
+
+
+def _label(a) -> str:  # noqa: ANN001
+    from ..attacks import AttackSpec
+
+    return AttackSpec(a.attack, a.eps).label
+
+
+def _appendix_b_figure(r: DetectionResult) -> Figure:
+    """d_h against d_f,min for the attacked images, before (clean) and after each attack; the diagonal d_f = d_h."""
+    from .result import AdversarialPair
+
+    fig, ax = new_figure(6, 4)
+    top = 0.0
+    for i, a in enumerate(x for x in r.attacks if x.appendix_b is not None):
+        pairs = a.appendix_b.pairs.records(AdversarialPair)
+        if i == 0:
+            ax.scatter([p.d_h_clean for p in pairs], [p.d_f_clean for p in pairs], s=4, c="k", alpha=0.4,
+                       label="clean (attacked images)")
+        ax.scatter([p.d_h_adversarial for p in pairs], [p.d_f_adversarial for p in pairs], s=4, alpha=0.5,
+                   label=_label(a))
+        top = max([top] + [max(p.d_h_clean, p.d_h_adversarial, p.d_f_clean) for p in pairs])
+    ax.plot([0, top], [0, top], "k--", lw=0.8, label="d_f,min = d_h")
+    ax.set_xlabel("d_h: distance to the training hull (feature space)")
+    ax.set_ylabel("d_f,min: distance to the closest boundary")
+    ax.legend(fontsize=7)
+    title = f"App. B on {r.data}: clean and adversarial images against the hull and the boundaries"
+    ax.set_title(title, fontsize=9)
+    return Figure(title, figure_png(fig))
 
 
 @section_for(InverseResult)
 def inverse_sections(results: list[InverseResult]) -> list[Section]:
     sections = []
     for r in results:
-        rows = [[m.radius, f"{m.residual:.2e}", round(m.pixel_distance, 3), m.predicted] for m in r.morph]
+        b_name = f"{r.b_split} #{r.index_b}"
+        rows = [[m.radius, f"{m.residual:.2e}", "-" if m.relative_residual is None else f"{m.relative_residual:.1e}",
+                 round(m.pixel_distance, 3), m.predicted] for m in r.morph]
         figures = [image_row([(f"r={m.radius:.2f}", img) for m, img in zip(r.morph, r.images.morph)]
-                             + [(f"b = #{r.index_b}", r.images.b)],
-                             f"Fig. 8 on {r.data}: morphing image {r.index_a} into the feature-space ball of {r.index_b}")]
+                             + [(f"x = test #{r.index_a}", r.images.a)],
+                             f"Fig. 8 on {r.data}: {b_name} morphed into test image {r.index_a} by a shrinking "
+                             "feature-space ball about x_phi")]
         fig, ax = new_figure(5, 3.5)
         ax.plot(r.path_2d["c1"], r.path_2d["c2"], "-", label="pixel-space straight line, mapped to features")
-        ax.plot([0, r.distance_ab], [0, 0], "k--", label="direct line A-B in feature space")
+        ax.plot([0, r.distance_ab], [0, 0], "k--", label="direct line in feature space")
         ax.legend(fontsize=7)
         title = f"Fig. 9 on {r.data}: two-point equidistant projection of a pixel-space path (App. A)"
         ax.set_title(title, fontsize=9)
         figures.append(Figure(title, figure_png(fig)))
         ft = r.flip_target
+        mapped_rows = []
         if ft.image is not None:
-            figures.append(image_row([("x", r.images.a), ("x -> flip point (Fig. 3c)", ft.image)],
-                                     f"Fig. 3 on {r.data}: an image mapping onto the closest flip point"))
+            figures.append(image_row([("x", r.images.a), (f"x -> flip point (Fig. 3c)\nclass {ft.predicted}", ft.image)]
+                                     + ([(f"x -> x_h^phi (Fig. 5c)\nclass {r.hull_target.predicted}", r.hull_target.image)]
+                                        if r.hull_target is not None else []),
+                                     f"Figs. 3c / 5c on {r.data}: images mapping onto the closest flip point and onto "
+                                     "the hull projection"))
+            mapped_rows.append(["a onto its closest flip point (Fig. 3c)", round(ft.feature_distance or 0, 4), 0,
+                                f"{ft.residual:.2e}", _rel(ft.relative_residual), round(ft.pixel_distance or 0, 3),
+                                f"{ft.predicted} (boundary {ft.class_from}/{ft.class_to})"])
+        for m in ([r.hull_target] if r.hull_target is not None else []) + list(r.perimeter):
+            mapped_rows.append([m.role, round(m.target_distance, 4), round(m.radius, 4), f"{m.residual:.2e}",
+                                _rel(m.relative_residual), round(m.pixel_distance, 3),
+                                f"{m.predicted} (target {m.target_class})"])
+        if r.perimeter:
+            figures.append(image_grid(
+                f"Fig. 7 on {r.data}: references and images on the perimeter of B(x_phi) (radius {r.radius_a:.3g})",
+                [("", [("reference", m.reference), (f"on the perimeter\nclass {m.predicted}", m.image)], "image")
+                 for m in r.perimeter if m.reference is not None]))
+        tables = [Table("Morphing path (Fig. 8)", ["radius", "constraint residual", "relative", "||x - x_b||", "class"],
+                        rows)]
+        if mapped_rows:
+            tables.append(Table("Images mapped onto feature-space targets (Eqs. 15-18)",
+                                ["target", "||N_phi(x_r) - t||", "radius", "residual", "relative", "||x - x_r||",
+                                 "class"], mapped_rows))
         sections.append(Section(
             f"Inverse mapping and morphing: {r.model} on {r.data}", InverseResult.KIND,
-            ("Images closest to a reference image whose features lie in a ball (Eqs. 15-16) or on a point (Eqs. 17-18), "
-             f"by a constrained optimiser in torch; the residual is ||N_phi(x) - target|| beyond the radius. "
-             f"Flip-point target: residual {ft.residual if ft.residual is not None else float('nan'):.2e}, "
-             f"predicted class {ft.predicted}."),
-            tables=[Table("Morphing path (Fig. 8)", ["radius", "constraint residual", "||x - x_a||", "class"], rows)],
-            figures=figures))
+            ("Images closest to a reference whose features lie in a ball (Eqs. 15-16), on its perimeter (Fig. 7) or on "
+             "a point (Eqs. 17-18), by continuation from the reference's own features with Levenberg-Marquardt "
+             "corrections; the residual is ||N_phi(x) - t|| beyond the radius, relative to ||N_phi(x_r) - t||. The "
+             "morph and the perimeters are feasible by construction (the straight pixel line from the reference to x "
+             "crosses every radius); a flip point or a hull projection need not lie in N_phi([0, 1]^P) at all, and a "
+             "residual that stays large there is the distance the solver found, not a proof that none is closer."),
+            tables=tables, figures=figures))
     return sections
+
+
+def _rel(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1e}"

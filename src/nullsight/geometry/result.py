@@ -19,6 +19,7 @@ class PaperFigures:
     share_test_balls_with_other: float = 0.47
     mean_count_per_ball: float = 297
     max_count_per_ball: int = 4791
+    pool_size: int = 59_999  # other samples a ball can hold: 50,000 training + 10,000 test images, less its own
     support_same_label_feature: float = 0.78
     support_same_label_pixel: float = 0.27
     accuracy_clean: float = 0.90
@@ -54,6 +55,13 @@ class UnionOfRegions:
     share_test_balls_with_other: float
     mean_count_per_ball: float
     max_count_per_ball: int
+    pool_size: int | None = None  # other samples a ball can hold (training + test images, less its own centre)
+
+    def shares(self, n_train: int, n_test: int) -> tuple[float, float, int]:
+        """Mean and largest count as shares of the pool, and the pool (from the sizes where not recorded), so that
+        pools of different sizes compare."""
+        pool = self.pool_size or n_train + n_test - 1
+        return self.mean_count_per_ball / pool, self.max_count_per_ball / pool, pool
 
 
 @dataclass
@@ -172,6 +180,59 @@ class GeometryResult(Result):
 
 
 @dataclass
+class Share:
+    """``k`` of ``n`` with its exact (Clopper-Pearson) 95% interval."""
+
+    k: int
+    n: int
+    value: float
+    low: float
+    high: float
+
+
+@dataclass
+class PairedShift:
+    """A paired change over the same images (after the attack minus before): its median, how often it is negative,
+    and Wilcoxon's signed-rank two-sided p-value."""
+
+    n: int
+    median_before: float
+    median_after: float
+    median_difference: float
+    share_decreased: float
+    p: float | None
+
+
+@dataclass
+class AdversarialPair:
+    """One attacked image (a row of App. B's pairs table): margins and hull distances before and after."""
+
+    index: int
+    d_f_clean: float
+    d_f_adversarial: float
+    d_h_clean: float
+    d_h_adversarial: float
+
+
+@dataclass
+class AppendixB:
+    """Seed 002, Sec. 7.2 and App. B for one attack: where adversarial inputs lie in feature space.
+
+    ``boundary_closer``: adversarial inputs nearer a decision boundary than the training hull (d_f,min < d_h; the
+    paper: 100%); ``towards_hull``: d_h after minus before, per image (the paper: attacks move images towards the
+    hull); ``below_all_clean``: adversarial margins below the smallest margin of every clean training and test image
+    (the paper: all); ``pairs``: the per-image table (csv).
+    """
+
+    boundary_closer: Share
+    towards_hull: PairedShift
+    below_all_clean: Share
+    min_clean_margin: float
+    d_h_adversarial_median: float
+    pairs: Artifact
+
+
+@dataclass
 class AttackDetection:
     """One attack's margin-threshold detection (``regions.detection_scores``) and what the attack did."""
 
@@ -189,6 +250,7 @@ class AttackDetection:
     adversarial_margin_median: float | None
     seconds: float
     flip_max_kkt: float | None = None
+    appendix_b: "AppendixB | None" = None
 
 
 @register_result
@@ -203,6 +265,8 @@ class DetectionResult(Result):
     attacks: list[AttackDetection]
     margins: dict[str, list[float]]  # "clean" and one list per attack (successful adversarials)
     fpr: float
+    n_train: int | None = None  # training images forming the feature-space hull of App. B (None: not measured)
+    n_clean_margins: int | None = None  # clean training and test margins the adversarial ones are compared with
 
 
 @dataclass
@@ -213,6 +277,7 @@ class MorphStep:
     residual: float
     pixel_distance: float
     predicted: int
+    relative_residual: float | None = None  # residual / ||N_phi(x_r) - t||
 
 
 @dataclass
@@ -227,6 +292,26 @@ class FlipTarget:
     predicted: int | None = None
     logit_gap: float | None = None
     image: Artifact | None = None
+    relative_residual: float | None = None  # residual / feature_distance
+
+
+@dataclass
+class MappedImage:
+    """An image found for a feature-space target (Eqs. 15-18): how close it came and what the model says of it.
+
+    ``target_distance`` is ``||N_phi(x_r) - t||``, the feature distance the mapping covers; ``radius`` 0 for a point
+    (Eq. 17), the ball's radius for a perimeter (Fig. 7)."""
+
+    role: str
+    target_distance: float
+    radius: float
+    residual: float
+    relative_residual: float
+    pixel_distance: float
+    predicted: int
+    target_class: int
+    image: Artifact
+    reference: Artifact | None = None
 
 
 @dataclass
@@ -250,3 +335,8 @@ class InverseResult(Result):
     flip_target: FlipTarget
     path_2d: dict[str, list[float]]  # two-point equidistant projection of the pixel straight line (App. A)
     images: InverseImages
+    b_split: str = "test"  # where image b comes from: "train" (the paper's pair: a test and a training image)
+    class_a: int | None = None  # the model's class of image a (the class the paper's Fig. 8 path keeps)
+    radius_a: float | None = None  # d_f,min of image a: the radius of its guaranteed ball B(x_phi)
+    hull_target: MappedImage | None = None  # image a mapped onto its projection on the training hull (Fig. 5c)
+    perimeter: list[MappedImage] = field(default_factory=list)  # images on the perimeter of B(x_phi) (Fig. 7)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -93,9 +94,18 @@ def analyze(loaded: LoadedModel, train: DataBatch, test: DataBatch, *, feature_l
     # pixel space: the first n_pixel test images onto the first n_pixel_train training images
     t0 = time.perf_counter()
     n_pix = min(n_pixel, len(test))
-    pix_train = train.images.flatten(1) if n_pixel_train is None else train.images[:n_pixel_train].flatten(1)
+    train_images = train.images if n_pixel_train is None else train.images[:n_pixel_train]
+    # grey images copied into C channels: one channel carries the same hull (alpha, supports) at 1/C of the cost
+    copies = test.images.shape[1] if _grey_copies(train_images) and _grey_copies(test.images[:n_pix]) else 1
+    pix_train = train_images[:, :1].flatten(1) if copies > 1 else train_images.flatten(1)
     pixel_hull = HullProjector(pix_train, max_corral=min(pix_train.shape[1] + 2, 512), k_init=64, k_add=32)
-    pix_proj = pixel_hull(test.images[:n_pix].flatten(1), track=track) if n_pix else None
+    channels = 1 if copies > 1 else test.images.shape[1]
+    pix_proj = pixel_hull(test.images[:n_pix, :channels].flatten(1), track=track) if n_pix else None
+    if pix_proj is not None and copies > 1:
+        pix_proj = dataclasses.replace(
+            pix_proj, projection=pix_proj.projection.reshape(n_pix, 1, -1).expand(-1, copies, -1).flatten(1),
+            distance=pix_proj.distance * copies ** 0.5, gap=pix_proj.gap * copies,
+            distance_lower=pix_proj.distance_lower * copies ** 0.5)
     timings["pixel_hull_s"] = time.perf_counter() - t0
     accuracy: dict[str, float | None] = {
         "clean": float((pred_test == labels_test).double().mean()),
@@ -146,12 +156,17 @@ def analyze(loaded: LoadedModel, train: DataBatch, test: DataBatch, *, feature_l
                              share_train_balls_with_other=union_train.share_balls_with_other,
                              share_test_balls_with_other=union_test.share_balls_with_other,
                              mean_count_per_ball=float(all_counts.double().mean()),
-                             max_count_per_ball=int(all_counts.max())),
+                             max_count_per_ball=int(all_counts.max()), pool_size=len(train) + len(test) - 1),
         support=SupportLabels(*(None if s is None else SupportAgreement(**s)
                                 for s in (support_feature, support_feature_subset, support_pixel))),
         table1=table, solver=solver,
         distances={"d_f_min": Artifact.of(d_f.double()), "d_h": Artifact.of(d_h.double())},
         examples=examples, timings={k: round(v, 2) for k, v in timings.items()}, seed=seed)
+
+
+def _grey_copies(images: torch.Tensor) -> bool:
+    """Images ``(B, C, H, W)`` whose C > 1 channels are copies of one grey channel."""
+    return images.shape[1] > 1 and bool((images == images[:, :1]).all())
 
 
 def _finite_max(*tensors: torch.Tensor) -> float:
@@ -181,12 +196,16 @@ def _examples(test: DataBatch, train: DataBatch, f_test: torch.Tensor, proj: Hul
 __all__ = ["FlipPoints", "analyze", "features_of"]
 
 
-def detect(loaded: LoadedModel, test: DataBatch, *, attacks: Sequence[str | AttackSpec] = ("pgd", "deepfool", "fmn"),
-           eps: float = 0.1, steps: int = 20, feature_layer: str | None = None, fpr: float = 0.05,
-           seed: int = 0) -> "DetectionResult":
+def detect(loaded: LoadedModel, test: DataBatch, *, train: DataBatch | None = None,
+           attacks: Sequence[str | AttackSpec] = ("pgd", "deepfool", "fmn"), eps: float = 0.1, steps: int = 20,
+           feature_layer: str | None = None, fpr: float = 0.05, seed: int = 0, track: Track = None) -> "DetectionResult":
     """Margins ``d^{f,min}`` of clean inputs vs their adversarial versions (Sec. 7.2, App. B): ROC AUC and the
     detection rate at ``fpr`` false positives, per attack (shared adapter :mod:`nullsight.attacks`; ``name[:eps]``,
-    ``eps`` the budget of a bounded attack named without one)."""
+    ``eps`` the budget of a bounded attack named without one).
+
+    With ``train``, App. B too: the training hull in feature space, each adversarial input's distance to it, the
+    share nearer a boundary than the hull, the paired change of ``d_h`` (towards the hull?), and the adversarial
+    margins against every clean training and test margin."""
     from ..attacks import AttackSpec, run_attack
     from .regions import detection_scores
     from .result import AttackDetection, DetectionResult
@@ -203,6 +222,13 @@ def detect(loaded: LoadedModel, test: DataBatch, *, attacks: Sequence[str | Atta
     if not correct.any():
         raise InvalidInputError(f"the model classifies none of the {len(test)} test images correctly: there is nothing "
                                 "to attack (train it first)")
+    hull = clean_hull = all_margins = None
+    if train is not None:
+        f_train, _ = extract_features(loaded.module, norm.to_model(train.images), head.name)
+        solver = FlipPointSolver(head.weight, head.bias, nonneg=nonneg and bool((f_train >= 0).all()))
+        hull = HullProjector(f_train)
+        clean_hull = hull(f_clean[correct], track=track).distance
+        all_margins = torch.cat([solver(f_train).min_distance, clean.min_distance])
     rows, margins = [], {"clean": _rounded(clean_margin)}
     for attack in attacks:
         spec = AttackSpec.of(attack, eps)
@@ -217,75 +243,160 @@ def detect(loaded: LoadedModel, test: DataBatch, *, attacks: Sequence[str | Atta
         adv_margin = flips.min_distance if flips is not None else torch.zeros(0, dtype=torch.float64)
         scores = detection_scores(clean_margin, adv_margin, fpr)
         linf = torch.tensor(adv.linf)[ok]
+        appendix = None
+        if hull is not None and f_adv is not None and len(f_adv):
+            index = correct.nonzero().squeeze(1)[ok]
+            appendix = appendix_b(index, clean_margin[ok], adv_margin, clean_hull[ok], hull(f_adv, track=track).distance,
+                                  all_margins)
         rows.append(AttackDetection(attack=name, eps=budget, steps=steps, success_rate=adv.success_rate,
                                     n_adversarial=int(ok.sum()),
                                     median_linf=float(linf.median()) if linf.numel() else None,
                                     **scores, seconds=round(time.perf_counter() - t0, 1),
-                                    flip_max_kkt=None if flips is None else _finite_max(flips.kkt_residual)))
+                                    flip_max_kkt=None if flips is None else _finite_max(flips.kkt_residual),
+                                    appendix_b=appendix))
         margins[spec.label] = _rounded(adv_margin)  # pgd@2/255 and pgd@8/255 each keep their margins
     return DetectionResult(model=loaded.spec, data=test.name, n=len(test),
                            clean_accuracy=float(correct.double().mean()), attacks=rows, margins=margins, fpr=fpr,
-                           seed=seed)
+                           seed=seed, n_train=None if train is None else len(train),
+                           n_clean_margins=None if all_margins is None else int(all_margins.numel()))
+
+
+def appendix_b(index: torch.Tensor, d_f_clean: torch.Tensor, d_f_adv: torch.Tensor, d_h_clean: torch.Tensor,
+               d_h_adv: torch.Tensor, clean_margins: torch.Tensor) -> "AppendixB":
+    """App. B for one attack, from paired distances of the attacked images (tensors ``(n,)``, aligned)."""
+    from ..reproduce.stats import paired, proportion
+    from .result import AdversarialPair, AppendixB, PairedShift, Share
+
+    def share(hits: torch.Tensor) -> Share:
+        m = proportion(int(hits.sum()), hits.numel())
+        return Share(int(hits.sum()), hits.numel(), m.value, m.low, m.high)
+
+    shift = paired(d_h_clean.tolist(), d_h_adv.tolist())
+    smallest = float(clean_margins[torch.isfinite(clean_margins)].min())
+    pairs = [AdversarialPair(int(i), round(float(a), 6), round(float(b), 6), round(float(c), 6), round(float(d), 6))
+             for i, a, b, c, d in zip(index, d_f_clean, d_f_adv, d_h_clean, d_h_adv)]
+    return AppendixB(boundary_closer=share(d_f_adv < d_h_adv),
+                     towards_hull=PairedShift(len(pairs), float(d_h_clean.median()), float(d_h_adv.median()),
+                                              shift.value, float((d_h_adv < d_h_clean).double().mean()), shift.p),
+                     below_all_clean=share(d_f_adv < smallest), min_clean_margin=smallest,
+                     d_h_adversarial_median=float(d_h_adv.median()), pairs=Artifact.table(pairs))
 
 
 def inverse(loaded: LoadedModel, test: DataBatch, index_a: int = 0, index_b: int | None = None, *,
-            feature_layer: str | None = None, n_radii: int = 8, path_points: int = 41, iterations: int = 8,
-            seed: int = 0) -> "InverseResult":
-    """Morphing image ``a`` into the feature-space ball of ``b`` (Fig. 8), ``a`` mapped onto its closest flip point
-    (Fig. 3c), and the straight pixel line from ``a`` to ``b`` seen in feature space in 2-D (App. A, Fig. 9).
+            train: DataBatch | None = None, feature_layer: str | None = None, n_radii: int = 8, path_points: int = 41,
+            iterations: int = 8, n_references: int = 3, seed: int = 0) -> "InverseResult":
+    """Seed 002's pictures of the pixel space behind the feature space (Eqs. 15-18, each solved by continuation):
+    test image ``a`` mapped onto its closest flip point (Fig. 3c) and onto its projection on the training hull
+    (Fig. 5c), images on the perimeter of ``B(x_phi)`` from several references (Fig. 7), the morph from image ``b``
+    into ``a`` by a shrinking ball (Fig. 8), and the straight pixel line from ``b`` to ``a`` in 2-D (App. A, Fig. 9).
 
-    ``index_b`` defaults to the test image of ``a``'s predicted class closest to it in feature space.
+    With ``train`` (the paper's pair), ``b`` is a training image: by default the one of ``a``'s class farthest from
+    ``a`` inside ``B(x_phi)`` (the paper's was 2.546 from ``x_phi``, on the ball's perimeter), else the nearest of
+    its class; without, a test image (the nearest of ``a``'s class) and no hull or perimeter figures.
     """
     from .features import feature_map
     from .inverse import inverse_map, radii, two_point_projection
-    from .result import FlipTarget, InverseImages, InverseResult, MorphStep
+    from .result import FlipTarget, InverseImages, InverseResult, MappedImage, MorphStep
 
     torch.manual_seed(seed)
-    if not 0 <= index_a < len(test) or (index_b is not None and not 0 <= index_b < len(test)):
-        raise InvalidInputError(f"image indices must be in [0, {len(test)})")
+    pool = train if train is not None else test
+    if not 0 <= index_a < len(test) or (index_b is not None and not 0 <= index_b < len(pool)):
+        raise InvalidInputError(f"image a must be in [0, {len(test)}) and b in [0, {len(pool)})")
     head = feature_head(loaded.module, feature_layer)
     norm = model_normalization(loaded, test)
     f_all, logits = extract_features(loaded.module, norm.to_model(test.images), head.name)
-    pred = logits.argmax(1)
+    f_pool, logits_pool = (f_all, logits) if train is None else extract_features(
+        loaded.module, norm.to_model(train.images), head.name)
+    pred, pred_pool = logits.argmax(1), logits_pool.argmax(1)
+    a, fa, class_a = test.images[index_a:index_a + 1], f_all[index_a:index_a + 1], int(pred[index_a])
+    nonneg = bool((f_all >= 0).all() and (f_pool >= 0).all())
+    flips = FlipPointSolver(head.weight, head.bias, nonneg=nonneg)(fa)
+    radius_a = float(flips.min_distance[0])
     if index_b is None:
-        same = (pred == pred[index_a]).nonzero().squeeze(1)
-        same = same[same != index_a]
-        if not same.numel():
-            raise InvalidInputError("no other test image shares image a's class: pass --b")
-        index_b = int(same[(f_all[same] - f_all[index_a]).norm(dim=1).argmin()])
+        index_b = _partner(f_pool, pred_pool, fa[0], class_a, radius_a, exclude=index_a if train is None else None)
+    b, fb = pool.images[index_b:index_b + 1], f_pool[index_b:index_b + 1]
     phi = feature_map(loaded.module, head.name, norm.to_model)
     for p in loaded.module.parameters():
         p.requires_grad_(False)
-    a, b = test.images[index_a:index_a + 1], test.images[index_b:index_b + 1]
-    fa, fb = f_all[index_a:index_a + 1], f_all[index_b:index_b + 1]
+
+    def classify(images: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            return loaded.module(norm.to_model(images))
+
+    def head_class(features: torch.Tensor) -> int:
+        return int((features.double() @ head.weight.double().T + head.bias.double()).argmax(1)[0])
+
+    def mapped(role: str, target: torch.Tensor, reference: torch.Tensor, radius: float = 0.0) -> MappedImage:
+        m = inverse_map(phi, target.float(), reference, radius, mode="perimeter" if radius else "point",
+                        steps=iterations)
+        return MappedImage(role, float(m.target_distance[0]), radius, float(m.residual[0]),
+                           float(m.relative_residual[0]), float(m.pixel_distance[0]), int(classify(m.images).argmax(1)[0]),
+                           head_class(target) if not radius else class_a, pictures(m.images)[0],
+                           None if reference is a else pictures(reference)[0])
+
+    # Fig. 8: the ball about x_phi shrinks from b's distance to 0, each radius warm-started from the last
     d_ab = float((fa - fb).norm())
     rs = radii(d_ab, n_radii)
-    k = len(rs)
-    morph = inverse_map(phi, fb.expand(k, -1), a.expand(k, -1, -1, -1), torch.tensor(rs), mode="ball",
-                        outer=iterations)
-    with torch.no_grad():
-        morph_pred = loaded.module(norm.to_model(morph.images)).argmax(1)
-    nonneg = bool((f_all >= 0).all())
-    flips = FlipPointSolver(head.weight, head.bias, nonneg=nonneg)(fa)
+    morph, current = [], b
+    for r in rs:
+        step = inverse_map(phi, fa, b, r, mode="ball" if r > 0 else "point", start=current, steps=max(2, iterations // 4))
+        current = step.images
+        morph.append((r, step))
+    morph_pred = classify(torch.cat([m.images for _, m in morph])).argmax(1)
+
     j = int(flips.min_class[0])
-    flip_target = FlipTarget(int(flips.classes[0]), j, float(flips.min_distance[0]))
-    if torch.isfinite(flips.min_distance[0]):
-        to_flip = inverse_map(phi, flips.points[:1, j].float(), a, mode="point", outer=iterations)
-        with torch.no_grad():
-            flip_logits = loaded.module(norm.to_model(to_flip.images))
+    flip_target = FlipTarget(int(flips.classes[0]), j, radius_a)
+    if math.isfinite(radius_a):
+        to_flip = inverse_map(phi, flips.points[:1, j].float(), a, mode="point", steps=iterations)
+        flip_logits = classify(to_flip.images)
         flip_target = dataclasses.replace(
             flip_target, residual=float(to_flip.residual[0]), pixel_distance=float(to_flip.pixel_distance[0]),
             predicted=int(flip_logits.argmax(1)[0]), logit_gap=float(flip_logits[0, flip_target.class_from] - flip_logits[0, j]),
-            image=pictures(to_flip.images)[0])
+            image=pictures(to_flip.images)[0], relative_residual=float(to_flip.relative_residual[0]))
+    hull_target, perimeter = None, []
+    if train is not None:
+        proj = HullProjector(f_pool)(fa)
+        hull_target = mapped("a onto its projection on the training hull (Fig. 5c)", proj.projection, a)
+        if math.isfinite(radius_a):
+            for i in _references(pred_pool, class_a, n_references):
+                perimeter.append(mapped(f"training image #{i} onto the perimeter of B(x_phi) (Fig. 7)", fa,
+                                        pool.images[i:i + 1], radius_a))
     t = torch.linspace(0, 1, path_points)[:, None, None, None]
-    line = (1 - t) * a + t * b
+    line = (1 - t) * b + t * a
     f_line, _ = extract_features(loaded.module, norm.to_model(line), head.name)
-    xy = two_point_projection(fa[0], fb[0], f_line)
+    xy = two_point_projection(fb[0], fa[0], f_line)
     return InverseResult(
         model=loaded.spec, data=test.name, index_a=index_a, index_b=index_b, distance_ab=d_ab,
-        morph=[MorphStep(r, float(res), float(pd), int(c))
-               for r, res, pd, c in zip(rs, morph.residual, morph.pixel_distance, morph_pred)],
+        morph=[MorphStep(r, float(m.residual[0]), float(m.pixel_distance[0]), int(c),
+                         float(m.residual[0]) / d_ab if d_ab > 0 else 0.0)
+               for (r, m), c in zip(morph, morph_pred)],
         flip_target=flip_target,
         path_2d={"t": _rounded(t.flatten(), 4), "c1": _rounded(xy[:, 0]), "c2": _rounded(xy[:, 1]),
                  "pixel_line_length": [float((a - b).norm())]},
-        images=InverseImages(pictures(a)[0], pictures(b)[0], pictures(morph.images)), seed=seed)
+        images=InverseImages(pictures(a)[0], pictures(b)[0], pictures(torch.cat([m.images for _, m in morph]))),
+        seed=seed, b_split="test" if train is None else "train", class_a=class_a, radius_a=radius_a,
+        hull_target=hull_target, perimeter=perimeter)
+
+
+def _partner(features: torch.Tensor, pred: torch.Tensor, fa: torch.Tensor, class_a: int, radius: float,
+             exclude: int | None) -> int:
+    """Image b of the morph: of ``a``'s class, the farthest inside ``B(x_phi)``, else the nearest."""
+    same = (pred == class_a).nonzero().squeeze(1)
+    if exclude is not None:
+        same = same[same != exclude]
+    if not same.numel():
+        raise InvalidInputError("no other image shares image a's class: pass --b")
+    dist = (features[same] - fa).norm(dim=1)
+    inside = dist < radius
+    return int(same[inside][dist[inside].argmax()]) if inside.any() else int(same[dist.argmin()])
+
+
+def _references(pred: torch.Tensor, class_a: int, count: int) -> list[int]:
+    """Fig. 7's references: the first training image of each of ``count`` classes other than ``a``'s."""
+    chosen: dict[int, int] = {}
+    for i, c in enumerate(pred.tolist()):
+        if c != class_a and c not in chosen:
+            chosen[c] = i
+            if len(chosen) == count:
+                break
+    return list(chosen.values())

@@ -108,3 +108,18 @@ def difference(p1: float, p2: float, n1: int, n2: int, note: str = "") -> Measur
     d = p1 - p2
     return Measurement(d, min(n1, n2), "difference of proportions, Wald 95% (independent; conservative if paired)",
                        low=d - z * se, high=d + z * se, note=note)
+
+
+def paired(before: Sequence[float], after: Sequence[float]) -> Measurement:
+    """The median of ``after - before`` over pairs, with Wilcoxon's signed-rank two-sided p-value (H0: the
+    differences are symmetric about zero)."""
+    from scipy.stats import wilcoxon
+
+    d = np.asarray(after, float) - np.asarray(before, float)
+    d = d[np.isfinite(d)]
+    if len(d) == 0:
+        return Measurement(float("nan"), 0, "Wilcoxon signed-rank, two-sided (no pairs)")
+    if not np.any(d):
+        return Measurement(0.0, len(d), "Wilcoxon signed-rank, two-sided (all differences zero)", p=1.0)
+    return Measurement(float(np.median(d)), len(d), "median paired difference, Wilcoxon signed-rank two-sided",
+                       p=float(wilcoxon(d).pvalue))
