@@ -88,9 +88,11 @@ def iter_atlas(entries: list[Entry], store: AtlasStore, seed: int = 0, weights_d
     yielding it.  Rows already stored are not yielded."""
     settings = settings or EngineSettings()
     key = weights_key(seed, weights_dir)
-    if refresh:
-        store.forget([e.architecture for e in entries], key)
-        store.forget_decisions(seed)
+    if refresh:  # the rows, and the shared verdicts of their stems (other stems' verdicts stay)
+        names = {e.architecture for e in entries}
+        stems = {r.first_operator.signature for r in store.rows(key) if r.architecture in names and r.first_operator}
+        store.forget(sorted(names), key)
+        store.forget_decisions(seed, sorted(stems))
     done = store.done(key)
     todo = deque(e for e in entries if e.architecture not in done)
     if not todo:

@@ -99,6 +99,8 @@ class AtlasStore:
                          (signature, seed, self.version, json.dumps(fields, sort_keys=True)))
         self._db.commit()
 
-    def forget_decisions(self, seed: int) -> None:
-        self._db.execute("DELETE FROM signatures WHERE seed = ? AND version = ?", (seed, self.version))
+    def forget_decisions(self, seed: int, signatures: list[str]) -> None:
+        """Drop the shared verdicts of ``signatures`` (``--refresh`` of the rows that use them)."""
+        self._db.executemany("DELETE FROM signatures WHERE signature = ? AND seed = ? AND version = ?",
+                             [(s, seed, self.version) for s in signatures])
         self._db.commit()
