@@ -1,5 +1,7 @@
-"""Fourier-mask speed: masks per second batched vs one image at a time (same steps, same masks to tolerance), and the
-IdCor permutation test vectorised vs a loop of scikit-dimension TwoNN calls (one process).
+"""Fourier-mask speed: masks per second batched vs one image at a time (same steps, same masks to tolerance); batched
+mask steps against plain training steps of the same model (forward, backward, SGD step on its weights, same batch:
+issue 20 asks for a ratio of at least 0.8); and the IdCor permutation test vectorised vs a loop of scikit-dimension
+TwoNN calls (one process).
 
     OMP_NUM_THREADS=1 python benchmarks/masks.py
 
@@ -61,6 +63,46 @@ def time_masks(model: nn.Module, n: int, steps: int, device: torch.device = torc
             "max_abs_mask_diff": float((batched.masks - looped.masks).abs().max())}
 
 
+def _train_steps(model: nn.Module, norm: Normalization, x: torch.Tensor, y: torch.Tensor, steps: int) -> None:
+    model.train()
+    for p in model.parameters():
+        p.requires_grad_(True)
+    optimiser = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
+    for _ in range(steps):
+        optimiser.zero_grad(set_to_none=True)
+        torch.nn.functional.cross_entropy(model(norm.to_model(x)), y).backward()
+        optimiser.step()
+    model.eval()
+
+
+def time_against_training(model: nn.Module, n: int, steps: int, repeats: int = 3,
+                          device: torch.device = torch.device("cpu")) -> dict:
+    """Images per second: batched mask steps (every mask kept moving: min_steps = max_steps) against plain training
+    steps on the same batch, interleaved, best of ``repeats`` each."""
+    norm = Normalization.of([0.5] * 3, [0.25] * 3)
+    model = model.to(device)
+    x = torch.rand(n, 3, 32, 32, generator=torch.Generator().manual_seed(0)).to(device)
+    with torch.no_grad():
+        y = model.eval()(norm.to_model(x)).argmax(1)
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    config = MaskConfig(min_steps=steps, max_steps=steps)
+    best_train = best_masks = float("inf")
+    for _ in range(repeats):
+        _sync(device)
+        start = time.perf_counter()
+        _train_steps(model, norm, x, y, steps)
+        _sync(device)
+        best_train = min(best_train, time.perf_counter() - start)
+        model.load_state_dict(state)
+        start = time.perf_counter()
+        optimise_masks(model, norm, x, y, config)
+        _sync(device)
+        best_masks = min(best_masks, time.perf_counter() - start)
+    train_rate, mask_rate = n * steps / best_train, n * steps / best_masks
+    return {"images": n, "steps": steps, "repeats": repeats, "train_images_per_s": round(train_rate, 1),
+            "mask_images_per_s": round(mask_rate, 1), "ratio": round(mask_rate / train_rate, 2)}
+
+
 def time_permutations(pairs: int, dim: int, permutations: int, loop_permutations: int) -> dict:
     rng = np.random.default_rng(0)
     t = rng.uniform(size=(pairs, 4))
@@ -84,6 +126,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=32, help="images whose masks are optimised")
     parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--train-batch", type=int, default=128, help="batch of the masks-vs-training comparison")
     parser.add_argument("--pairs", type=int, default=1000)
     parser.add_argument("--permutations", type=int, default=100)
     parser.add_argument("--loop-permutations", type=int, default=10)
@@ -97,6 +140,7 @@ def main() -> None:
         "device": str(device),
         "masks_resnet20": time_masks(resnet, args.n, args.steps, device),
         "masks_small_cnn": time_masks(small_cnn(), args.n, args.steps, device),
+        "masks_vs_training_resnet20": time_against_training(resnet, args.train_batch, args.steps, device=device),
         "idcor_permutations": time_permutations(args.pairs, 3 * 32 * 32, args.permutations, args.loop_permutations),
         "versions": versions()})
     print(f"wrote {args.out}", file=sys.stderr)

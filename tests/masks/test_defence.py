@@ -35,6 +35,6 @@ def test_kclass_trend_has_one_point_per_k():
     t = rng.uniform(size=(60, 3))
     labels = np.repeat(np.arange(3), 20)
     e, a = np.sin(t @ rng.normal(size=(3, 10))), np.cos(t @ rng.normal(size=(3, 10)))
-    points = kclass_trend(e, a, labels, [1, 2, 3, 4], draws=2, permutations=20)
+    points = kclass_trend("t", e, a, labels, [1, 2, 3, 4], draws=2, permutations=20).points
     assert [p.k for p in points] == [1, 2, 3]
     assert points[-1].draws == 1 and points[-1].pairs_mean == 60

@@ -10,9 +10,9 @@ import typer
 from ..errors import InvalidInputError
 from ..io import write_json
 from .app import app
-from .common import (ArchOption, DeviceOption, ModelArgument, OutOption, QuietOption, SeedOption, at_least_one,
-                     attacks_option, data_option, emit_json, n_option, non_negative, output_dir, output_file, positive,
-                     stamped, tracker)
+from .common import (ArchOption, DeviceOption, ModelArgument, OutOption, QuietOption, SeedOption, WeightsOption,
+                     at_least_one, attacks_option, data_option, emit_json, n_option, non_negative, output_dir,
+                     output_file, stamped, tracker)
 
 masks_app = typer.Typer(help="Fourier essential-frequency and adversarial-frequency masks (seed 003).", no_args_is_help=True)
 app.add_typer(masks_app, name="masks")
@@ -49,11 +49,11 @@ def compute_cmd(
     n: int = n_option(100, "First N test images."),
     attacks: str = AttacksOption,
     lam: float = LambdaOption,
-    lr: float = typer.Option(0.01, "--lr", callback=positive, help="Adam's learning rate."),
     min_steps: int = typer.Option(500, "--min-steps", callback=at_least_one, help="Optimisation steps at least."),
     max_steps: int = typer.Option(1000, "--max-steps", callback=at_least_one, help="Optimisation steps at most."),
     attack_steps: Optional[int] = AttackStepsOption,
     masks_dir: Path = typer.Option(..., "--masks-dir", callback=output_dir, help="Write the mask sets here (safetensors)."),
+    weights: str = WeightsOption,
     arch: Optional[str] = ArchOption,
     seed: int = SeedOption,
     device: str = DeviceOption,
@@ -66,9 +66,9 @@ def compute_cmd(
 
     if min_steps > max_steps:
         raise InvalidInputError(f"--min-steps {min_steps} exceeds --max-steps {max_steps}")
-    config = MaskConfig(lam=lam, lr=lr, min_steps=min_steps, max_steps=max_steps)
+    config = MaskConfig(lam=lam, min_steps=min_steps, max_steps=max_steps)  # Adam lr 0.01 (App. A.3)
     _finish(compute_run(model, data, n, attacks, config, masks_dir, attack_steps, arch, seed, _device(device),
-                        tracker(quiet)), out)
+                        tracker(quiet), weights=weights), out)
 
 
 @masks_app.command("correlate")
@@ -78,6 +78,8 @@ def correlate_cmd(
     permutations: int = typer.Option(100, "--permutations", callback=non_negative, help="Permutations of the IdCor test."),
     ks: str = typer.Option("1,2,3,4,5,6,7,8,9,10", "--ks", help="Fig. 4: class-subset sizes ('' to skip)."),
     draws: int = typer.Option(5, "--draws", callback=at_least_one, help="Random class subsets per k."),
+    pool: Optional[int] = typer.Option(None, "--pool", callback=at_least_one,
+                                       help="Average-pool masks to POOL x POOL first (Imagenette: 32, Sec. 4.5.2)."),
     seed: int = SeedOption,
     out: Optional[Path] = OutOption,
 ) -> None:
@@ -90,7 +92,7 @@ def correlate_cmd(
         raise InvalidInputError(f"--ks takes comma-separated integers, got {ks!r}") from None
     if any(k < 1 for k in k_list):
         raise InvalidInputError(f"--ks takes class-subset sizes of at least 1, got {ks!r}")
-    _finish(correlate_run(_mask_files(files), permutations, k_list, draws, seed), out)
+    _finish(correlate_run(_mask_files(files), permutations, k_list, draws, seed, pool), out)
 
 
 def _mask_files(paths: List[Path]) -> List[Path]:

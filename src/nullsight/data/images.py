@@ -102,6 +102,24 @@ def _deep_gray(img: Image.Image, path: Path, size: Sequence[int] | None) -> np.n
     return arr
 
 
+SPLIT_FOLDERS = {"test": ("test", "val", "validation"), "train": ("train",), "val": ("val", "validation")}
+
+
+def split_folder(root: str | Path, split: str) -> Path:
+    """The folder of ``split`` below a torchvision ``ImageFolder``-style root (``root/train/<class>/...``,
+    ``root/val/<class>/...``, as Imagenette ships): ``test`` falls back to ``val``; a root without split folders is
+    its own split (its subfolders are the classes)."""
+    root = Path(root).expanduser()
+    if not root.is_dir():
+        raise DataNotFoundError(f"no such directory: {root}")
+    for name in SPLIT_FOLDERS.get(split, (split,)):
+        if (root / name).is_dir():
+            return root / name
+    if any((root / name).is_dir() for names in SPLIT_FOLDERS.values() for name in names):
+        raise DataNotFoundError(f"{root} has split folders but none for split {split!r}")
+    return root
+
+
 def list_folder(folder: Path) -> tuple[list[Path], list[int], list[str]]:
     """(files, labels, classes): flat folder -> labels -1; class subfolders -> ImageFolder labels."""
     if not folder.is_dir():

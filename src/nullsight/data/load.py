@@ -12,11 +12,12 @@ import torch
 from ..errors import DataNotFoundError
 from .base import DataBatch
 from .constants import IMAGENET_MEAN, IMAGENET_STD
-from .images import load_folder, load_image
+from .images import load_folder, load_image, split_folder
 from .source import DATA_SOURCES
 from .transforms import convert_channels, fit_to, select_indices, to_float_tensor
 
 FOLDER_PREFIX = "folder:"
+IMAGEFOLDER_PREFIX = "imagefolder:"  # ROOT/<split>/<class>/*.png (torchvision ImageFolder, Imagenette's layout)
 
 
 def load_data(
@@ -33,7 +34,8 @@ def load_data(
     std: Sequence[float] | None = None,
     fit: str = "resize",
 ) -> DataBatch:
-    """Load ``n`` images (all if None) of ``split`` from a named source, ``folder:PATH``, a directory or a file.
+    """Load ``n`` images (all if None) of ``split`` from a named source, ``folder:PATH``, ``imagefolder:ROOT`` (the
+    ``split`` folder below ROOT, :func:`~nullsight.data.images.split_folder`), a directory or a file.
 
     The first ``n`` are taken, or a ``seed``-ed random subset if ``shuffle``.
     ``root`` replaces :func:`data_root` for named sources.  ``size=(H, W)``
@@ -42,6 +44,8 @@ def load_data(
     directory; write ``folder:NAME`` for the directory.
     """
     text = str(name)
+    if text.startswith(IMAGEFOLDER_PREFIX):
+        text = FOLDER_PREFIX + str(split_folder(text[len(IMAGEFOLDER_PREFIX) :], split))
     if text.startswith(FOLDER_PREFIX):
         folder = Path(text[len(FOLDER_PREFIX) :]).expanduser()
         if fit == "pad":  # padded after decoding at the native size

@@ -5,7 +5,8 @@ Each image ``x_i`` gets a mask ``M_i`` in [0, 1] minimising
 for at least ``min_steps`` steps and until its own loss stops improving.  All masks are one
 tensor: the loss is the sum of per-image losses, so each mask sees only its own gradient, and
 Adam being element-wise, the batch gives each mask the same trajectory as optimising it alone
-(:func:`optimise_masks_loop` is that slow reference).  A stopped mask is frozen.
+(:func:`optimise_masks_loop` is that slow reference).  A stopped mask is frozen and leaves the batch: each step
+runs the model on the masks still moving only, and the stopping rule is checked without a host sync.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class MaskFit:
     steps: list[int]
     loss: list[float]
     keeps_target: list[bool]  # argmax f(x_M) == target at the end
+    at_cap: list[bool] = field(default_factory=list)  # ran max_steps without meeting the stopping rule
 
     @property
     def keep_rate(self) -> float:
@@ -94,30 +96,37 @@ def optimise_masks(model: nn.Module, norm: Normalization, x: torch.Tensor, targe
     since = torch.zeros(b, dtype=torch.long, device=x.device)
     active = torch.ones(b, dtype=torch.bool, device=x.device)
     steps = torch.zeros(b, dtype=torch.long, device=x.device)
-    loss = torch.zeros(b, device=x.device)
     frozen = masks.detach().clone()
+    rows = torch.arange(b, device=x.device)  # a superset of the masks still moving, refreshed every `patience` steps
+    xs, ts = x, targets
     iterator = range(config.max_steps) if progress is None else progress(range(config.max_steps), "masks", config.max_steps)
     for step in iterator:
         optimiser.zero_grad(set_to_none=False)
-        loss, _ = per_image_loss(model, norm, x, masks, targets, config.lam)
-        (loss * active).sum().backward()
+        loss, _ = per_image_loss(model, norm, xs, masks if len(rows) == b else masks[rows], ts, config.lam)
+        loss.sum().backward()
         optimiser.step()
         with torch.no_grad():
             masks.clamp_(0.0, 1.0)
-            masks[~active] = frozen[~active]
-            steps += active
-            value = loss.detach()
-            improved = value < best * (1 - config.tol)
-            best = torch.where(improved, value, best)
-            since = torch.where(improved, torch.zeros_like(since), since + 1)
-            stop = active & (step + 1 >= config.min_steps) & (since >= config.patience)
-            frozen[stop] = masks[stop]
-            active &= ~stop
-        if not active.any():
-            break
+            if step >= config.min_steps:  # Adam moves zero-gradient entries on its momentum: put stopped masks back
+                masks.copy_(torch.where(active[:, None, None, None], masks, frozen))
+            moving = active[rows]
+            steps[rows] += moving
+            improved = moving & (loss.detach() < best[rows] * (1 - config.tol))
+            best[rows] = torch.where(improved, loss.detach(), best[rows])
+            since[rows] = torch.where(improved, 0, since[rows] + moving)
+            if step + 1 >= config.min_steps:
+                stop = active & (since >= config.patience)
+                frozen = torch.where(stop[:, None, None, None], masks.detach(), frozen)
+                active &= ~stop
+        if step + 1 >= config.min_steps and (step + 1 - config.min_steps) % config.patience == 0:
+            rows = torch.nonzero(active).flatten()  # the one host sync, every `patience` steps
+            if len(rows) == 0:
+                break
+            xs, ts = x[rows], targets[rows]
     with torch.no_grad():
         final, logits = per_image_loss(model, norm, x, masks, targets, config.lam)
-    return MaskFit(masks.detach(), steps.tolist(), final.tolist(), (logits.argmax(1) == targets).tolist())
+    at_cap = (active & (steps >= config.max_steps)).tolist()
+    return MaskFit(masks.detach(), steps.tolist(), final.tolist(), (logits.argmax(1) == targets).tolist(), at_cap)
 
 
 def optimise_masks_loop(model: nn.Module, norm: Normalization, x: torch.Tensor, targets: torch.Tensor,
@@ -125,4 +134,5 @@ def optimise_masks_loop(model: nn.Module, norm: Normalization, x: torch.Tensor, 
     """The slow reference: one image at a time through :func:`optimise_masks` (tests, benchmark)."""
     fits = [optimise_masks(model, norm, x[i : i + 1], targets[i : i + 1], config) for i in range(x.shape[0])]
     return MaskFit(torch.cat([f.masks for f in fits]), [s for f in fits for s in f.steps],
-                   [v for f in fits for v in f.loss], [k for f in fits for k in f.keeps_target])
+                   [v for f in fits for v in f.loss], [k for f in fits for k in f.keeps_target],
+                   [c for f in fits for c in f.at_cap])

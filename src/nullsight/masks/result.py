@@ -33,6 +33,38 @@ PAPER_TABLE4 = PaperTable4(["none", "fmn", "pgd", "deepfool"], clean=[0.92, 0.83
                            fmn=[0.04, 0.78, 0.72, 0.78], pgd=[0.00, 0.43, 0.54, 0.44], deepfool=[0.00, 0.77, 0.71, 0.78])
 
 
+def dash(value: float | None, spec: str) -> str:
+    """A number formatted, or a dash where the estimator gave none (non-finite values are stored as null)."""
+    return "–" if value is None else format(value, spec)
+
+
+@dataclass
+class Spread:
+    """A null distribution in brief: its mean and central 95% range over ``draws`` draws (shuffled pairs)."""
+
+    mean: float
+    low: float  # 2.5th percentile
+    high: float  # 97.5th percentile
+    draws: int
+
+
+@dataclass
+class IntrinsicDimension:
+    """TwoNN on one set of masks, with what says whether the number means anything.
+
+    ``half`` is the mean TwoNN of two random halves (seeded); the estimate has ``converged`` when it moves by at
+    most 10% from N/2 to N.  ``gaussian`` is TwoNN of i.i.d. Gaussian data of the same N and ambient dimension,
+    preprocessed the same way: an estimate near it says the masks fill the space as far as TwoNN can tell at this N.
+    """
+
+    n: int
+    ambient: int
+    full: float
+    half: float
+    converged: bool
+    gaussian: float
+
+
 @dataclass
 class MaskRunConfig:
     """The optimiser's settings a mask run used (:class:`~nullsight.masks.optimise.MaskConfig`) and the attack steps."""
@@ -62,6 +94,9 @@ class MaskSetSummary:
     steps_min: int | None
     steps_max: int | None
     file: str | None
+    steps_median: float | None = None
+    steps_p90: float | None = None
+    at_cap: int | None = None  # masks that ran the full max_steps without meeting the stopping rule
 
 
 @dataclass
@@ -115,6 +150,18 @@ class CorrelationRow:
     id_essential: float | None
     id_adversarial: float | None
     id_joint: float | None
+    svcca_null: Spread | None = None  # SVCCA of shuffled pairs (M_E with row-permuted M_A)
+    idcor_null: Spread | None = None  # IdCor of shuffled pairs (the permutation test's null)
+    id_joint_null: Spread | None = None  # TwoNN of [M_E, M_A permuted]
+    twonn_essential: IntrinsicDimension | None = None
+    twonn_adversarial: IntrinsicDimension | None = None
+    twonn_joint: IntrinsicDimension | None = None
+
+    @property
+    def twonn_converged(self) -> bool | None:
+        """All three TwoNN estimates behind IdCor converged (None where not checked)."""
+        dims = (self.twonn_essential, self.twonn_adversarial, self.twonn_joint)
+        return None if any(d is None for d in dims) else all(d.converged for d in dims)
 
 
 @dataclass
@@ -126,12 +173,27 @@ class KClassPoint:
     idcor_mean: float
     p_value_mean: float
     pairs_mean: float
+    idcor: list[float] = field(default_factory=list)  # each draw's IdCor
+    p_values: list[float] = field(default_factory=list)
+    idcor_low: float | None = None  # 95% percentile-bootstrap interval of the mean over draws (None for one draw)
+    idcor_high: float | None = None
+    null_low: float | None = None  # IdCor of shuffled pairs in the same subsets: mean 2.5th and 97.5th percentiles
+    null_high: float | None = None
+    control_mean: float | None = None  # IdCor of random pairs of the same sizes, classes ignored (TwoNN's N bias)
+    control: list[float] = field(default_factory=list)  # each draw's control
 
 
 @dataclass
 class KClassTrend:
+    """Fig. 4 for one attack, with the trend tested: Spearman rho of IdCor against k over every draw (one point per
+    random class subset), and the same for the size-matched control (a trend there comes from N, not classes)."""
+
     attack: str
     points: list[KClassPoint]
+    rho: float | None = None
+    p_value: float | None = None
+    control_rho: float | None = None
+    control_p_value: float | None = None
 
 
 @register_result

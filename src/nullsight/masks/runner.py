@@ -12,11 +12,11 @@ from ..errors import InvalidInputError
 from ..models import load_state_dict, save_state_dict
 from ..models.classifier import Classifier, load_classifier
 from ..models.checkpoints import read_metadata
-from .correlation import cosine_similarity, idcor, svcca
+from .correlation import cosine_similarity, dimension_checks, idcor, svcca, svcca_null
 from .fourier import apply_mask, centred_spectrum
 from .kclass import kclass_trend
 from .optimise import MaskConfig, check_classifier
-from .result import (CorrelationRow, KClassTrend, MaskCorrelationResult, MaskExamples, MaskRunConfig, MasksResult,
+from .result import (CorrelationRow, MaskCorrelationResult, MaskExamples, MaskRunConfig, MasksResult,
                      MaskSetSummary)
 from .sets import AttackSpec, MaskSet, adversarial_masks, essential_masks
 
@@ -63,10 +63,12 @@ def _summary(s: MaskSet, file: Path | None) -> MaskSetSummary:
         return MaskSetSummary(name, s.kind, s.attack.name if s.attack else None, s.attack.eps if s.attack else None, 0,
                               s.success_rate, None, None, None, None, None, None)
     density = s.fit.masks.flatten(1).mean(1)
+    steps = np.asarray(s.fit.steps)
     return MaskSetSummary(name, s.kind, s.attack.name if s.attack else None, s.attack.eps if s.attack else None,
                           len(s.indices), s.success_rate if s.attack else None, s.fit.keep_rate,
-                          round(float(density.mean()), 5), float(np.mean(s.fit.steps)), min(s.fit.steps),
-                          max(s.fit.steps), str(file) if file else None)
+                          round(float(density.mean()), 5), float(steps.mean()), int(steps.min()), int(steps.max()),
+                          str(file) if file else None, float(np.median(steps)), float(np.percentile(steps, 90)),
+                          sum(s.fit.at_cap))
 
 
 def _flat(t: torch.Tensor) -> Artifact:
@@ -89,10 +91,10 @@ def _examples(ess: MaskSet, adv: MaskSet, x: torch.Tensor) -> MaskExamples | Non
 
 def compute_run(spec: str, data: str, n: int, attacks: list[str | AttackSpec], config: MaskConfig, masks_dir: Path,
                 attack_steps: int | None = None, arch: str | None = None, seed: int = 0, device: str = "cpu",
-                progress=None) -> MasksResult:
+                progress=None, weights: str = "none") -> MasksResult:
     """Essential masks of the first ``n`` test images and adversarial masks for each attack, saved under ``masks_dir``."""
     specs = [AttackSpec.of(a) for a in attacks]
-    classifier = load_classifier(spec, data, n=n, arch=arch, device=device, what="masks")
+    classifier = load_classifier(spec, data, n=n, weights=weights, arch=arch, device=device, what="masks")
     (loaded, norm, _), (x, y) = classifier, on_device(classifier, device)
     torch.manual_seed(seed)
     ess = essential_masks(loaded.module, norm, x, y, config, progress)
@@ -115,19 +117,23 @@ def _keeps(masks: dict) -> list[bool]:
     return masks["keeps"].tolist() if "keeps" in masks else [True] * len(masks["indices"])
 
 
-def _pairs(ess: dict, adv: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Paired M_E and M_A of the same images, both still giving their target class (as the paper keeps only those)."""
+def _pairs(ess: dict, adv: dict, pool: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Paired M_E and M_A of the same images, both still giving their target class (as the paper keeps only those);
+    ``pool``: average-pooled to pool x pool first (Sec. 4.5.2: Imagenette's 224 x 224 masks to 32 x 32)."""
     pos = {int(i): p for p, (i, k) in enumerate(zip(ess["indices"].tolist(), _keeps(ess))) if k}
     common = [(pos[int(i)], q) for q, (i, k) in enumerate(zip(adv["indices"].tolist(), _keeps(adv)))
               if k and int(i) in pos]
     e = np.array([c[0] for c in common], dtype=np.int64)
     a = np.array([c[1] for c in common], dtype=np.int64)
-    flat = lambda t: t.double().flatten(1).numpy()  # noqa: E731
+    def flat(t: torch.Tensor) -> np.ndarray:
+        t = t.double()
+        return (t if pool is None else torch.nn.functional.adaptive_avg_pool2d(t, pool)).flatten(1).numpy()
+
     return flat(ess["masks"])[e], flat(adv["masks"])[a], ess["labels"].numpy()[e]
 
 
 def correlate_run(files: list[Path], permutations: int = 100, ks: list[int] | None = None, draws: int = 5,
-                  seed: int = 0) -> MaskCorrelationResult:
+                  seed: int = 0, pool: int | None = None) -> MaskCorrelationResult:
     """Tables 1 and 3 and the Fig. 4 trend from one essential mask file and adversarial mask files."""
     loaded = [(f, *load_mask_set(f)) for f in files]
     essentials = [x for x in loaded if x[2][META + "kind"] == "essential"]
@@ -143,15 +149,17 @@ def correlate_run(files: list[Path], permutations: int = 100, ks: list[int] | No
                                     f"{tuple(ess['masks'].shape[1:])}")
         label, eps = meta[META + "label"], float(meta[META + "eps"]) if meta[META + "eps"] else None
         rate = float(meta[META + "success_rate"])
-        e, a, labels = _pairs(ess, adv)
+        e, a, labels = _pairs(ess, adv, pool)
         if len(e) < 4:
             rows.append(CorrelationRow(label, eps, rate, len(e), *([None] * 8)))
             continue
         cos = cosine_similarity(e, a)
         ic = idcor(e, a, permutations, seed)
+        dims = dimension_checks(e, a, seed) if len(e) >= 8 else (None, None, None)
         rows.append(CorrelationRow(label, eps, rate, len(e), svcca(e, a), float(cos.mean()), float(cos.std()),
-                                   ic.coefficient, ic.p_value, ic.id_x, ic.id_y, ic.id_joint))
+                                   ic.coefficient, ic.p_value, ic.id_x, ic.id_y, ic.id_joint,
+                                   svcca_null(e, a, seed=seed), ic.null, ic.joint_null, *dims))
         if ks:
-            trends.append(KClassTrend(label, kclass_trend(e, a, labels, ks, draws, permutations, seed)))
+            trends.append(kclass_trend(label, e, a, labels, ks, draws, permutations, seed))
     return MaskCorrelationResult(permutations, rows, trends, model=ess_meta[META + "model"],
                                  data=ess_meta[META + "data"], seed=seed)
