@@ -33,11 +33,13 @@ def main() -> None:
     args = parser.parse_args()
 
     start = time.perf_counter()
-    result = eval_run(args.model, "mnist", "mnist", None, 0.2, None, (), 0, protocol="paper", per_class=args.per_class)
+    result = eval_run(args.model, cover_data="mnist", hidden_data="mnist", n=None, alpha1=0.2, alpha2=None, noise=(),
+                      seed=0, protocol="paper", per_class=args.per_class)
     batched_s = time.perf_counter() - start
 
     loaded, norm, projector = load_stego_model(args.model)
-    covers, hiddens, labels, _ = paper_pairs(loaded, norm, "mnist", "mnist", args.one_by_one, 0.2, args.per_class, 0)
+    covers, hiddens, labels, _ = paper_pairs(loaded, norm, cover_data="mnist", hidden_data="mnist", n=args.one_by_one,
+                                             alpha1=0.2, per_class=args.per_class, seed=0)
     low, high = norm.bounds
     hits = 0
     start = time.perf_counter()

@@ -10,7 +10,8 @@ from nullsight.train.runner import train_run
 def digits_mlp(tmp_path_factory):
     """Path of an ``nullsight:mlp-digits`` checkpoint trained with rescaled (0.2x) copies, and its result."""
     path = tmp_path_factory.mktemp("models") / "mlp-digits.safetensors"
-    result = train_run("nullsight:mlp-digits", "digits", TrainConfig(epochs=60, batch_size=64, lr=3e-3, rescale=[0.2]), out=path)
+    result = train_run("nullsight:mlp-digits", "digits", config=TrainConfig(epochs=60, batch_size=64, lr=3e-3, rescale=[0.2]),
+                       out=path)
     return path, result
 
 

@@ -16,7 +16,7 @@ from .table2 import TABLE2, Table2Result, compare
 
 def audit_spec(
     spec: str,
-    weights: str = "none",
+    *, weights: str = "none",
     arch: str | None = None,
     seed: int = 0,
     device: str | torch.device = "cpu",
@@ -35,7 +35,7 @@ def audit_spec(
 
 
 def run_table2(
-    weights: str = "none",
+    *, weights: str = "none",
     seed: int = 0,
     device: str | torch.device = "cpu",
     rtol: float | None = None,

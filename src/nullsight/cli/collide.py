@@ -12,9 +12,9 @@ import typer
 from ..errors import InvalidInputError
 from ..io import output_group, write_bytes, write_json, write_png
 from .app import app
-from .common import (ArchOption, DeviceOption, ModelArgument, OutOption, QuietOption, SeedOption, WeightsOption,
-                     at_least_one, data_option, emit_json, emit_result, float_list, grouped, n_option, non_negative,
-                     note, output_dir, parse_size, stamped, stdout, tracker)
+from .common import (ModelArgument, ModelChoice, OutOption, QuietOption, at_least_one, data_option, emit_json,
+                     emit_result, float_list, grouped, n_option, non_negative, note, output_dir, parse_size, stamped,
+                     stdout, tracker)
 
 
 class Format(str, Enum):
@@ -47,6 +47,7 @@ class SearchChoice:
 
 
 BetaOption = typer.Option(0.05, "--beta", callback=non_negative, help="L-infinity size of P in pixel units ([0, 1] images).")
+FormatOption = typer.Option(Format.table, "--format", "-f", help="table | json.")
 
 
 def _attack(param: typer.CallbackParam, value: Optional[str]):
@@ -74,13 +75,10 @@ def collide(
     attack: Optional[str] = typer.Option(None, "--attack", callback=_attack, help="Eq. 6: x' = ATTACK(x) first, NAME[:EPS] (pgd:4/255, fgsm, bim, deepfool, fmn); EPS the total L-infinity budget (default 8/255): the attack runs at EPS - beta, the null-space step adds beta."),
     steps: int = typer.Option(10, "--steps", callback=at_least_one, help="The attack's iterations."),
     interpret: bool = typer.Option(False, "--interpret", help="Saliency, Integrated Gradients and Grad-CAM of x and x_hat compared (captum)."),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table | json."),
+    fmt: Format = FormatOption,
     save_images: Optional[Path] = typer.Option(None, "--save-images", callback=output_dir, help="Write the first input's original / perturbation / collided PNGs and fp64 tensors into this folder."),
-    weights: str = WeightsOption,
-    arch: Optional[str] = ArchOption,
+    run: ModelChoice = None,
     out: Optional[Path] = OutOption,
-    seed: int = SeedOption,
-    device: str = DeviceOption,
     quiet: bool = QuietOption,
 ) -> None:
     """Inputs whose features collide exactly with given ones: x_hat = x + P, P in the first operator's null space.
@@ -88,11 +86,11 @@ def collide(
     collide-sweep sweeps beta (Fig. 3); collide-fig5 shows every basis vector at every layer (Fig. 5)."""
     from ..collisions import runner
 
-    loaded, batch, options = _prepare(model, inputs, search, weights, arch, seed, device)
+    loaded, batch, options = _prepare(model, inputs, search, run)
     spec = attack
     eps = 8 / 255 if spec is None or spec.eps is None else spec.eps
-    result = runner.collide(loaded, batch, attack=None if spec is None else spec.name, eps=eps, steps=steps, seed=seed,
-                            interpret=interpret, beta=beta, **options)
+    result = runner.collide(loaded, batch, attack=None if spec is None else spec.name, eps=eps, steps=steps,
+                            seed=run.seed, interpret=interpret, beta=beta, **options)
     with output_group():  # images, tensors and JSON land together or not at all
         if save_images is not None and result.x_hat is not None:
             _save_images(result, save_images / _slug(loaded.spec))
@@ -109,25 +107,19 @@ def collide_sweep(
     inputs: InputChoice = None,
     search: SearchChoice = None,
     betas: Optional[str] = typer.Option(None, "--betas", help="Comma-separated betas (default: Fig. 3's)."),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table | json."),
+    fmt: Format = FormatOption,
     results_dir: Path = typer.Option(Path("results/collisions"), "--results-dir", callback=output_dir, help="Where the sweep's JSON and figure are written."),
-    weights: str = WeightsOption,
-    arch: Optional[str] = ArchOption,
+    run: ModelChoice = None,
     out: Optional[Path] = OutOption,
-    seed: int = SeedOption,
-    device: str = DeviceOption,
     quiet: bool = QuietOption,
 ) -> None:
     """Fig. 3: PSNR / SSIM of plain collisions against beta, every output verified."""
     from ..collisions import runner
     from ..collisions.report import sweep_figure
 
-    if search.box:
-        raise InvalidInputError("the sweep runs plain collisions; drop --box")
     values = _betas(betas)  # a typo fails before any loading
-    loaded, batch, options = _prepare(model, inputs, search, weights, arch, seed, device)
-    options.pop("box")
-    result = runner.sweep(loaded, batch, values, seed=seed, track=tracker(quiet), **options)
+    loaded, batch, options = _prepare(model, inputs, search, run, plain="the sweep")
+    result = runner.sweep(loaded, batch, betas=values, seed=run.seed, track=tracker(quiet), **options)
     stamped(result)
     with output_group():  # the JSON and its figure land together
         write_json(results_dir / f"sweep-{_slug(loaded.spec)}.json", result.to_dict())
@@ -146,46 +138,46 @@ def collide_fig5(
     search: SearchChoice = None,
     beta: float = BetaOption,
     limit: Optional[int] = typer.Option(None, "--limit", callback=at_least_one, help="Only the first N basis vectors."),
-    weights: str = WeightsOption,
-    arch: Optional[str] = ArchOption,
+    run: ModelChoice = None,
     out: Optional[Path] = OutOption,
-    seed: int = SeedOption,
-    device: str = DeviceOption,
     quiet: bool = QuietOption,
 ) -> None:
     """Fig. 5: every null-space basis vector's difference at every layer (first input)."""
     from ..collisions import runner
     from ..collisions.fig5 import per_basis_vector
 
-    if search.box:
-        raise InvalidInputError("Fig. 5 runs plain collisions; drop --box")
-    loaded, batch, options = _prepare(model, inputs, search, weights, arch, seed, device)
-    options.pop("box")
-    made = runner.make_search(loaded, batch, seed=seed, beta=beta, **options)
+    loaded, batch, options = _prepare(model, inputs, search, run, plain="Fig. 5")
+    made = runner.make_search(loaded, batch, seed=run.seed, beta=beta, **options)
     result = per_basis_vector(made, batch.values[:1].to(next(loaded.module.parameters()).device), beta, limit=limit,
                               track=tracker(quiet), name=loaded.spec)
-    result.data, result.seed = batch.name, seed
+    result.data, result.seed = batch.name, run.seed
     stamped(result)
     emit_json(result.to_dict(), out)
 
 
-def _prepare(model: str, inputs: InputChoice, search: SearchChoice, weights: str, arch: Optional[str], seed: int,
-             device: str):
-    """Check the settings that need no model, then load the model and the inputs: ``(loaded, batch, options)``."""
+def _prepare(model: str, inputs: InputChoice, search: SearchChoice, run: ModelChoice, plain: str | None = None):
+    """Check the settings that need no model, then load the model and the inputs: ``(loaded, batch, options)``.
+    ``plain`` names a mode that runs plain collisions only (no ``--box``)."""
     from ..collisions import runner
     from ..device import resolve_device
 
+    if plain is not None and search.box:
+        raise InvalidInputError(f"{plain} runs plain collisions; drop --box")
     region_box = _region(search.region)
     basis: str | int = int(search.basis) if search.basis.lstrip("-").isdigit() else search.basis
     multipliers = None if search.patch_betas is None else _patch_betas(search.patch_betas)  # a typo fails before loading
-    loaded, batch = runner.load_inputs(model, weights, arch, seed, str(resolve_device(device)), inputs.image, inputs.data,
-                                       inputs.n, inputs.resize, inputs.input_file, parse_size(inputs.input_size))
+    loaded, batch = runner.load_inputs(model, weights=run.weights, arch=run.arch, seed=run.seed,
+                                       device=str(resolve_device(run.device)), image=inputs.image, data=inputs.data,
+                                       n=inputs.n, resize=inputs.resize, input_file=inputs.input_file,
+                                       input_size=parse_size(inputs.input_size))
     _check_region(region_box, loaded.input_size)
     source = inputs.data or inputs.input_file
     if source is not None and len(batch.values) < inputs.n:
         note(f"{source} holds {len(batch.values)} input(s); using {len(batch.values)}, not --n {inputs.n}")
-    options = dict(basis=basis, per_patch=search.per_patch, region=region_box, box=search.box,
+    options = dict(basis=basis, per_patch=search.per_patch, region=region_box,
                    bounds=_bounds(search.bounds, len(loaded.input_size)))
+    if plain is None:
+        options["box"] = search.box
     if multipliers is not None:
         options["patch_betas"] = multipliers
     return loaded, batch, options

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import shlex
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
 
@@ -128,6 +129,17 @@ def out_option(default: Optional[Path] = None, callback: Callable[..., Any] = ou
 
 
 OutOption = out_option()
+
+
+@dataclass
+class ModelChoice:
+    """The options of a command that loads one model (take it as one parameter with :func:`grouped`): its weights,
+    the architecture of a bare checkpoint, the seed of its random initialisation and the device it runs on."""
+
+    weights: str = WeightsOption
+    arch: Optional[str] = ArchOption
+    seed: int = SeedOption
+    device: str = DeviceOption
 
 
 def model_argument(default: Any, help: str = MODEL_HELP) -> Any:

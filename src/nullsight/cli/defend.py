@@ -33,7 +33,8 @@ def detect(
     from ..defend.runner import detect_run
     from ..device import resolve_device
 
-    loaded, inputs = load_inputs(model, weights, arch, seed, str(resolve_device(device)), data=data, n=n, resize=resize)
+    loaded, inputs = load_inputs(model, weights=weights, arch=arch, seed=seed, device=str(resolve_device(device)),
+                                 data=data, n=n, resize=resize)
     emit_result(detect_run(loaded, inputs, beta=beta, alpha1=alpha1, seed=seed), out)
 
 
@@ -57,7 +58,8 @@ def purify(
     from ..device import resolve_device
     from ..io import output_group, write_npy
 
-    loaded, inputs = load_inputs(model, weights, arch, seed, str(resolve_device(device)), data=data, n=n, resize=resize)
+    loaded, inputs = load_inputs(model, weights=weights, arch=arch, seed=seed, device=str(resolve_device(device)),
+                                 data=data, n=n, resize=resize)
     result, pure = purify_run(loaded, inputs, second=second, seed=seed)
     with output_group():
         if save is not None:

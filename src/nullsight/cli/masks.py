@@ -124,8 +124,9 @@ def class_cmd(
     """Class-level essential masks, checked on unseen test images (Sec. 4.7)."""
     from ..masks.defence_runner import class_run
 
-    _finish(class_run(model, data, train_per_class, test_n, lam, steps, per_step, arch, seed, _device(device),
-                      masks_out, tracker(quiet)), out)
+    _finish(class_run(model, data, train_per_class=train_per_class, test_n=test_n, lam=lam, steps=steps,
+                      per_step=per_step, arch=arch, seed=seed, device=_device(device), masks_out=masks_out,
+                      progress=tracker(quiet)), out)
 
 
 @masks_app.command("robust")
@@ -149,5 +150,6 @@ def robust_cmd(
     """Robust essential masks (Table 4) and the adaptive attacker through the mask pipeline."""
     from ..masks.defence_runner import robust_run
 
-    _finish(robust_run(model, data, attacks, train_per_class, test_n, lam, steps, per_step, attack_steps,
-                       adaptive, arch, seed, _device(device), tracker(quiet)), out)
+    _finish(robust_run(model, data, attacks=attacks, train_per_class=train_per_class, test_n=test_n, lam=lam,
+                       steps=steps, per_step=per_step, attack_steps=attack_steps, adaptive=adaptive, arch=arch,
+                       seed=seed, device=_device(device), progress=tracker(quiet)), out)

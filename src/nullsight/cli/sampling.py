@@ -34,7 +34,8 @@ def kernels_cmd(
     # dense: an n x n fp64 operator of n = size^2 and its SVD (about four copies); matrix-free: a few images per size
     check_memory(0 if no_dense else 4 * 8 * float(size) ** 4, f"--size {size} (the dense SVD; --no-dense skips it)")
     check_memory(64 * 8 * float(max(larger, default=0)) ** 2, f"--larger {max(larger, default=0)}")
-    emit_result(kernels_run(size, tuple(larger), network, tuple(eps), seed=seed, operators=operator, dense=not no_dense), out)
+    emit_result(kernels_run(size=size, larger=tuple(larger), network=network, eps=tuple(eps), seed=seed,
+                            operators=operator, dense=not no_dense), out)
 
 
 @dataclass
@@ -72,7 +73,8 @@ def eval_cmd(
     from ..sampling.runner import eval_run
 
     worst_ops = tuple(worst.operators) if worst.operators else ("resize-0.5", "resize-0.25", "decimate-2", "blurpool-2")
-    result = eval_run(model, data, n, split, tuple(perturbation or CARD_SUITE + ANTIALIASED), worst_ops if worst.n else (), worst.eps,
-                      worst.steps, worst.n, batch_size, weights, arch, seed, label, resolve_device(device), tracker(quiet),
-                      clip)
+    result = eval_run(model, data, n=n, split=split, perturbations=tuple(perturbation or CARD_SUITE + ANTIALIASED),
+                      worst_ops=worst_ops if worst.n else (), worst_eps=worst.eps, worst_steps=worst.steps,
+                      n_worst=worst.n, batch_size=batch_size, weights=weights, arch=arch, seed=seed, label=label,
+                      device=resolve_device(device), track=tracker(quiet), clip=clip)
     emit_result(result, out)

@@ -52,7 +52,7 @@ def hide_cmd(
     from ..io import output_group, write_npy, write_png
     from ..stego.runner import hide_run
 
-    result = hide_run(model, cover, hidden, alpha1, alpha2, arch)
+    result = hide_run(model, cover=cover, hidden=hidden, alpha1=alpha1, alpha2=alpha2, arch=arch)
     npy = image_out.with_suffix(".npy")
     result.stego_png, result.stego_npy = str(image_out), str(npy)
     with output_group():  # the PNG, the .npy and the JSON land together or not at all
@@ -67,7 +67,7 @@ def reveal_cmd(model: str = StegoModel, stego: Path = typer.Argument(..., help="
     """What the network reads in a stego image."""
     from ..stego.runner import reveal_run
 
-    emit_result(reveal_run(model, stego, arch), out)
+    emit_result(reveal_run(model, stego, arch=arch), out)
 
 
 @stego_app.command("eval")
@@ -88,7 +88,8 @@ def eval_cmd(
     """Success rate, confidence and look of stego images over a test set, and what breaks them."""
     from ..stego.runner import eval_run
 
-    result = eval_run(model, cover_data, hidden_data, n, alpha1, alpha2, _noise(noise), seed, arch, protocol, per_class)
+    result = eval_run(model, cover_data=cover_data, hidden_data=hidden_data, n=n, alpha1=alpha1, alpha2=alpha2,
+                      noise=_noise(noise), seed=seed, arch=arch, protocol=protocol, per_class=per_class)
     if protocol == "paper" and result.paper_protocol is not None:
         short = [k for k, c in enumerate(result.paper_protocol.selected_per_class) if c < per_class]
         if short:
@@ -105,7 +106,7 @@ def sees_cmd(model: str = StegoModel, data: str = data_option("mnist"),
     """What the network sees: the row-space projection of inputs, with the prediction check."""
     from ..stego.runner import sees_run
 
-    result = sees_run(model, data, n, arch)
+    result = sees_run(model, data, n=n, arch=arch)
     _note_fewer(result.n, n, data)
     emit_result(result, out)
 
@@ -117,7 +118,7 @@ def fig1_cmd(extent: float = typer.Option(3.0, "--extent", callback=positive, he
     """Fig. 1: a seeded (2, 1, 3, 1)-ReLU network's output surface, flat along its 1-D null space."""
     from ..stego.runner import fig1_run
 
-    emit_result(fig1_run(seed, extent, resolution), out)
+    emit_result(fig1_run(seed=seed, extent=extent, resolution=resolution), out)
 
 
 @stego_app.command("fig11")
@@ -127,7 +128,7 @@ def fig11_cmd(models: List[str] = typer.Argument(..., metavar="MODEL...", help="
     """Fig. 11: networks trained differently see different row-space images of the same inputs."""
     from ..stego.runner import fig11_run
 
-    result = fig11_run(models, data, n, arch)
+    result = fig11_run(models, data, n=n, arch=arch)
     _note_fewer(result.n, n, data)
     emit_result(result, out)
 
@@ -151,4 +152,5 @@ def conv_cmd(
         raise InvalidInputError(f"--kernel {kernel} is larger than the {size}x{size} image (--size)")
     # the dense operator (filters x size^2 by size^2, fp64) and its SVD, about three copies: refused before the work
     check_memory(3 * 8 * max_filters * float(size) ** 4, f"--size {size} with --max-filters {max_filters}")
-    emit_result(conv_run(size, kernel, max_filters, padding, model, seed), out)
+    emit_result(conv_run(size=size, kernel=kernel, max_filters=max_filters, padding=padding, model=model, seed=seed),
+                out)

@@ -97,7 +97,7 @@ def train(
         check_writable(models_root(), directory=True)
     dev = resolve_device(device)
     with distributed.process_group(dev):
-        result = train_run(spec, data, config, device=dev, normalization=recipe.normalization, n_train=n_train, out=out,
+        result = train_run(spec, data, config=config, device=dev, normalization=recipe.normalization, n_train=n_train, out=out,
                            track=tracker(quiet), restart=restart, fit=fit.value)
         if distributed.is_main_process():
             emit_result(result, results)

@@ -49,7 +49,7 @@ class Inputs:
 ARRAY_SUFFIXES = (".npy", ".pt", ".csv")
 
 
-def load_inputs(spec: str, weights: str = "none", arch: str | None = None, seed: int = 0, device: str = "cpu",
+def load_inputs(spec: str, *, weights: str = "none", arch: str | None = None, seed: int = 0, device: str = "cpu",
                 image: str | Path | None = None, data: str | None = None, n: int = 1,
                 resize: bool = False, input_file: str | Path | None = None,
                 input_size: tuple[int, ...] | None = None) -> tuple[LoadedModel, Inputs]:
@@ -177,7 +177,7 @@ def make_search(loaded: LoadedModel, inputs: Inputs, **options) -> NullSpaceSear
     return NullSpaceSearch(loaded.module, inputs.mean, inputs.std, loaded.input_size, task=loaded.task, **options)
 
 
-def collide(loaded: LoadedModel, inputs: Inputs, attack: str | None = None, eps: float = 8 / 255, steps: int = 10,
+def collide(loaded: LoadedModel, inputs: Inputs, *, attack: str | None = None, eps: float = 8 / 255, steps: int = 10,
             seed: int = 0, interpret: bool = False, **options) -> CollisionResult:
     """Run the search on ``inputs`` (after attack ``attack`` for Eq. 6) and record it, verified, as a :class:`CollisionResult`.
 
@@ -268,7 +268,7 @@ def preview(x: torch.Tensor, p: torch.Tensor, x_hat: torch.Tensor) -> Preview:
     return Preview(*(Artifact.of(thumbnail(t), "png") for t in (x, 0.5 + 0.5 * p / peak, x_hat)))
 
 
-def sweep(loaded: LoadedModel, inputs: Inputs, betas: Sequence[float] = DEFAULT_BETAS, seed: int = 0,
+def sweep(loaded: LoadedModel, inputs: Inputs, *, betas: Sequence[float] = DEFAULT_BETAS, seed: int = 0,
           track=None, **options) -> SweepResult:
     """The beta sweep (Fig. 3) on ``inputs`` (images)."""
     search = make_search(loaded, inputs, seed=seed, **options)

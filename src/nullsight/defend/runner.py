@@ -33,7 +33,7 @@ def roc(clean: np.ndarray, attacked: np.ndarray) -> tuple[float, float, float, s
     return auc, tpr, threshold if direction == "higher" else -threshold, direction
 
 
-def detect_run(loaded: LoadedModel, inputs: Inputs, beta: float = 0.1, alpha1: float = 0.2, seed: int = 0) -> DetectResult:
+def detect_run(loaded: LoadedModel, inputs: Inputs, *, beta: float = 0.1, alpha1: float = 0.2, seed: int = 0) -> DetectResult:
     """Clean inputs vs collided ones (``x + P``, ``P`` a random null-space vector of L-inf ``beta``) and, for a fully
     connected first layer, vs stego images hiding a shuffled input in each (seed 001)."""
     search = make_search(loaded, inputs, seed=seed)
@@ -65,7 +65,7 @@ def detect_run(loaded: LoadedModel, inputs: Inputs, beta: float = 0.1, alpha1: f
                         detections=detections, skipped=skipped, seed=seed)
 
 
-def purify_run(loaded: LoadedModel, inputs: Inputs, second: str | None = None, seed: int = 0) -> tuple[PurifyResult, torch.Tensor]:
+def purify_run(loaded: LoadedModel, inputs: Inputs, *, second: str | None = None, seed: int = 0) -> tuple[PurifyResult, torch.Tensor]:
     """Purified inputs (returned for saving) and their record: verified predictions, what changed for others."""
     search = make_search(loaded, inputs, seed=seed)
     x = search.check_images(inputs.values.to(next(loaded.module.parameters()).device))

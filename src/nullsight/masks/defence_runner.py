@@ -33,7 +33,7 @@ def _n_classes(model, norm, x) -> int:
         return int(model(norm.to_model(x[:1])).shape[1])
 
 
-def class_run(spec: str, data: str, train_per_class: int, test_n: int, lam: float = 0.01, steps: int = 500,
+def class_run(spec: str, data: str, *, train_per_class: int, test_n: int, lam: float = 0.01, steps: int = 500,
               per_step: int = 8, arch: str | None = None, seed: int = 0, device: str = "cpu",
               masks_out: Path | None = None, progress=None) -> ClassMasksResult:
     """Class-level essential masks from training images, evaluated on the first ``test_n`` test images."""
@@ -62,7 +62,7 @@ def _adversarial(model, norm, x, y, attack: AttackSpec, steps: int | None, seed:
     return run_attack(model, x, norm.mean, norm.std, attack.name, attack.eps, n_steps, seed, y)
 
 
-def robust_run(spec: str, data: str, attacks: list[str | AttackSpec], train_per_class: int, test_n: int, lam: float = 0.001,
+def robust_run(spec: str, data: str, *, attacks: list[str | AttackSpec], train_per_class: int, test_n: int, lam: float = 0.001,
                steps: int = 500, per_step: int = 8, attack_steps: int | None = None, adaptive: list[str | AttackSpec] | None = None,
                arch: str | None = None, seed: int = 0, device: str = "cpu", progress=None) -> RobustMasksResult:
     """Table 4: robust essential masks trained against each attack, tested on clean and attacked test images."""

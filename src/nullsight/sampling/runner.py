@@ -38,7 +38,7 @@ def operator_kernel(name: str, size: int, dense: bool, n_basis: int = 4) -> Oper
     return row
 
 
-def kernels_run(size: int = 32, larger: Sequence[int] = (224, 1024), network: str = "nullsight:nula-w0.25",
+def kernels_run(*, size: int = 32, larger: Sequence[int] = (224, 1024), network: str = "nullsight:nula-w0.25",
                 eps: Sequence[float] = (0.03, 0.05), n_images: int = 8, seed: int = 0,
                 operators: Sequence[str] | None = None, dense: bool = True) -> SamplingKernelsResult:
     """Kernels of every operator at ``size`` (dense reference up to 48x48) and, matrix-free, at ``larger`` sizes;
@@ -60,7 +60,7 @@ def kernels_run(size: int = 32, larger: Sequence[int] = (224, 1024), network: st
     return SamplingKernelsResult(size, rows, big, boards, checks, network, seed=seed)
 
 
-def eval_run(model: str, data: str, n: int | None = None, split: str = "test",
+def eval_run(model: str, data: str, *, n: int | None = None, split: str = "test",
              perturbations: Sequence[str] = CARD_SUITE + ANTIALIASED,
              worst_ops: Sequence[str] = ("resize-0.5", "resize-0.25", "decimate-2", "blurpool-2"),
              worst_eps: float = 0.05, worst_steps: int = 10, n_worst: int = 500, batch_size: int = 256,

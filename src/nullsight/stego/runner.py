@@ -66,7 +66,7 @@ def pairs(cover_data: str, hidden_data: str, n: int | None, seed: int) -> tuple[
 PROTOCOLS = ("ours", "paper")
 
 
-def paper_pairs(loaded: LoadedModel, norm: Normalization, cover_data: str, hidden_data: str, n: int | None,
+def paper_pairs(loaded: LoadedModel, norm: Normalization, *, cover_data: str, hidden_data: str, n: int | None,
                 alpha1: float, per_class: int, seed: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, PaperSelection]:
     """Seed 001's protocol: hiddens are training images with ``H`` and ``alpha1 H`` classified correctly,
     ``per_class`` per class (5,000: 50,000 pairs); covers are other training images (a seeded shuffle of the
@@ -89,7 +89,7 @@ def paper_pairs(loaded: LoadedModel, norm: Normalization, cover_data: str, hidde
     return covers, hiddens, labels, selection
 
 
-def eval_run(spec: str, cover_data: str, hidden_data: str, n: int | None, alpha1: float, alpha2: float | None,
+def eval_run(spec: str, *, cover_data: str, hidden_data: str, n: int | None, alpha1: float, alpha2: float | None,
              noise: tuple[float, ...], seed: int, arch: str | None = None, protocol: str = "ours",
              per_class: int = PAPER_PER_CLASS) -> StegoEvalResult:
     """Stego images over a test set (``ours``: pairs from the unfiltered test split, success ``pred S = pred H``) or
@@ -100,7 +100,8 @@ def eval_run(spec: str, cover_data: str, hidden_data: str, n: int | None, alpha1
     loaded, norm, projector = load_stego_model(spec, arch)
     selection = None
     if protocol == "paper":
-        covers, hiddens, labels, selection = paper_pairs(loaded, norm, cover_data, hidden_data, n, alpha1, per_class, seed)
+        covers, hiddens, labels, selection = paper_pairs(loaded, norm, cover_data=cover_data, hidden_data=hidden_data,
+                                                         n=n, alpha1=alpha1, per_class=per_class, seed=seed)
     else:
         covers, hiddens, labels = pairs(cover_data, hidden_data, n, seed)
     _check_fits(covers, loaded, cover_data)
@@ -126,7 +127,7 @@ def eval_run(spec: str, cover_data: str, hidden_data: str, n: int | None, alpha1
                            paper_success_rate=evaluation.success_vs_label, paper_protocol=paper)
 
 
-def sees_run(spec: str, data: str, n: int, arch: str | None = None) -> StegoSeesResult:
+def sees_run(spec: str, data: str, *, n: int, arch: str | None = None) -> StegoSeesResult:
     loaded, norm, projector = load_stego_model(spec, arch)
     batch = load_data(data, split="test", n=n)
     _check_fits(batch.images, loaded, data)
@@ -137,7 +138,7 @@ def sees_run(spec: str, data: str, n: int, arch: str | None = None) -> StegoSees
                            max_logit_diff_fp64=seen.max_logit_diff_fp64, examples=examples)
 
 
-def fig1_run(seed: int = 0, extent: float = 3.0, resolution: int = 41) -> StegoFig1Result:
+def fig1_run(*, seed: int = 0, extent: float = 3.0, resolution: int = 41) -> StegoFig1Result:
     """Fig. 1: the surface of a seeded (2, 1, 3, 1)-ReLU network and its spread along / across Null(W1)."""
     s = fig1_surface(seed, extent, resolution)
     _require_finite(f"Fig. 1 at --extent {extent:g}", s.values, s.spread_along_null, s.spread_along_row)
@@ -146,7 +147,7 @@ def fig1_run(seed: int = 0, extent: float = 3.0, resolution: int = 41) -> StegoF
                            spread_along_row=s.spread_along_row, lines=s.lines)
 
 
-def fig11_run(specs: list[str], data: str, n: int, arch: str | None = None) -> StegoFig11Result:
+def fig11_run(specs: list[str], data: str, *, n: int, arch: str | None = None) -> StegoFig11Result:
     """Fig. 11: what each of ``specs`` (two or more trained models) sees of the same ``n`` test images of ``data``."""
     if len(specs) < 2:
         raise InvalidInputError("Fig. 11 compares networks: pass at least two --model")
@@ -173,7 +174,7 @@ def _check_fits(images: torch.Tensor, loaded: LoadedModel, data: str) -> None:
         raise InvalidInputError(f"{data} images are {shape}, {loaded.spec} takes {'x'.join(map(str, loaded.input_size))}")
 
 
-def conv_run(size: int, kernel: int, max_filters: int, padding: str, model: str | None, seed: int) -> StegoConvResult:
+def conv_run(*, size: int, kernel: int, max_filters: int, padding: str, model: str | None, seed: int) -> StegoConvResult:
     """Null dimension of the first convolution as filters are added (random kernels, or a model's first conv)."""
     if model is not None:
         loaded = load_model(model)
@@ -191,7 +192,7 @@ def conv_run(size: int, kernel: int, max_filters: int, padding: str, model: str 
     return StegoConvResult(source=source, size=size, kernel=k, padding=padding, seed=seed, rows=rows)
 
 
-def hide_run(spec: str, cover: str, hidden: str, alpha1: float, alpha2: float | None,
+def hide_run(spec: str, *, cover: str, hidden: str, alpha1: float, alpha2: float | None,
              arch: str | None = None) -> StegoHideResult:
     """Hide one image in another; the result carries the stego image (pixels, and lossless model space) to save."""
     loaded, norm, projector = load_stego_model(spec, arch)
@@ -210,7 +211,7 @@ def hide_run(spec: str, cover: str, hidden: str, alpha1: float, alpha2: float | 
         stego_pixels=norm.to_pixels(made.stego).clamp(0, 1)[0], stego_model_space=made.stego[0])
 
 
-def reveal_run(spec: str, stego: Path, arch: str | None = None) -> StegoRevealResult:
+def reveal_run(spec: str, stego: Path, *, arch: str | None = None) -> StegoRevealResult:
     """The network's reading of a stego image (.npy lossless, or an 8-bit image), and its two components."""
     loaded, norm, projector = load_stego_model(spec, arch)
     if stego.suffix == ".npy":

@@ -20,7 +20,7 @@ from .result import Accuracy, InputNormalization, TrainHistory, TrainRun
 def train_run(
     arch: str,
     data: str,
-    config: TrainConfig,
+    *, config: TrainConfig,
     device: torch.device | str = "cpu",
     normalization: str = "pm1",
     n_train: int | None = None,
