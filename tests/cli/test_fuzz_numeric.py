@@ -37,6 +37,7 @@ VALID = {
     ("masks class", "--lambda", "0"): "lambda 0 is the mask fit without the L1 term",
     ("masks robust", "--lambda", "0"): "lambda 0 is the mask fit without the L1 term",
     ("masks correlate", "--permutations", "0"): "0 skips the IdCor permutation test",
+    ("masks correlate", "--kclass-permutations", "0"): "0 skips the Fig. 4 subsets' permutation tests",
     ("sampling eval", "--n-worst", "0"): "0 skips the worst case",
     ("sampling kernels", "--eps", "0"): "a checkerboard of amplitude 0 is the unperturbed control",
     ("stego eval", "--alpha2", "0"): "alpha2 0 hides without the cover's null-space part",

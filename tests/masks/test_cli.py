@@ -38,8 +38,8 @@ def test_compute_reports_a_failed_attack_without_crashing(mask_run):
 def test_correlate_class_robust_and_report(mask_run, tmp_path):
     model, tmp = mask_run
     files = [str(p) for p in sorted((tmp / "m").iterdir())]
-    assert main(["masks", "correlate", *files, "--permutations", "10", "--ks", "2,10", "--draws", "2",
-                 "--out", str(tmp_path / "corr.json")]) == 0
+    assert main(["masks", "correlate", *files, "--permutations", "10", "--kclass-permutations", "4", "--ks", "2,10",
+                 "--draws", "2", "--out", str(tmp_path / "corr.json")]) == 0
     assert main(["masks", "class", str(model), "--data", "digits", "--train-per-class", "5", "--test-n", "30",
                  "--steps", "4", "-q", "--out", str(tmp_path / "class.json")]) == 0
     assert main(["masks", "robust", str(model), "--data", "digits", "--attacks", "fmn", "--adaptive", "pgd:8/255",
@@ -56,6 +56,8 @@ def test_correlate_class_robust_and_report(mask_run, tmp_path):
     corr = results[0]
     assert {r["attack"] for r in corr["rows"]} == {"fmn", "deepfool"}
     assert all(0 < r["p_value"] <= 1 for r in corr["rows"])
+    assert all(r["idcor_null"]["draws"] == 10 for r in corr["rows"] if r["idcor"] is not None)
+    assert all(p_ * 5 == round(p_ * 5) for t in corr["trends"] for q in t["points"] for p_ in q["p_values"])  # 4 perms
     robust = results[2]
     assert robust["rows"] == ["clean", "fmn"] and robust["columns"] == ["none", "fmn"]
     assert robust["adaptive_rows"] == ["pgd@8/255"] and robust["adaptive_accuracy"][0][0] is None

@@ -45,3 +45,11 @@ def test_exception_not_a_classifier(tiny):
     _, norm, x, y = tiny
     with pytest.raises(InvalidInputError, match="classifier"):
         optimise_masks(nn.Conv2d(3, 3, 1), norm, x, y, FAST)
+
+
+def test_batches_give_the_same_masks(tiny):
+    """Masks are optimised ``batch`` images at a time: each mask's trajectory is its own, so the split changes nothing."""
+    model, norm, x, y = tiny
+    whole = optimise_masks(model, norm, x, y, FAST)
+    split = optimise_masks(model, norm, x, y, MaskConfig(**{**FAST.__dict__, "batch": 4}))
+    assert whole.steps == split.steps and torch.allclose(whole.masks, split.masks, atol=1e-5)

@@ -57,7 +57,7 @@ def test_recipe_scale_and_claims():
         cmd = commands[f"masks-{data}"]
         assert cmd[cmd.index("--n") + 1] == n and cmd[cmd.index("--max-steps") + 1] == "2000"
         corr = commands[f"correlate-{data}"]
-        assert corr[corr.index("--permutations") + 1] == "1000"
+        assert corr[corr.index("--permutations") + 1] == "1000" and corr[corr.index("--kclass-permutations") + 1] == "200"
     ids = [c.id for c in RECIPE.claims]
     assert "003-A3-mnist" in ids and "003-T1-fashion-mnist-fmn" in ids and "003-F4-mnist-pgd@64/255" in ids
     assert all(c.rule is table1_rule for c in RECIPE.claims if c.id.startswith("003-T1"))

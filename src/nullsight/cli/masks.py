@@ -78,6 +78,8 @@ def correlate_cmd(
     permutations: int = typer.Option(100, "--permutations", callback=non_negative, help="Permutations of the IdCor test."),
     ks: str = typer.Option("1,2,3,4,5,6,7,8,9,10", "--ks", help="Fig. 4: class-subset sizes ('' to skip)."),
     draws: int = typer.Option(5, "--draws", callback=at_least_one, help="Random class subsets per k."),
+    kclass_permutations: Optional[int] = typer.Option(None, "--kclass-permutations", callback=non_negative,
+                                                      help="Permutations of each Fig. 4 subset (default: --permutations)."),
     pool: Optional[int] = typer.Option(None, "--pool", callback=at_least_one,
                                        help="Average-pool masks to POOL x POOL first (Imagenette: 32, Sec. 4.5.2)."),
     seed: int = SeedOption,
@@ -92,7 +94,7 @@ def correlate_cmd(
         raise InvalidInputError(f"--ks takes comma-separated integers, got {ks!r}") from None
     if any(k < 1 for k in k_list):
         raise InvalidInputError(f"--ks takes class-subset sizes of at least 1, got {ks!r}")
-    _finish(correlate_run(_mask_files(files), permutations, k_list, draws, seed, pool), out)
+    _finish(correlate_run(_mask_files(files), permutations, k_list, draws, seed, pool, kclass_permutations), out)
 
 
 def _mask_files(paths: List[Path]) -> List[Path]:

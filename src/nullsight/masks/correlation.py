@@ -27,6 +27,7 @@ from .result import IntrinsicDimension, Spread
 DISCARD_FRACTION = 0.1  # TwoNN's heuristic (Facco et al. 2017), scikit-dimension's default
 CONVERGED_WITHIN = 0.10  # TwoNN at N/2 within 10% of TwoNN at N
 SVCCA_NULL_DRAWS = 50
+CHUNK_ENTRIES = 50_000_000  # joint distance entries held at once by the permutation test (400 MB in fp64)
 
 
 def spread(values: np.ndarray | torch.Tensor) -> Spread:
@@ -234,7 +235,7 @@ def idcor(x: np.ndarray, y: np.ndarray, n_permutations: int = 100, seed: int = 0
         return IdCor(float(coefficient), float("nan"), id_x, id_y, float(id_joint), 0)
     generator = torch.Generator().manual_seed(seed)
     perms = torch.stack([torch.randperm(len(x), generator=generator) for _ in range(n_permutations)])
-    shuffled = permutation_ids(sq_distances(x), sq_distances(y), perms)
+    shuffled = permutation_ids(sq_distances(x), sq_distances(y), perms, chunk=max(1, CHUNK_ENTRIES // len(x) ** 2))
     p_value = float(((shuffled < id_joint).sum().item() + 1) / (n_permutations + 1))
     null = spread((id_x + id_y - shuffled) / max(id_x, id_y))
     return IdCor(float(coefficient), p_value, id_x, id_y, float(id_joint), n_permutations, null, spread(shuffled))

@@ -26,7 +26,8 @@ from .fourier import apply_mask
 class MaskConfig:
     """Hyper-parameters of App. A.3: ``lam`` (lambda of the L1 term; 0.5 for 32x32 images, 0.01 for Imagenette,
     0.01 class-level, 0.001 robust), Adam ``lr``, ``min_steps`` (500), ``max_steps``, and the stopping rule: a mask
-    stops once its loss improved by less than ``tol`` (relative) over the last ``patience`` steps."""
+    stops once its loss improved by less than ``tol`` (relative) over the last ``patience`` steps.  ``batch``: images
+    optimised together (each mask's trajectory is its own, so only memory and speed depend on it)."""
 
     lam: float = 0.5
     lr: float = 0.01
@@ -34,6 +35,7 @@ class MaskConfig:
     max_steps: int = 1000
     patience: int = 50
     tol: float = 1e-3
+    batch: int = 512
 
     def __post_init__(self) -> None:
         if not self.lam > 0:
@@ -42,6 +44,8 @@ class MaskConfig:
             raise InvalidInputError(f"the learning rate must be positive, got {self.lr}")
         if self.min_steps < 1 or self.max_steps < self.min_steps:
             raise InvalidInputError(f"need 1 <= min_steps <= max_steps, got {self.min_steps}, {self.max_steps}")
+        if self.batch < 1 or self.patience < 1:
+            raise InvalidInputError(f"need batch >= 1 and patience >= 1, got {self.batch}, {self.patience}")
 
 
 @dataclass
@@ -86,6 +90,9 @@ def optimise_masks(model: nn.Module, norm: Normalization, x: torch.Tensor, targe
     if x.ndim != 4 or targets.shape != (x.shape[0],):
         raise InvalidInputError(f"need images (B, C, H, W) and targets (B,), got {tuple(x.shape)}, {tuple(targets.shape)}")
     check_classifier(model, x, norm)
+    if x.shape[0] > config.batch:
+        return _concat([optimise_masks(model, norm, x[i : i + config.batch], targets[i : i + config.batch], config,
+                                       progress) for i in range(0, x.shape[0], config.batch)])
     model.eval()
     for p in model.parameters():
         p.requires_grad_(False)
@@ -132,7 +139,10 @@ def optimise_masks(model: nn.Module, norm: Normalization, x: torch.Tensor, targe
 def optimise_masks_loop(model: nn.Module, norm: Normalization, x: torch.Tensor, targets: torch.Tensor,
                         config: MaskConfig = MaskConfig()) -> MaskFit:
     """The slow reference: one image at a time through :func:`optimise_masks` (tests, benchmark)."""
-    fits = [optimise_masks(model, norm, x[i : i + 1], targets[i : i + 1], config) for i in range(x.shape[0])]
+    return _concat([optimise_masks(model, norm, x[i : i + 1], targets[i : i + 1], config) for i in range(x.shape[0])])
+
+
+def _concat(fits: list[MaskFit]) -> MaskFit:
     return MaskFit(torch.cat([f.masks for f in fits]), [s for f in fits for s in f.steps],
                    [v for f in fits for v in f.loss], [k for f in fits for k in f.keeps_target],
                    [c for f in fits for c in f.at_cap])

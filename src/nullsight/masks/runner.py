@@ -133,8 +133,9 @@ def _pairs(ess: dict, adv: dict, pool: int | None = None) -> tuple[np.ndarray, n
 
 
 def correlate_run(files: list[Path], permutations: int = 100, ks: list[int] | None = None, draws: int = 5,
-                  seed: int = 0, pool: int | None = None) -> MaskCorrelationResult:
-    """Tables 1 and 3 and the Fig. 4 trend from one essential mask file and adversarial mask files."""
+                  seed: int = 0, pool: int | None = None, kclass_permutations: int | None = None) -> MaskCorrelationResult:
+    """Tables 1 and 3 and the Fig. 4 trend from one essential mask file and adversarial mask files
+    (``kclass_permutations``: the Fig. 4 subsets' permutation tests, default ``permutations``)."""
     loaded = [(f, *load_mask_set(f)) for f in files]
     essentials = [x for x in loaded if x[2][META + "kind"] == "essential"]
     if len(essentials) != 1:
@@ -160,6 +161,7 @@ def correlate_run(files: list[Path], permutations: int = 100, ks: list[int] | No
                                    ic.coefficient, ic.p_value, ic.id_x, ic.id_y, ic.id_joint,
                                    svcca_null(e, a, seed=seed), ic.null, ic.joint_null, *dims))
         if ks:
-            trends.append(kclass_trend(label, e, a, labels, ks, draws, permutations, seed))
+            trends.append(kclass_trend(label, e, a, labels, ks, draws,
+                                       permutations if kclass_permutations is None else kclass_permutations, seed))
     return MaskCorrelationResult(permutations, rows, trends, model=ess_meta[META + "model"],
                                  data=ess_meta[META + "data"], seed=seed)
