@@ -1,5 +1,7 @@
 """Shared fixtures: a small MLP trained on sklearn's digits with seed 001's recipe (seconds, cached per session)."""
 
+import shutil
+
 import pytest
 
 from nullsight.train import TrainConfig
@@ -21,3 +23,15 @@ from hypothesis import settings as _hypothesis_settings  # noqa: E402
 
 _hypothesis_settings.register_profile("nullsight", deadline=None)
 _hypothesis_settings.load_profile("nullsight")
+
+
+@pytest.fixture(scope="session")
+def browser_launch():
+    """``(sync_playwright, launch)``: Playwright's sync API and a function starting Debian's chromium headless in it
+    (Playwright's own browser download is not needed); skips with the reason where either is missing."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install playwright")
+    executable = next((found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))), None)
+    if executable is None:
+        pytest.skip("no chromium on PATH (apt-get install chromium): the browser checks did not run")
+    return sync_api.sync_playwright, lambda pw: pw.chromium.launch(executable_path=executable,
+                                                                     args=["--no-sandbox", "--disable-gpu"])

@@ -7,7 +7,6 @@ download is not needed.  Where either is missing the test is skipped with the re
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,14 +19,6 @@ WIDTH = 1280
 
 VISIBLE = """key => Array.from(document.querySelectorAll('#atlas tbody tr:not([hidden])'))
     .map(tr => tr.querySelector(`td[data-key="${key}"]`).textContent)"""
-
-
-def chromium_path() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    pytest.skip("no chromium on PATH (apt-get install chromium): the browser check of the atlas page did not run")
 
 
 def atlas() -> dict:
@@ -54,17 +45,16 @@ def number(text: str) -> int | None:
 
 
 @pytest.fixture(scope="module")
-def session(tmp_path_factory):
+def session(tmp_path_factory, browser_launch):
     """Everything the tests look at, gathered in one browser session: ``(facts, errors, dialogs, atlas)``."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install playwright")
-    executable = chromium_path()
     data = atlas()
     out = render_page(data, tmp_path_factory.mktemp("atlas") / "atlas.html")
     errors: list[str] = []
     dialogs: list[str] = []
     facts: dict = {}
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"])
+    sync_playwright, launch = browser_launch
+    with sync_playwright() as pw:
+        browser = launch(pw)
         page = browser.new_page(viewport={"width": WIDTH, "height": 900})
         page.set_default_timeout(5000)  # a broken page fails in seconds, not after Playwright's 30
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)

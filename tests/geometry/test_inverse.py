@@ -57,7 +57,7 @@ def test_inverse_map_reaches_a_reachable_target_on_a_trained_mlp(digits_mlp) -> 
     and the image it finds is classified as the target is; a perimeter of a ball about them likewise."""
     from nullsight.data import load_data
     from nullsight.geometry.features import extract_features, feature_head, feature_map
-    from nullsight.geometry.runner import normalization_of as model_normalization
+    from nullsight.models.classifier import model_normalization
     from nullsight.models import load_model
 
     loaded = load_model(str(digits_mlp[0]))

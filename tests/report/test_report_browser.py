@@ -7,7 +7,6 @@ download is not needed.  Where either is missing the test is skipped with the re
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,23 +17,14 @@ FIXTURES = Path(__file__).parents[1] / "fixtures" / "results"
 WIDTH = 1280
 
 
-def chromium_path() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    pytest.skip("no chromium on PATH (apt-get install chromium): the browser check of the report did not run")
-
-
 @pytest.fixture(scope="module")
-def page_report(tmp_path_factory):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed: pip install playwright")
-    executable = chromium_path()
+def page_report(tmp_path_factory, browser_launch):
     results = load_results(sorted(FIXTURES.glob("*.json")))  # each bound to its folder, where its pictures are
     out = write_report(results, tmp_path_factory.mktemp("report") / "report.html", title="browser check")
     errors: list[str] = []
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"])
+    sync_playwright, launch = browser_launch
+    with sync_playwright() as pw:
+        browser = launch(pw)
         page = browser.new_page(viewport={"width": WIDTH, "height": 900})
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
         page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -16,6 +16,6 @@ CAPABILITY = Capability(
     fixtures=(
         '$NS atlas run --models timm:vit_tiny_patch16_224,torchvision:resnet18 --engine sequential '
         '--store "$TMP/atlas.sqlite" -q',
-        '$NS atlas export --store "$TMP/atlas.sqlite" --out-dir "$TMP/atlas" --no-page && cp "$TMP/atlas/atlas.json" "$OUT/atlas.json"',
+        '$NS atlas export --store "$TMP/atlas.sqlite" --out-dir "$TMP/atlas" --no-page --full && cp "$TMP/atlas/atlas.json" "$OUT/atlas.json"',
     ),
 )

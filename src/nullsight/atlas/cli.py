@@ -78,6 +78,7 @@ def export_cmd(
                                  help="Folder for atlas.json (lean), atlas.parquet (every field) and atlas.html."),
     models: Optional[List[str]] = typer.Option(None, "--models", "-m", help="Only these architectures (as in run)."),
     page: bool = typer.Option(True, "--page/--no-page", help="Also write the HTML page."),
+    full: bool = typer.Option(False, "--full/--lean", help="atlas.json with every field of every row (default: lean)."),
     seed: int = SeedOption,
     weights: str = AtlasWeightsOption,
     store: Path = StoreOption,
@@ -99,7 +100,7 @@ def export_cmd(
         result.rows = [r for r in result.rows if r.architecture in wanted]
     if not result.rows:
         raise InvalidInputError(f"the store {store} holds no row for seed {seed} and weights {weights}")
-    for path in write_atlas(stamped(result), out_dir, page=page):
+    for path in write_atlas(stamped(result), out_dir, page=page, full=full):
         typer.echo(f"wrote {path}", err=True)
 
 

@@ -63,12 +63,13 @@ def _arrow_type(pa: Any, values: list[Any]) -> Any:
     return pa.string()
 
 
-def write_atlas(atlas: AtlasResult, out_dir: str | Path, page: bool = True) -> list[Path]:
-    """Write ``atlas.json``, ``atlas.parquet`` and (``page``) ``atlas.html`` into ``out_dir``, as one group."""
+def write_atlas(atlas: AtlasResult, out_dir: str | Path, page: bool = True, full: bool = False) -> list[Path]:
+    """Write ``atlas.json`` (lean, or every field with ``full``), ``atlas.parquet`` and (``page``) ``atlas.html``
+    into ``out_dir``, as one group."""
     out_dir = Path(out_dir)
     written = []
     with output_group():
-        written.append(write_text(out_dir / "atlas.json", lean_json(atlas)))
+        written.append(write_text(out_dir / "atlas.json", to_json(atlas.to_dict()) if full else lean_json(atlas)))
         written.append(write_bytes(out_dir / "atlas.parquet", parquet_bytes(atlas)))
         if page:
             from .page import render_page
