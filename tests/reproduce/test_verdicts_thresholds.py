@@ -43,6 +43,16 @@ def test_near_boundary():
     assert rule(_m(-0.3, -0.1)).verdict == NOT_REPRODUCED
 
 
+def test_near_direction_needs_the_whole_interval_off_zero():
+    """"partly" says the direction holds: an interval that reaches zero shows no effect, whatever its centre."""
+    assert near(0.5, 0.1)(_m(UP(0.0), 0.3)).verdict == PARTLY
+    assert near(0.5, 0.1)(_m(0.0, 0.3)).verdict == NOT_REPRODUCED
+    assert near(0.5, 0.1)(_m(-0.01, 0.3, value=0.2)).verdict == NOT_REPRODUCED
+    assert near(-0.5, 0.1)(_m(-0.3, DOWN(0.0))).verdict == PARTLY
+    assert near(-0.5, 0.1)(_m(-0.3, 0.0)).verdict == NOT_REPRODUCED
+    assert "contains 0" in near(-0.47, 0.05)(_m(-0.008, 0.005, value=-0.001)).why
+
+
 @pytest.mark.parametrize("direction", [0, 1])
 def test_significant_boundary(direction):
     """Strict: ``p < alpha`` is significant, ``p = alpha`` is not."""

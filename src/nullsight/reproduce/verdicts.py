@@ -71,9 +71,10 @@ def _bound(threshold: float, *, above: bool) -> Rule:
 
 
 def near(target: float, tolerance: float) -> Rule:
-    """The paper's figure ``target``: reproduced when our interval meets ``target +- tolerance``, partly when our
-    figure is on the same side of the null (zero) as the paper's but the interval misses that band, not reproduced
-    otherwise."""
+    """The paper's figure ``target``: reproduced when our interval meets ``target +- tolerance``; partly when the
+    whole interval lies strictly on the paper's side of the null (zero) but misses that band (the direction holds, the
+    size does not); not reproduced when the interval touches zero (no effect shown at this n) or lies on the other
+    side."""
 
     def rule(m: Measurement) -> Verdict:
         if not _finite(m):
@@ -81,8 +82,12 @@ def near(target: float, tolerance: float) -> Rule:
         low, high, span = _span(m)
         if high >= target - tolerance and low <= target + tolerance:
             return Verdict(REPRODUCED, f"{span} meets {target:g} +- {tolerance:g}")
-        if (m.value > 0) == (target > 0) and m.value != 0:
-            return Verdict(PARTLY, f"same sign as the paper's {target:g} (direction), outside +- {tolerance:g} (size)")
+        if (low > 0) if target > 0 else (high < 0):
+            return Verdict(PARTLY, f"{span} on the side of the paper's {target:g} (direction), outside +- "
+                                   f"{tolerance:g} (size)")
+        if low <= 0 <= high:
+            return Verdict(NOT_REPRODUCED, f"{span} [{low:.3g}, {high:.3g}] contains 0: no effect shown, the paper "
+                                           f"has {target:g}")
         return Verdict(NOT_REPRODUCED, f"{span} misses {target:g} +- {tolerance:g} and the sign differs")
 
     return rule
