@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 NS := $(VENV)/bin/nullsight
 DEMO_MODELS := nullsight:mlp torchvision:alexnet torchvision:resnet50 timm:deit_tiny_patch16_224 torchvision:lraspp_mobilenet_v3_large
 
-.PHONY: demo test install data table2 bench readme clean fixtures experiments-stego experiments-collisions reproduce reproduce-quick
+.PHONY: demo test install data table2 bench readme clean fixtures atlas experiments-stego experiments-collisions reproduce reproduce-quick
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -113,6 +113,12 @@ reproduce: install data
 
 reproduce-quick: install data
 	$(NS) reproduce $(SEEDS) --quick
+
+# The null-space atlas of every timm and torchvision architecture (Ray local; ATLAS_FLAGS="--address HEAD:6379" for a
+# cluster): resumable from results/atlas/.atlas.sqlite, then results/atlas/atlas.json, atlas.parquet and atlas.html.
+atlas: install
+	$(NS) atlas run --seed 0 -q $(ATLAS_FLAGS)
+	$(NS) atlas export --seed 0
 
 # One small real result of every kind, for tests/test_results.py (round trip and report section of each kind).
 fixtures: install
