@@ -50,7 +50,17 @@ def test_near_direction_needs_the_whole_interval_off_zero():
     assert near(0.5, 0.1)(_m(-0.01, 0.3, value=0.2)).verdict == NOT_REPRODUCED
     assert near(-0.5, 0.1)(_m(-0.3, DOWN(0.0))).verdict == PARTLY
     assert near(-0.5, 0.1)(_m(-0.3, 0.0)).verdict == NOT_REPRODUCED
-    assert "contains 0" in near(-0.47, 0.05)(_m(-0.008, 0.005, value=-0.001)).why
+    assert "contains zero" in near(-0.47, 0.05)(_m(-0.008, 0.005, value=-0.001)).why
+
+
+def test_near_direction_is_measured_against_its_null():
+    """A share claimed as "most" has its null at 0.5, not 0: 0.3 is on the wrong side of it."""
+    rule = near(0.783, 0.05, null=0.5)
+    assert rule(_m(UP(0.5), 0.6)).verdict == PARTLY
+    assert rule(_m(0.5, 0.6)).verdict == NOT_REPRODUCED
+    assert rule(_m(0.2, 0.4)).verdict == NOT_REPRODUCED
+    assert near(0.783, 0.05)(_m(0.2, 0.4)).verdict == PARTLY  # against zero the same interval keeps the direction
+    assert "the null 0.5" in rule(_m(0.45, 0.55)).why
 
 
 @pytest.mark.parametrize("direction", [0, 1])

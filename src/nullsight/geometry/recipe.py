@@ -118,14 +118,14 @@ def _claims(data: str) -> tuple[Claim, ...]:
               "a precondition of the protocol, not a claim of the paper", needs=(p["train"],)),
         Claim(f"002-H-{data}", "Most test images are closer to the training set's convex hull than to a decision "
               "boundary (d_h < d_f,min)", "78.3%", _share(p["analyze"], lambda r: r.ambiguity.share_hull_closer),
-              near(0.783, TOLERANCE), protocol, needs=(p["analyze"],)),
+              near(0.783, TOLERANCE, null=0.5), protocol, needs=(p["analyze"],)),  # "most": more than half
         Claim(f"002-U-{data}", "Test images inside the union of the training images' guaranteed balls",
               "68%", _share(p["analyze"], lambda r: r.union.share_test_in_union), near(0.68, TOLERANCE), protocol,
               needs=(p["analyze"],)),
         Claim(f"002-S-{data}", "The hull projection's support points share the test image's label (feature space)",
               "78%", lambda load: value(load(p["analyze"]).support.feature.by_count, load(p["analyze"]).n_test,
                                         "share over the supports of every test image"),
-              near(0.78, TOLERANCE), protocol, needs=(p["analyze"],)),
+              near(0.78, TOLERANCE, null=0.1), protocol, needs=(p["analyze"],)),  # chance: 10 classes
     ]
     for attack in ATTACKS:
         label = AttackSpec.parse(attack).label

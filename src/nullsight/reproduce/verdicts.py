@@ -70,11 +70,11 @@ def _bound(threshold: float, *, above: bool) -> Rule:
     return rule
 
 
-def near(target: float, tolerance: float) -> Rule:
+def near(target: float, tolerance: float, null: float = 0.0) -> Rule:
     """The paper's figure ``target``: reproduced when our interval meets ``target +- tolerance``; partly when the
-    whole interval lies strictly on the paper's side of the null (zero) but misses that band (the direction holds, the
-    size does not); not reproduced when the interval touches zero (no effect shown at this n) or lies on the other
-    side."""
+    whole interval lies strictly on the paper's side of the ``null`` reference (zero for a difference, 0.5 for
+    "most", chance for a label share) but misses that band: the direction holds, the size does not; not
+    reproduced when the interval touches the null (no effect shown at this n) or lies on the other side."""
 
     def rule(m: Measurement) -> Verdict:
         if not _finite(m):
@@ -82,13 +82,15 @@ def near(target: float, tolerance: float) -> Rule:
         low, high, span = _span(m)
         if high >= target - tolerance and low <= target + tolerance:
             return Verdict(REPRODUCED, f"{span} meets {target:g} +- {tolerance:g}")
-        if (low > 0) if target > 0 else (high < 0):
-            return Verdict(PARTLY, f"{span} on the side of the paper's {target:g} (direction), outside +- "
+        reference = "zero" if null == 0 else f"the null {null:g}"
+        if (low > null) if target > null else (high < null):
+            return Verdict(PARTLY, f"{span} on the paper's side of {reference} (direction), outside {target:g} +- "
                                    f"{tolerance:g} (size)")
-        if low <= 0 <= high:
-            return Verdict(NOT_REPRODUCED, f"{span} [{low:.3g}, {high:.3g}] contains 0: no effect shown, the paper "
-                                           f"has {target:g}")
-        return Verdict(NOT_REPRODUCED, f"{span} misses {target:g} +- {tolerance:g} and the sign differs")
+        if low <= null <= high:
+            return Verdict(NOT_REPRODUCED, f"{span} [{low:.3g}, {high:.3g}] contains {reference}: no effect shown, "
+                                           f"the paper has {target:g}")
+        return Verdict(NOT_REPRODUCED, f"{span} misses {target:g} +- {tolerance:g} and lies on the other side of "
+                                       f"{reference}")
 
     return rule
 
