@@ -94,3 +94,12 @@ def test_cli_fig1_and_fig11_round_trip_and_report(capsys, tiny):
 def test_cli_fig11_needs_two_models(capsys, tiny):
     assert main(["stego", "fig11", "fignets:a", "--data", "digits", "--n", "2"]) != 0
     assert "at least two" in capsys.readouterr().err
+
+
+def test_sees_keeps_a_few_pictures_and_counts_every_image(tiny):
+    """The statistics cover all ``n`` images; only the figure's first few are stored beside the JSON."""
+    from nullsight.stego.runner import N_EXAMPLES, sees_run
+
+    result = sees_run("fignets:a", "digits", n=N_EXAMPLES + 5)
+    assert result.n == N_EXAMPLES + 5 and result.predictions_agree == 1.0
+    assert len(result.examples.original.load()) == len(result.examples.seen.load()) == N_EXAMPLES

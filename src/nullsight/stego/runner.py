@@ -132,7 +132,8 @@ def sees_run(spec: str, data: str, *, n: int, arch: str | None = None) -> StegoS
     batch = load_data(data, split="test", n=n)
     _check_fits(batch.images, loaded, data)
     seen = what_the_network_sees(loaded.module, projector, norm, batch.images)
-    examples = SeenExamples(_pixels(seen.original), _pixels(seen.seen), list(batch.images.shape[1:]))
+    shown = min(N_EXAMPLES, len(seen.original))  # the figure's images; the statistics cover all n
+    examples = SeenExamples(_pixels(seen.original[:shown]), _pixels(seen.seen[:shown]), list(batch.images.shape[1:]))
     return StegoSeesResult(model=loaded.spec, data=data, n=len(seen.original), null_dim=seen.null_dim,
                            predictions_agree=seen.predictions_agree, max_logit_diff=seen.max_logit_diff,
                            max_logit_diff_fp64=seen.max_logit_diff_fp64, examples=examples)
