@@ -53,3 +53,17 @@ def test_a_detector_is_audited_at_its_working_size() -> None:
     row = audit_architecture(entry("torchvision:fasterrcnn_mobilenet_v3_large_fpn", "detection"))
     assert row.input_size == [3, 800, 800] and row.first_operator.kind == "resize"
     assert row.verdict == "impossible" and "identity" in row.evidence.reason
+
+
+def test_a_builder_that_computes_with_tensors_is_still_audited() -> None:
+    """torchvision's RegNet reads widths from tensors it makes while building: under a meta default device that
+    fails, so only its parameters go to meta (the row is audited, not an error)."""
+    row = audit_architecture(entry("torchvision:regnet_y_400mf"))
+    assert row.status == "ok" and row.parameters == 4_344_144
+    assert row.first_operator.kind == "conv" and row.verdict == "impossible"
+
+
+def test_a_vit_without_weights_is_audited_at_its_own_image_size() -> None:
+    """torchvision's vit_h_14 without weights takes 224 x 224; its default (SWAG) weights' crop is 518."""
+    row = audit_architecture(entry("torchvision:vit_h_14"))
+    assert row.status == "ok" and row.input_size == [3, 224, 224] and row.verdict == "impossible"  # 588 -> 1280

@@ -14,6 +14,7 @@ resize then leaves unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import re
 import warnings
@@ -120,13 +121,40 @@ def entry_for(architecture: str) -> Entry:
     raise InvalidInputError(f"{architecture} is not in the zoo (timm:NAME, torchvision:NAME or hf:DIR)")
 
 
+@contextlib.contextmanager
+def parameters_on_meta():
+    """Every parameter registered inside is created on the meta device, everything else where it was (a builder
+    that computes with tensors, such as torchvision's RegNet, then still runs; what accelerate's
+    ``init_empty_weights`` does)."""
+    register = nn.Module.register_parameter
+
+    def on_meta(module: nn.Module, name: str, param: nn.Parameter | None) -> None:
+        if param is not None and param.device.type != "meta":
+            param = nn.Parameter(param.to("meta"), requires_grad=param.requires_grad)
+        register(module, name, param)
+
+    nn.Module.register_parameter = on_meta  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        nn.Module.register_parameter = register  # type: ignore[method-assign]
+
+
 def build_meta(entry: Entry) -> Built:
     """``entry`` built on the meta device, in eval mode, with the input size it is audited at."""
     from ..models.zoo import MODEL_SOURCES
 
-    with warnings.catch_warnings(), torch.device("meta"):
-        warnings.simplefilter("ignore")
-        loaded = MODEL_SOURCES.get(entry.source)(entry.name, "none")
+    build = MODEL_SOURCES.get(entry.source)
+    try:
+        with warnings.catch_warnings(), torch.device("meta"):
+            warnings.simplefilter("ignore")
+            loaded = build(entry.name, "none")
+    except NotImplementedError as exc:  # the builder reads a tensor it made (RegNet's widths): only weights on meta
+        if "meta" not in str(exc):
+            raise
+        with warnings.catch_warnings(), parameters_on_meta():
+            warnings.simplefilter("ignore")
+            loaded = build(entry.name, "none")
     module = loaded.module.eval()
     size, note = tuple(loaded.input_size), None
     if entry.source == "torchvision":
@@ -146,6 +174,10 @@ def _torchvision_input(entry: Entry, module: nn.Module, size: tuple[int, ...]) -
         side = keywords.get("resize_size", 520)
         return (3, side, side), f"the default weights' resize ({side})"
     crop = keywords.get("crop_size", size[-1])
+    if isinstance(getattr(module, "image_size", None), int) and module.image_size != crop:
+        # a ViT built without weights is fixed to its own image_size (vit_h_14: 224; its SWAG weights' crop: 518)
+        side = module.image_size
+        return (3, side, side), f"the model's fixed image_size ({side}; the default weights' crop is {crop})"
     h, w = (crop, crop) if isinstance(crop, int) else tuple(crop)
     if entry.task == "video":
         return (3, VIDEO_FRAMES, h, w), f"{VIDEO_FRAMES} frames at the default weights' crop ({h}x{w})"
