@@ -85,3 +85,20 @@ def test_dash_is_stdout(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write_json("-", {"a": 1})
     assert capsys.readouterr().out == '{\n  "a": 1\n}\n' and list(tmp_path.iterdir()) == []
+
+
+def test_after_commit_runs_once_the_files_are_in_place_and_never_after_a_failure(tmp_path):
+    from nullsight.io import after_commit, output_group
+
+    seen = []
+    with output_group():
+        write_json(tmp_path / "a.json", {"a": 1})
+        after_commit(lambda: seen.append((tmp_path / "a.json").exists()))
+        assert seen == []
+    assert seen == [True]
+    with pytest.raises(RuntimeError):
+        with output_group():
+            after_commit(lambda: seen.append("after a failure"))
+            raise RuntimeError
+    after_commit(lambda: seen.append("outside a group: at once"))
+    assert seen == [True, "outside a group: at once"]

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .errors import OutputError
 
@@ -26,6 +26,8 @@ STDOUT = "-"
 _live: set[Path] = set()  # temporary files not yet renamed or removed (what SIGTERM cleans up)
 _made: list[Path] = []  # folders atomic writes created (removed again, where still empty, after a failure)
 _group: contextvars.ContextVar[list[tuple[Path, Path]] | None] = contextvars.ContextVar("nullsight_output_group",
+                                                                                         default=None)
+_after: contextvars.ContextVar[list[Callable[[], None]] | None] = contextvars.ContextVar("nullsight_after_commit",
                                                                                          default=None)
 
 
@@ -71,8 +73,9 @@ def output_group() -> Iterator[list[tuple[Path, Path]]]:
         yield _group.get()  # type: ignore[misc]
         return
     pending: list[tuple[Path, Path]] = []
+    callbacks: list[Callable[[], None]] = []
     _made.clear()
-    token = _group.set(pending)
+    token, after = _group.set(pending), _after.set(callbacks)
     try:
         yield pending
     except BaseException:
@@ -89,8 +92,21 @@ def output_group() -> Iterator[list[tuple[Path, Path]]]:
                 for rest, _ in pending[i + 1 :]:
                     _discard(rest)
                 raise
+        for callback in callbacks:
+            callback()
     finally:
         _group.reset(token)
+        _after.reset(after)
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Call ``callback`` once the current :func:`output_group`'s files are all in place (at once outside a group),
+    and never after a failure: a resume store is removed only when the outputs it was kept for exist."""
+    callbacks = _after.get()
+    if callbacks is None:
+        callback()
+    else:
+        callbacks.append(callback)
 
 
 def remove_temporaries() -> list[Path]:

@@ -123,3 +123,16 @@ def test_self_referencing_architecture_is_refused(tmp_path):
     path = save_state_dict(MLP(), tmp_path / "m.safetensors", {ARCH_METADATA_KEY: str(tmp_path / "m.safetensors")})
     with pytest.raises(CheckpointError, match="names a file"):
         load_model(str(path))
+
+
+def test_save_state_dict_gives_the_same_bytes_for_the_same_metadata(tmp_path):
+    """safetensors writes metadata in a random order; the saved file sorts it (a rerun's files compare equal)."""
+    from nullsight.models.checkpoints import read_metadata
+
+    metadata = {f"key{i}": f"é \"{i}\"\n" for i in range(12)}
+    files = []
+    for i in range(5):
+        path = save_state_dict({"w": torch.arange(6.0), "b": torch.ones(2)}, tmp_path / f"{i}.safetensors", metadata)
+        files.append(path.read_bytes())
+        assert read_metadata(path) == metadata and torch.equal(load_state_dict(path)["w"], torch.arange(6.0))
+    assert len(set(files)) == 1

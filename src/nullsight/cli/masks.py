@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional
 
@@ -11,8 +12,8 @@ from ..errors import InvalidInputError
 from ..io import write_json
 from .app import app
 from .common import (ArchOption, DeviceOption, ModelArgument, OutOption, QuietOption, SeedOption, WeightsOption,
-                     at_least_one, attacks_option, data_option, emit_json, n_option, non_negative, output_dir,
-                     output_file, stamped, tracker)
+                     at_least_one, attacks_option, data_option, emit_json, grouped, n_option, non_negative,
+                     output_dir, output_file, stamped, tracker)
 
 masks_app = typer.Typer(help="Fourier essential-frequency and adversarial-frequency masks (seed 003).", no_args_is_help=True)
 app.add_typer(masks_app, name="masks")
@@ -42,16 +43,27 @@ def _device(device: str) -> str:
     return str(resolve_device(device))
 
 
+@dataclass
+class Schedule:
+    """How long each mask and each attack runs, and the images per resumable chunk."""
+
+    min_steps: int = typer.Option(500, "--min-steps", callback=at_least_one, help="Optimisation steps at least.")
+    max_steps: int = typer.Option(1000, "--max-steps", callback=at_least_one, help="Optimisation steps at most.")
+    attack_steps: Optional[int] = AttackStepsOption
+    chunk: int = typer.Option(128, "--chunk", callback=at_least_one,
+                              help="Images per chunk: the unit of work kept for a rerun (the attacks are seeded per "
+                                   "chunk, so the masks depend on it).")
+
+
 @masks_app.command("compute")
+@grouped
 def compute_cmd(
     model: str = ModelArgument,
     data: str = DataOption,
     n: int = n_option(100, "First N test images."),
     attacks: str = AttacksOption,
     lam: float = LambdaOption,
-    min_steps: int = typer.Option(500, "--min-steps", callback=at_least_one, help="Optimisation steps at least."),
-    max_steps: int = typer.Option(1000, "--max-steps", callback=at_least_one, help="Optimisation steps at most."),
-    attack_steps: Optional[int] = AttackStepsOption,
+    schedule: Schedule = None,
     masks_dir: Path = typer.Option(..., "--masks-dir", callback=output_dir, help="Write the mask sets here (safetensors)."),
     weights: str = WeightsOption,
     arch: Optional[str] = ArchOption,
@@ -60,15 +72,29 @@ def compute_cmd(
     quiet: bool = QuietOption,
     out: Optional[Path] = OutOption,
 ) -> None:
-    """Essential masks of correctly classified images and adversarial masks for each attack."""
+    """Essential masks of correctly classified images and adversarial masks for each attack.
+
+    Resumable: each set is computed --chunk images at a time, and every finished chunk is kept in
+    MASKS_DIR/.masks-resume.sqlite under a hash of all that decides the masks (model weights, images, attacks,
+    lambda, steps, chunk, seed, device, torch and foolbox versions).  After Ctrl-C, SIGTERM or a lost session, the
+    same command skips the chunks it finds and ends with the files an uninterrupted run writes; other settings never
+    reuse them.  The store is deleted once the mask files and the JSON are written."""
+    from ..io import after_commit
     from ..masks.optimise import MaskConfig
     from ..masks.runner import compute_run
+    from ..masks.store import FILE_NAME, ChunkStore
 
-    if min_steps > max_steps:
-        raise InvalidInputError(f"--min-steps {min_steps} exceeds --max-steps {max_steps}")
-    config = MaskConfig(lam=lam, min_steps=min_steps, max_steps=max_steps)  # Adam lr 0.01 (App. A.3)
-    _finish(compute_run(model, data, n, attacks, config, masks_dir, attack_steps, arch, seed, _device(device),
-                        tracker(quiet), weights=weights), out)
+    if schedule.min_steps > schedule.max_steps:
+        raise InvalidInputError(f"--min-steps {schedule.min_steps} exceeds --max-steps {schedule.max_steps}")
+    config = MaskConfig(lam=lam, min_steps=schedule.min_steps, max_steps=schedule.max_steps)  # Adam lr 0.01 (App. A.3)
+    store = ChunkStore(masks_dir / FILE_NAME)
+    try:
+        result = compute_run(model, data, n, attacks, config, masks_dir, schedule.attack_steps, arch, seed,
+                             _device(device), tracker(quiet), weights=weights, chunk=schedule.chunk, store=store)
+    finally:
+        store.close()
+    _finish(result, out)
+    after_commit(store.remove)  # once the mask files and the JSON are in place
 
 
 @masks_app.command("correlate")

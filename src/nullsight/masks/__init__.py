@@ -2,7 +2,8 @@
 
 ``fourier``: the filter x_M = Re(IFFT(M * FFT(x))) (Eq. 1); ``optimise``: the batched mask
 optimiser (CE + lambda * ||M||_1, Adam, per-image stopping); ``correlation``: SVCCA, cosine,
-IdCor with TwoNN and its permutation test; ``defence``: class-level and robust essential masks.
+IdCor with TwoNN and its permutation test; ``defence``: class-level and robust essential masks;
+``chunked`` and ``store``: ``masks compute`` chunk by chunk, resumable from a store of finished chunks.
 """
 
 from ..lazy import lazy_exports

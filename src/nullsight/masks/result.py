@@ -67,7 +67,8 @@ class IntrinsicDimension:
 
 @dataclass
 class MaskRunConfig:
-    """The optimiser's settings a mask run used (:class:`~nullsight.masks.optimise.MaskConfig`) and the attack steps."""
+    """The optimiser's settings a mask run used (:class:`~nullsight.masks.optimise.MaskConfig`), the attack steps and
+    the chunk size (the attacks are seeded per chunk of images)."""
 
     lam: float
     lr: float
@@ -76,6 +77,7 @@ class MaskRunConfig:
     patience: int
     tol: float
     attack_steps: int | None = None
+    chunk: int | None = None  # None: a run from before chunks (one attack seed for all images)
 
 
 @dataclass

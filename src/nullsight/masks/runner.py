@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -12,15 +13,21 @@ from ..errors import InvalidInputError
 from ..models import load_state_dict, save_state_dict
 from ..models.classifier import Classifier, load_classifier
 from ..models.checkpoints import read_metadata
+from .chunked import chunked_sets, config_key
 from .correlation import cosine_similarity, dimension_checks, idcor, svcca, svcca_null
 from .fourier import apply_mask, centred_spectrum
 from .kclass import kclass_trend
 from .optimise import MaskConfig, check_classifier
 from .result import (CorrelationRow, MaskCorrelationResult, MaskExamples, MaskRunConfig, MasksResult,
                      MaskSetSummary)
-from .sets import AttackSpec, MaskSet, adversarial_masks, essential_masks
+from .sets import AttackSpec, MaskSet
+
+if TYPE_CHECKING:
+    from .store import ChunkStore
 
 N_EXAMPLES = 4
+CHUNK = 128
+"""Images per chunk of ``masks compute``: at seed 003's 2,000 steps a chunk of one set takes minutes on one thread."""
 META = "nullsight.masks."
 
 
@@ -91,25 +98,32 @@ def _examples(ess: MaskSet, adv: MaskSet, x: torch.Tensor) -> MaskExamples | Non
 
 def compute_run(spec: str, data: str, n: int, attacks: list[str | AttackSpec], config: MaskConfig, masks_dir: Path,
                 attack_steps: int | None = None, arch: str | None = None, seed: int = 0, device: str = "cpu",
-                progress=None, weights: str = "none") -> MasksResult:
-    """Essential masks of the first ``n`` test images and adversarial masks for each attack, saved under ``masks_dir``."""
+                progress=None, weights: str = "none", chunk: int = CHUNK, store: ChunkStore | None = None) -> MasksResult:
+    """Essential masks of the first ``n`` test images and adversarial masks for each attack, saved under ``masks_dir``.
+
+    The sets are computed ``chunk`` images at a time (:mod:`~nullsight.masks.chunked`); ``store`` keeps each
+    finished chunk, and a rerun with the same store and settings skips the chunks it holds.
+    """
+    if chunk < 1:
+        raise InvalidInputError(f"the chunk size must be at least 1, got {chunk}")
     specs = [AttackSpec.of(a) for a in attacks]
     classifier = load_classifier(spec, data, n=n, weights=weights, arch=arch, device=device, what="masks")
     (loaded, norm, _), (x, y) = classifier, on_device(classifier, device)
     torch.manual_seed(seed)
-    ess = essential_masks(loaded.module, norm, x, y, config, progress)
+    key = "" if store is None else config_key(loaded.module, norm, x, y, data, specs, config, chunk, attack_steps,
+                                                seed, device)
+    sets = chunked_sets(loaded.module, norm, x, y, specs, config, chunk, attack_steps, seed, store, key, progress)
+    ess = sets[0]
     files = {"essential": save_mask_set(masks_dir / "essential.safetensors", ess, loaded.spec, data, config)}
-    sets = [ess]
-    for a in specs:
-        s = adversarial_masks(loaded.module, norm, x, y, ess.indices, a, config, attack_steps, seed, progress)
+    for s in sets[1:]:
         if s.fit is not None:
-            files[a.label] = save_mask_set(masks_dir / f"{a.label.replace('/', '_').replace('@', '-')}.safetensors",
-                                           s, loaded.spec, data, config)
-        sets.append(s)
+            files[s.attack.label] = save_mask_set(
+                masks_dir / f"{s.attack.label.replace('/', '_').replace('@', '-')}.safetensors", s, loaded.spec, data,
+                config)
     examples = next((_examples(ess, s, x) for s in sets[1:] if s.fit is not None), None)
     summaries = [_summary(s, files.get(s.attack.label if s.attack else "essential")) for s in sets]
     cfg = MaskRunConfig(config.lam, config.lr, config.min_steps, config.max_steps, config.patience, config.tol,
-                        attack_steps)
+                        attack_steps, chunk)
     return MasksResult(len(x), len(ess.indices) / len(x), cfg, summaries, examples, model=loaded.spec, data=data, seed=seed)
 
 

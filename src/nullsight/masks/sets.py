@@ -33,13 +33,20 @@ class MaskSet:
     success_rate: float = 1.0  # of the attack on the correctly classified images
 
 
-def essential_masks(model: nn.Module, norm: Normalization, x: torch.Tensor, labels: torch.Tensor,
-                    config: MaskConfig, progress=None) -> MaskSet:
-    """M_E for the images ``model`` classifies correctly."""
+def correct_indices(model: nn.Module, norm: Normalization, x: torch.Tensor, labels: torch.Tensor) -> list[int]:
+    """Indices of the images ``model`` classifies correctly; raises where there are none."""
     _, pred, _ = predict(model, norm.to_model(x))
-    idx = torch.nonzero(pred == labels).flatten()
-    if len(idx) == 0:
+    idx = torch.nonzero(pred == labels).flatten().tolist()
+    if not idx:
         raise InvalidInputError("the model classifies none of the images correctly: no essential masks")
+    return idx
+
+
+def essential_masks(model: nn.Module, norm: Normalization, x: torch.Tensor, labels: torch.Tensor,
+                    config: MaskConfig, progress=None, correct: list[int] | None = None) -> MaskSet:
+    """M_E for the images ``model`` classifies correctly (``correct``: their indices into ``x``, when known)."""
+    idx = torch.tensor(correct_indices(model, norm, x, labels) if correct is None else correct, dtype=torch.long,
+                       device=x.device)
     fit = optimise_masks(model, norm, x[idx], labels[idx], config, progress)
     return MaskSet("essential", None, idx.tolist(), labels[idx].tolist(), labels[idx].tolist(), fit, x[idx])
 

@@ -90,14 +90,34 @@ def read_metadata(path: str | Path) -> dict[str, str]:
 def save_state_dict(
     model_or_state: nn.Module | Mapping[str, torch.Tensor], path: str | Path, metadata: Mapping[str, str] | None = None
 ) -> Path:
-    """Write learned weights (no buffers marked non-persistent) as safetensors, atomically."""
+    """Write learned weights (no buffers marked non-persistent) as safetensors, atomically; the same tensors and
+    metadata always give the same bytes."""
     from safetensors.torch import save_file
 
     state = model_or_state.state_dict() if isinstance(model_or_state, nn.Module) else dict(model_or_state)
     tensors = {k: v.detach().cpu().contiguous() for k, v in state.items() if isinstance(v, torch.Tensor)}
     with atomic_path(path) as tmp:
         save_file(tensors, str(tmp), metadata={k: str(v) for k, v in (metadata or {}).items()})
+        _sort_metadata(tmp)
     return Path(path)
+
+
+def _sort_metadata(path: Path) -> None:
+    """Sort a safetensors file's metadata in place: safetensors writes it in a random order (a Rust HashMap), so
+    two writes of the same file would differ in bytes and sha256.  The header keeps its length (padded with
+    spaces, as safetensors pads it), so the tensors do not move."""
+    import json
+
+    with open(path, "r+b") as handle:
+        (size,) = struct.unpack("<Q", handle.read(8))
+        header = json.loads(handle.read(size))
+        if len(header.get("__metadata__") or {}) < 2:
+            return
+        header["__metadata__"] = dict(sorted(header["__metadata__"].items()))
+        text = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode()
+        if len(text) <= size:
+            handle.seek(8)
+            handle.write(text.ljust(size, b" "))
 
 
 def load_into(model: nn.Module, state: Mapping[str, torch.Tensor], source: str) -> nn.Module:
