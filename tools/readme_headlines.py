@@ -44,10 +44,9 @@ def collisions() -> str:
 
 
 def stego() -> str:
-    paper, ours = (load_json(RESULTS / "stego/eval-paper-mnist-e2000.json"),
-                   load_json(RESULTS / "stego/eval-mnist-mnist.json"))
+    paper, ours = load_json(RESULTS / "001/stego-paper.json"), load_json(RESULTS / "001/stego-test.json")
     if paper is None:
-        return _missing("stego/eval-paper-mnist-e2000.json", "experiments-stego")
+        return _missing("001/stego-paper.json", "reproduce SEEDS=001")
     text = (f"Measured: on the paper's protocol ({paper['n']:,} MNIST pairs) {paper['paper_success_rate']:.1%} of the "
             f"stego images are classified as the hidden digit (the stego image is at {paper['psnr_to_cover_mean']:.1f} dB "
             f"PSNR from its cover)")
@@ -57,9 +56,9 @@ def stego() -> str:
 
 
 def geometry() -> str:
-    d = load_json(RESULTS / "geometry/analyze-fashion-mnist.json")
+    d = load_json(RESULTS / "002/analyze-fashion-mnist.json")
     if d is None:
-        return _missing("geometry/analyze-fashion-mnist.json", "experiments-geometry")
+        return _missing("002/analyze-fashion-mnist.json", "reproduce SEEDS=002")
     return (f"Measured (Fashion-MNIST, ResNet-20): the training hull is closer than the nearest decision boundary for "
             f"{d['ambiguity']['share_hull_closer']:.1%} of {d['n_test']:,} test images (paper, CIFAR-10: 78.3%), and "
             f"accuracy on hull projections is {d['accuracy']['feature_hull']:.1%} in feature space against "
@@ -81,14 +80,14 @@ def masks() -> str:
 
 
 def sampling() -> str:
-    base, robust = load_json(RESULTS / "nula/eval-base.json"), load_json(RESULTS / "nula/eval-robust.json")
+    base, robust = load_json(RESULTS / "004/eval-base.json"), load_json(RESULTS / "004/eval-robust.json")
     if base is None or robust is None:
-        return _missing("nula/eval-robust.json", "experiments-nula")
+        return _missing("004/eval-robust.json", "reproduce SEEDS=004")
     acc = {name: {r["name"]: r["accuracy"] for r in d["rows"]} for name, d in (("base", base), ("robust", robust))}
-    text = (f"Measured (Fashion-MNIST, NULA at width 0.125): resolution-robust training lifts accuracy under a ×0.25 "
-            f"resize from {acc['base']['resize-0.25']:.1%} to {acc['robust']['resize-0.25']:.1%} for "
-            f"{100 * (acc['base']['clean'] - acc['robust']['clean']):.1f} points of clean accuracy")
-    kernels = load_json(RESULTS / "nula/kernels.json")
+    text = (f"Measured (Fashion-MNIST, NULA at width 0.25, {base['n']:,} test images): under an antialiased ×0.25 "
+            f"resize the base model keeps {acc['base']['resize-aa-0.25']:.1%} and the resolution-robust one "
+            f"{acc['robust']['resize-aa-0.25']:.1%} (clean {acc['base']['clean']:.1%} and {acc['robust']['clean']:.1%})")
+    kernels = load_json(RESULTS / "004/kernels.json")
     if kernels is not None:
         ops = kernels["operators"]
         attained = sum(o["nullity"] == o["n"] - o["m"] for o in ops)
@@ -97,9 +96,20 @@ def sampling() -> str:
     return text + ".\n"
 
 
+def atlas() -> str:
+    d = load_json(RESULTS / "atlas/atlas.json")
+    if d is None:
+        return _missing("atlas/atlas.json", "atlas")
+    verdicts = d["counts"]["verdict"]
+    return (f"Measured: of {len(d['rows']):,} timm and torchvision architectures (random initialisation), "
+            f"{verdicts.get('exact', 0):,} have a first operator that can be collided exactly, "
+            f"{verdicts.get('impossible', 0):,} one that is injective (with a certificate), and "
+            f"{verdicts.get('undetermined', 0):,} are undetermined.\n")
+
+
 BLOCKS: dict[str, Callable[[], str]] = {
     "headline-audit": audit, "headline-collisions": collisions, "headline-stego": stego,
-    "headline-geometry": geometry, "headline-masks": masks, "headline-sampling": sampling,
+    "headline-geometry": geometry, "headline-masks": masks, "headline-sampling": sampling, "headline-atlas": atlas,
 }
 
 
