@@ -15,9 +15,16 @@ The problem is nonconvex; the paper solves it "with a homotopy algorithm" (Sec. 
    where ``lambda`` is small; pixels held at the box are frozen) restore feasibility, warm-started from the last;
 2. **polish**: Levenberg-Marquardt at the goal until ``||g|| <= tol * d`` (``d = ||N_phi(x_r) - t||``, the
    feature distance the mapping covers);
-3. **refine** (Eq. 16/18's objective): steps towards the reference projected onto the constraint's tangent space,
-   ``(I - J^+ J)(x_r - x)``, each followed by Gauss-Newton restoration and kept only where the image came closer
-   to ``x_r`` and stayed feasible: a feasible point is never traded for a closer infeasible one.
+3. **descend**, where Levenberg-Marquardt stalls: L-BFGS-B (float64 iterates, the pixel box as its bounds) on
+   ``||g||^2 / 2`` until ``||g|| <= tol * d``. Levenberg-Marquardt stalls on deep ReLU networks (a ResNet-20:
+   0.06 of ``d`` left near the end of a morph): a sphere's constraint is one equation, whose corrections are
+   plain gradient steps, and a point's Gauss-Newton steps follow singular values down to 1e-3 of the largest,
+   so they are far too long to survive the box and the ReLU kinks; the damping then shrinks them to gradient
+   steps. A quasi-Newton method with a line search keeps a curvature model across the kinks and converges;
+4. **refine** (Eq. 16/18's objective): steps towards the reference projected onto the constraint's tangent space,
+   ``(I - J^+ J)(x_r - x)``, each followed by Gauss-Newton restoration (then a short L-BFGS-B one) and kept only
+   where the image came closer to ``x_r`` and stayed feasible: a feasible point is never traded for a closer
+   infeasible one.
 
 Every solution reports its constraint residual in feature-space units (``max(0, ||N_phi(x) - t|| - r)`` for a
 ball, ``| ||N_phi(x) - t|| - r |`` otherwise) and that residual relative to ``d``.
@@ -31,6 +38,8 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
+import scipy.optimize
 import torch
 
 from ..errors import InvalidInputError
@@ -49,6 +58,7 @@ class InverseMap:
     pixel_distance: torch.Tensor  # (B,) ||x - x_r||_2
     target_distance: torch.Tensor  # (B,) d = ||N_phi(x_r) - t||: the feature distance the mapping covers
     iterations: int = 0  # Jacobian evaluations (the cost)
+    gradients: int = 0  # evaluations of ||g||^2 and its gradient by the L-BFGS-B descent (one image each)
 
     @property
     def relative_residual(self) -> torch.Tensor:
@@ -81,6 +91,14 @@ class _Constraint:
             (grad,) = torch.autograd.grad(g.diagonal(dim1=1, dim2=2).sum(), xx)
         return g[:, 0].detach(), grad.reshape(b, m, -1)
 
+    def squared(self, x: torch.Tensor, r: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``||g(x)||`` (B,) and the gradient of ``sum ||g||^2 / 2`` (B, C, H, W): one backward pass."""
+        x = x.detach().requires_grad_(True)
+        with torch.enable_grad():
+            g = self._g(self.features(x), self.target, r)
+            (grad,) = torch.autograd.grad(0.5 * (g ** 2).sum(), x)
+        return g.detach().norm(dim=1), grad
+
 
 def _least_norm(J: torch.Tensor, rhs: torch.Tensor, free: torch.Tensor, damping: torch.Tensor) -> torch.Tensor:
     """``J_F^T (J_F J_F^T + lambda I)^{-1} rhs`` on the free pixels ``F`` (B, P), ``lambda`` (B,) relative to the
@@ -99,21 +117,26 @@ def _box_free(x: torch.Tensor, step: torch.Tensor) -> torch.Tensor:
 
 
 def _levenberg_marquardt(con: _Constraint, x: torch.Tensor, r: torch.Tensor, tol: torch.Tensor, iterations: int,
-                         damping: torch.Tensor, tries: int = 10) -> tuple[torch.Tensor, int]:
+                         damping: torch.Tensor, tries: int = 10, stall: int = 0) -> tuple[torch.Tensor, int]:
     """Levenberg-Marquardt on ``g(x) = 0`` until ``||g|| <= tol`` per problem; returns ``(x, Jacobians)``.
 
     A step is kept only where it lowers ``||g||``; the damping ``lambda`` (per problem, updated in place) shrinks
     by 3 after a kept step and grows by 4 after a refused one, so a step is Gauss-Newton's least-norm step where
     the linearisation holds and a short gradient step on ``||g||^2`` where it does not (ReLU networks are only
     piecewise linear: their Jacobians are ill-conditioned, their Gauss-Newton steps far too long).
+    With ``stall``, a problem whose ``||g||`` did not halve over the last ``stall`` Jacobians stops (it crawls).
     """
     shape, count = x.shape, 0
     x = x.detach().flatten(1).clone()
+    history, crawling = [], torch.zeros(len(x), dtype=torch.bool)
     for _ in range(iterations):
         g, J = con.jacobian(x.view(shape), r)
         count += 1
         norm = g.norm(dim=1)
-        pending = norm > tol
+        history.append(norm)
+        if stall and len(history) > stall:
+            crawling |= norm > 0.5 * history[-1 - stall]
+        pending = (norm > tol) & ~crawling
         if not pending.any():
             break
         for _ in range(tries):
@@ -131,9 +154,56 @@ def _levenberg_marquardt(con: _Constraint, x: torch.Tensor, r: torch.Tensor, tol
     return x.view(shape), count
 
 
+class _Reached(Exception):
+    """Raised from L-BFGS-B's objective the moment an evaluated image meets the tolerance."""
+
+
+def _descend(con: _Constraint, x: torch.Tensor, r: torch.Tensor, tol: torch.Tensor, budget: int
+             ) -> tuple[torch.Tensor, int]:
+    """L-BFGS-B on ``||g(x)||^2 / 2`` over the box ``[0, 1]``, one problem at a time, until ``||g|| <= tol`` or
+    ``budget`` evaluations per problem; returns ``(x, evaluations)``. Rows already within ``tol`` are left alone,
+    and a row ends at its best evaluated image, so the residual never grows.
+
+    L-BFGS-B stops early where its line search meets a ReLU kink; it is restarted from its best image (a fresh
+    curvature memory) as long as a run lowers ``||g||`` by at least 1%.
+    """
+    x, count = x.detach().clone(), 0
+    with torch.no_grad():
+        norm = con.value(x, r).norm(dim=1)
+    for i in (norm > tol).nonzero().flatten().tolist():
+        one = _sub(con, torch.arange(len(x)) == i)
+        shape, dtype, goal, used = x[i:i + 1].shape, x.dtype, float(tol[i]), 0
+        best = [float(norm[i]), x[i].double().flatten().numpy()]
+
+        def objective(v: np.ndarray) -> tuple[float, np.ndarray]:
+            nonlocal used
+            used += 1
+            residual, grad = one.squared(torch.from_numpy(v).to(dtype).view(shape), r[i:i + 1])
+            if float(residual[0]) < best[0]:
+                best[:] = float(residual[0]), v.copy()
+            if float(residual[0]) <= goal:
+                raise _Reached
+            return 0.5 * float(residual[0]) ** 2, grad.double().flatten().numpy()
+
+        before = math.inf
+        while used < budget and best[0] < 0.99 * before:
+            before = best[0]
+            try:
+                # ftol/gtol 0: only the budget, the tolerance (raised from the objective) or a stuck line search end it
+                scipy.optimize.minimize(objective, best[1].copy(), jac=True, method="L-BFGS-B",
+                                        bounds=scipy.optimize.Bounds(0.0, 1.0),
+                                        options={"maxfun": budget - used, "maxiter": budget, "maxcor": 20,
+                                                 "ftol": 0.0, "gtol": 0.0})
+            except _Reached:
+                break
+        x[i] = torch.from_numpy(best[1]).to(dtype).view(x[i].shape)
+        count += used
+    return x, count
+
+
 def inverse_map(features: Features, target: torch.Tensor, reference: torch.Tensor,
                 radius: torch.Tensor | float = 0.0, mode: str = "ball", start: torch.Tensor | None = None, *,
-                steps: int = 8, corrections: int = 4, polish: int = 40, refine: int = 8,
+                steps: int = 8, corrections: int = 4, polish: int = 40, descent: int = 3000, refine: int = 8,
                 tol: float = 1e-4) -> InverseMap:
     """Solve Eqs. 15-18 for a batch by continuation: ``features`` maps pixels ``(B, C, H, W)`` in ``[0, 1]`` to ``(B, f)``.
 
@@ -142,7 +212,9 @@ def inverse_map(features: Features, target: torch.Tensor, reference: torch.Tenso
         start: where the continuation begins (default: the reference), e.g. the previous solution of a morph.
         steps: continuation steps from the start's own features (or radius) to the goal.
         corrections: Levenberg-Marquardt corrections per continuation step; ``polish``: at most, at the goal.
-        refine: tangent steps towards the reference (each restored by Levenberg-Marquardt); 0: the least-norm path.
+        descent: at most this many evaluations of L-BFGS-B where the polish left the goal unmet (0: none).
+        refine: tangent steps towards the reference (each restored by Levenberg-Marquardt, then by at most 32
+            evaluations of L-BFGS-B where ``descent`` is on); 0: the least-norm path.
         tol: the residual sought, relative to ``d = ||N_phi(x_r) - t||``.
 
     Example:
@@ -159,6 +231,8 @@ def inverse_map(features: Features, target: torch.Tensor, reference: torch.Tenso
                                 f"{tuple(target.shape)} and {tuple(reference.shape)}")
     if steps < 1:
         raise InvalidInputError(f"steps must be at least 1, got {steps}")
+    if descent < 0:
+        raise InvalidInputError(f"descent must be a number of evaluations >= 0, got {descent}")
     target = target.detach().float()
     ref = reference.detach().float().clamp(0, 1)
     b = target.shape[0]
@@ -190,18 +264,24 @@ def inverse_map(features: Features, target: torch.Tensor, reference: torch.Tenso
         todo = ~done
         if todo.any():
             lam = damping[todo]
+            # where L-BFGS-B takes over, a polish that crawls stops early: its Jacobians cost f gradients each
             x[todo], used = _levenberg_marquardt(_sub(stage, todo), x[todo], r_k[todo], step_tol[todo],
-                                                 polish if last else corrections, lam)
+                                                 polish if last else corrections, lam,
+                                                 stall=4 if last and descent else 0)
             damping[todo] = lam
             count += used
+    gradients = 0
+    todo = ~done
+    if descent and todo.any():
+        x[todo], gradients = _descend(_sub(con, todo), x[todo], r[todo], goal_tol[todo], descent)
     if refine and (~done).any():
-        x, used = _refine(con, x, ref, r, goal_tol, done, refine, damping)
-        count += used
+        x, used, grads = _refine(con, x, ref, r, goal_tol, done, refine, damping, min(descent, 32))
+        count, gradients = count + used, gradients + grads
     with torch.no_grad():
         phi = features(x).float()
         dist = (phi - target).norm(dim=1)
         residual = (dist - r).clamp_min(0) if mode == "ball" else (dist - r).abs()
-        return InverseMap(x.detach(), phi, residual, (x - ref).flatten(1).norm(dim=1), d, count)
+        return InverseMap(x.detach(), phi, residual, (x - ref).flatten(1).norm(dim=1), d, count, gradients)
 
 
 def _sub(con: _Constraint, rows: torch.Tensor) -> _Constraint:
@@ -209,9 +289,11 @@ def _sub(con: _Constraint, rows: torch.Tensor) -> _Constraint:
 
 
 def _refine(con: _Constraint, x: torch.Tensor, ref: torch.Tensor, r: torch.Tensor, tol: torch.Tensor,
-            done: torch.Tensor, iterations: int, damping: torch.Tensor) -> tuple[torch.Tensor, int]:
-    """Tangent steps towards ``ref``, restored by Levenberg-Marquardt, kept where closer and still feasible."""
-    shape, count = x.shape, 0
+            done: torch.Tensor, iterations: int, damping: torch.Tensor, restore: int
+            ) -> tuple[torch.Tensor, int, int]:
+    """Tangent steps towards ``ref``, restored by Levenberg-Marquardt (then by at most ``restore`` evaluations of
+    L-BFGS-B), kept where closer and still feasible; returns ``(x, Jacobians, gradients)``."""
+    shape, count, gradients = x.shape, 0, 0
     beta = torch.ones(x.shape[0])
     for _ in range(iterations):
         todo = ~done
@@ -229,6 +311,9 @@ def _refine(con: _Constraint, x: torch.Tensor, ref: torch.Tensor, r: torch.Tenso
         lam = damping[todo]
         restored, used = _levenberg_marquardt(sub, trial.view(-1, *shape[1:]), r[todo], tol[todo], 3, lam)
         count += used
+        if restore:
+            restored, used = _descend(sub, restored, r[todo], tol[todo], restore)
+            gradients += used
         restored = restored.flatten(1)
         ok = ((sub.value(restored.view(-1, *shape[1:]), r[todo]).norm(dim=1) <= tol[todo])
               & ((restored - refs).norm(dim=1) < (xs - refs).norm(dim=1) * (1 - 1e-4)))
@@ -238,7 +323,7 @@ def _refine(con: _Constraint, x: torch.Tensor, ref: torch.Tensor, r: torch.Tenso
         beta[rows[~ok]] /= 4
         done = done.clone()
         done[rows[~ok & (beta[rows] < 1e-3)]] = True
-    return x, count
+    return x, count, gradients
 
 
 def two_point_projection(a: torch.Tensor, b: torch.Tensor, points: torch.Tensor) -> torch.Tensor:
