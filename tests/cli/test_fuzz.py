@@ -381,7 +381,8 @@ SLOW_WRITE = textwrap.dedent("""
         with atomic_path(path) as tmp:
             tmp.write_text("partial")
             print("ready", flush=True)
-            time.sleep(120)
+            for _ in range(6000):  # short sleeps: a signal that lands on another thread is still handled within 0.1 s
+                time.sleep(0.1)
 
     sys.exit(main(["slow-write", sys.argv[1]]))
 """)
@@ -397,7 +398,7 @@ def test_signal_during_a_write_leaves_nothing(tmp_path, signum, code, message):
         assert proc.stdout.readline().strip() == "ready"
         assert any(p.name.startswith(".out.json.") for p in tmp_path.iterdir())  # the hidden temporary file
         proc.send_signal(signum)
-        _, err = proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=600)  # a guard: the process exits as soon as it handles the signal
     finally:
         proc.kill()
         proc.wait()
@@ -421,7 +422,7 @@ def test_ctrl_c_in_a_real_command(tmp_path):
             time.sleep(0.05)
         assert resume.exists(), proc.stderr.read() if proc.poll() is not None else "no epoch finished"
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=120)
+        out, err = proc.communicate(timeout=600)  # a guard, as above
     finally:
         proc.kill()
         proc.wait()
