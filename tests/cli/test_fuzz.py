@@ -370,6 +370,13 @@ def test_weights_default_without_a_network_fails_fast(capsys, here, monkeypatch)
 
 # --- signals: subprocesses -------------------------------------------------------------------------------------------
 
+
+def _as_from_a_terminal() -> None:
+    """Ctrl-C's default disposition in the child: a suite started in the background (``make test &``, nohup) hands
+    its children SIGINT ignored, which Python and nullsight rightly keep ignoring."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 SLOW_WRITE = textwrap.dedent("""
     import sys, time
     from nullsight.cli import app, main
@@ -393,7 +400,7 @@ SLOW_WRITE = textwrap.dedent("""
 def test_signal_during_a_write_leaves_nothing(tmp_path, signum, code, message):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     proc = subprocess.Popen([sys.executable, "-c", SLOW_WRITE, str(tmp_path / "out.json")], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+                            stderr=subprocess.PIPE, text=True, env=env, preexec_fn=_as_from_a_terminal)
     try:
         assert proc.stdout.readline().strip() == "ready"
         assert any(p.name.startswith(".out.json.") for p in tmp_path.iterdir())  # the hidden temporary file
@@ -413,7 +420,8 @@ def test_ctrl_c_in_a_real_command(tmp_path):
     checkpoint = tmp_path / "m.safetensors"
     proc = subprocess.Popen([sys.executable, "-m", "nullsight", "train", "nullsight:mlp-digits", "--data",
                              "digits", "--epochs", "100000", "--out", str(checkpoint)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path,
+                            preexec_fn=_as_from_a_terminal)
     try:
         resume = tmp_path / "m.safetensors.resume.pt"  # written after each epoch: training is under way
         for _ in range(6000):
