@@ -5,17 +5,13 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from collections import Counter
-from pathlib import Path
 from typing import Callable
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from readme_common import ROOT, load_json, missing
 
-from nullsight.formats import markdown_table  # noqa: E402
-from nullsight.results import result_from_dict  # noqa: E402
+from nullsight.formats import markdown_table
+from nullsight.results import result_from_dict
 
 ATLAS = ROOT / "results" / "atlas" / "atlas.json"
 BENCH = ROOT / "results" / "bench-atlas.json"
@@ -23,9 +19,10 @@ FAMILIES_SHOWN = 12
 
 
 def atlas_block() -> str:
-    if not ATLAS.is_file():
-        return "_The atlas has not been run here: `make atlas` writes `results/atlas/atlas.json`._\n"
-    atlas = result_from_dict(json.loads(ATLAS.read_text()))
+    data = load_json(ATLAS)
+    if data is None:
+        return missing("atlas/atlas.json", "atlas")
+    atlas = result_from_dict(data)
     rows, counts = atlas.rows, atlas.counts
     verdicts = counts.verdict
     head = (f"Generated from `results/atlas/atlas.json` (`{atlas.command}`): {len(rows):,} architectures, status "
@@ -40,9 +37,9 @@ def atlas_block() -> str:
 
 
 def bench_atlas_block() -> str:
-    if not BENCH.is_file():
+    bench = load_json(BENCH)
+    if bench is None:
         return "_`python benchmarks/atlas.py` writes `results/bench-atlas.json`._\n"
-    bench = json.loads(BENCH.read_text())
     cmp_, zoo = bench["ray_vs_sequential"], bench.get("whole_zoo", {})
     lines = [f"Generated from `results/bench-atlas.json` (`{bench['command']}`; {bench['cpus']} CPUs; "
              f"{bench['note'] or 'a quiet machine'}).", ""]
