@@ -217,3 +217,43 @@ def test_k1_null_space_rtol_reaches_the_columns():
     loose = conv2d_k1_null_space(weight, (6, 2), padding=(1, 0), rtol=0.9)
     strict = conv2d_k1_null_space(weight, (6, 2), padding=(1, 0))
     assert strict.dim == 0 and loose.dim > 0 and loose.tolerance > strict.tolerance
+
+
+class Holder(nn.Module):
+    """A custom module with a 2-D ``weight`` it does not apply as a known operator, and a weight-normed child."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(3, 4))
+        self.wn = nn.utils.parametrizations.weight_norm(nn.Linear(3, 2))
+
+
+def test_nested_and_shared_modules_own_their_parameters():
+    """Names three levels deep keep their whole module path (``block.inner``, not ``block``); a parametrised weight
+    belongs to the module it parametrises; a module registered twice owns its parameters under both names; an unknown
+    module's 2-D ``weight`` is not taken for a transposed linear map."""
+    from collections import OrderedDict
+
+    torch.manual_seed(0)
+    shared = nn.Linear(2, 2)
+    model = nn.Sequential(OrderedDict(block=nn.Sequential(OrderedDict(inner=Holder())), a=shared, b=shared))
+    plain = {w.name for w in linear_weights(model)}
+    assert "block.inner.weight" not in plain and "block.inner.wn.weight" in plain
+    extra = _by_name(linear_weights(model, all_params=True))
+    assert extra["block.inner.weight"].module_name == "block.inner" and extra["block.inner.weight"].module_type == "Parameter"
+    skipped = {s.name: s for s in skipped_parameters(model, linear_weights(model))}
+    assert skipped["block.inner.weight"].module_type == "Holder"
+    factor = skipped["block.inner.wn.parametrizations.weight.original1"]
+    assert factor.module_type == "ParametrizedLinear" and factor.reason.startswith("a factor of block.inner.wn.weight")
+    assert skipped["b.weight"].module_type == "Linear" and skipped["b.weight"].reason.startswith("tied to a.weight")
+    unaudited = {s.name: s for s in skipped_parameters(model, [])}  # nothing audited: a factor is not "audited as"
+    assert unaudited["block.inner.wn.parametrizations.weight.original1"].reason.startswith("2-D parameter")
+    assert skip_reason("bias", torch.zeros(3), "bias") == "bias: added, not a linear map"  # a top-level bias
+
+
+def test_conv_transpose_matrix_defaults_to_one_group():
+    from nullsight.operators import conv_transpose_matrix
+
+    weight = torch.randn(4, 3, 2, 2)
+    assert torch.equal(conv_transpose_matrix(weight), conv_transpose_matrix(weight, 1))
+    assert conv_transpose_matrix(weight).shape == (3 * 2 * 2, 4)

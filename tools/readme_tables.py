@@ -216,7 +216,7 @@ BLOCKS = {"bench-stego": ("results/bench-stego.json", bench_stego_block),
 
 # Each capability's own generator: tools/readme_<area>.py with BLOCKS = {name: () -> markdown}.
 AREA_MODULES = ("readme_nula", "readme_geometry", "readme_masks", "readme_reach", "readme_seeds", "readme_headlines",
-                "readme_claims", "readme_atlas")
+                "readme_claims", "readme_atlas", "readme_mutation")
 
 
 def area_blocks() -> dict[str, Callable[[], str]]:

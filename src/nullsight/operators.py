@@ -152,7 +152,7 @@ def _recurrent_weights(prefix: str, module_name: str, module: nn.Module) -> list
 def skipped_parameters(model: nn.Module, audited: list[LinearWeight]) -> list[SkippedParameter]:
     """Every parameter of ``model`` not in ``audited`` (tied aliases included), with the reason."""
     done = {w.name for w in audited}
-    owner = {name: type(module).__name__ for name, module in model.named_modules()}
+    owner = {name: type(module).__name__ for name, module in model.named_modules(remove_duplicate=False)}
     first_name: dict[int, str] = {}
     skipped = []
     for name, param in model.named_parameters(remove_duplicate=False):
