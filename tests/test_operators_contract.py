@@ -2,13 +2,16 @@
 types, groups, gate blocks, orientation, the ``--all-params`` extras and the reasons for each skipped parameter
 (the audit prints all of them; found by mutation testing, issue 22)."""
 
+from collections import OrderedDict
+
 import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from nullsight.operators import (TRANSPOSED_LINEAR, LinearWeight, OperatorNullSpace, conv1d_null_space,
-                                 conv2d_operator_matrix, linear_weights, skip_reason, skipped_parameters)
+                                 conv2d_operator_matrix, conv_transpose_matrix, linear_weights, skip_reason,
+                                 skipped_parameters)
 
 
 class Conv1D(nn.Module):
@@ -232,8 +235,6 @@ def test_nested_and_shared_modules_own_their_parameters():
     """Names three levels deep keep their whole module path (``block.inner``, not ``block``); a parametrised weight
     belongs to the module it parametrises; a module registered twice owns its parameters under both names; an unknown
     module's 2-D ``weight`` is not taken for a transposed linear map."""
-    from collections import OrderedDict
-
     torch.manual_seed(0)
     shared = nn.Linear(2, 2)
     model = nn.Sequential(OrderedDict(block=nn.Sequential(OrderedDict(inner=Holder())), a=shared, b=shared))
@@ -252,8 +253,6 @@ def test_nested_and_shared_modules_own_their_parameters():
 
 
 def test_conv_transpose_matrix_defaults_to_one_group():
-    from nullsight.operators import conv_transpose_matrix
-
     weight = torch.randn(4, 3, 2, 2)
     assert torch.equal(conv_transpose_matrix(weight), conv_transpose_matrix(weight, 1))
     assert conv_transpose_matrix(weight).shape == (3 * 2 * 2, 4)

@@ -30,10 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRATCH = Path("build/mutate")
 OUT = Path("results/mutation.json")
 
-# target -> (files to mutate, tests that cover them).  The numerical cores only: what a capability declares
-# (capability, recipe), presents (report, figures) or carries (result records, runners that wire loaders to cores)
-# is tested by the contract and CLI suites, and its string mutants would swamp the score with wording.  mutmut runs, for each mutant, only the tests (of these) that
-# call the mutated function.
+# target -> (files to mutate, tests that cover them).  mutmut runs, for each mutant, only the tests (of these) that
+# call the mutated function.  The numerical cores only: what a capability declares (capability, recipe), presents
+# (report, figures) or carries (result records, runners that wire loaders to cores) is tested by the contract and CLI
+# suites, and its string mutants would swamp the score with wording.
 TARGETS: dict[str, tuple[list[str], list[str]]] = {
     "linalg": (["src/nullsight/linalg.py"], ["tests/test_linalg.py", "tests/test_linalg_thresholds.py",
                                              "tests/test_linalg_contract.py", "tests/test_operators.py",
