@@ -90,7 +90,8 @@ def test_resumed_run_matches_an_uninterrupted_one(uninterrupted, digits_mlp, tmp
         assert _run(tmp_path, mp, model) == code
     assert spy.puts == INTERRUPT_AT - 1
     # the finished chunks are kept whole; no mask file, JSON or temporary file is left
-    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["m", f"m/{FILE_NAME}"]
+    files = sorted(p.relative_to(tmp_path / "m" / FILE_NAME).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert len(files) == INTERRUPT_AT - 1 and all(f.endswith(".safetensors.gz") for f in files)
     assert ChunkStore(tmp_path / "m" / FILE_NAME).count() == INTERRUPT_AT - 1
 
     progress = []
@@ -108,6 +109,24 @@ def test_resumed_run_matches_an_uninterrupted_one(uninterrupted, digits_mlp, tmp
     assert progress[0] == ("mask chunks", CHUNKS) and len(progress) == 1 + CHUNKS  # skipped chunks counted
     assert _outputs(tmp_path) == _outputs(uninterrupted)  # the store is gone, every byte as in one go
     assert json.loads((tmp_path / "masks.json").read_text())["config"]["chunk"] == 8
+
+
+def test_a_kept_resume_dir_rebuilds_the_run_without_computing(uninterrupted, digits_mlp, tmp_path, monkeypatch):
+    """--resume-dir is kept after the run (to be committed); a checkout of it alone rebuilds every output."""
+    model, _ = digits_mlp
+    first, second = tmp_path / "first", tmp_path / "second"
+    with monkeypatch.context() as mp:
+        assert _run(first, mp, model, "--resume-dir", "chunks") == 0
+    stored = sorted(p.relative_to(first / "chunks").as_posix() for p in (first / "chunks").rglob("*.gz"))
+    assert len(stored) == CHUNKS and ChunkStore(first / "chunks").count() == CHUNKS
+    second.mkdir()
+    (first / "chunks").rename(second / "chunks")  # a fresh machine: the kept chunks and nothing else
+    spy = Spy(monkeypatch)
+    assert _run(second, monkeypatch, model, "--resume-dir", "chunks") == 0
+    assert (spy.gets, spy.hits, spy.puts, spy.calls) == (CHUNKS, CHUNKS, 0, 0)
+    files, data = _outputs(second)
+    assert {k: v for k, v in files.items() if not k.startswith("chunks/")} == _outputs(uninterrupted)[0]
+    assert data["sets"] == _outputs(uninterrupted)[1]["sets"]
 
 
 def test_another_configuration_does_not_reuse_chunks(digits_mlp, tmp_path, monkeypatch):

@@ -65,6 +65,9 @@ def compute_cmd(
     lam: float = LambdaOption,
     schedule: Schedule = None,
     masks_dir: Path = typer.Option(..., "--masks-dir", callback=output_dir, help="Write the mask sets here (safetensors)."),
+    resume_dir: Optional[Path] = typer.Option(
+        None, "--resume-dir", callback=output_dir, help="Keep the finished chunks here, and keep them after the run (default: "
+                                   "MASKS_DIR/.masks-resume, deleted once the run completes)."),
     weights: str = WeightsOption,
     arch: Optional[str] = ArchOption,
     seed: int = SeedOption,
@@ -74,11 +77,12 @@ def compute_cmd(
 ) -> None:
     """Essential masks of correctly classified images and adversarial masks for each attack.
 
-    Resumable: each set is computed --chunk images at a time, and every finished chunk is kept in
-    MASKS_DIR/.masks-resume.sqlite under a hash of all that decides the masks (model weights, images, attacks,
+    Resumable: each set is computed --chunk images at a time, and every finished chunk is kept, one compressed file
+    each, in MASKS_DIR/.masks-resume under a hash of all that decides the masks (model weights, images, attacks,
     lambda, steps, chunk, seed, device, torch and foolbox versions).  After Ctrl-C, SIGTERM or a lost session, the
     same command skips the chunks it finds and ends with the files an uninterrupted run writes; other settings never
-    reuse them.  The store is deleted once the mask files and the JSON are written."""
+    reuse them.  The default store is deleted once the mask files and the JSON are written; a --resume-dir is kept,
+    so it can be committed and a run on another machine resumes from (or, complete, rebuilds the masks from) it."""
     from ..io import after_commit
     from ..masks.optimise import MaskConfig
     from ..masks.runner import compute_run
@@ -87,14 +91,15 @@ def compute_cmd(
     if schedule.min_steps > schedule.max_steps:
         raise InvalidInputError(f"--min-steps {schedule.min_steps} exceeds --max-steps {schedule.max_steps}")
     config = MaskConfig(lam=lam, min_steps=schedule.min_steps, max_steps=schedule.max_steps)  # Adam lr 0.01 (App. A.3)
-    store = ChunkStore(masks_dir / FILE_NAME)
+    store = ChunkStore(resume_dir or masks_dir / FILE_NAME)
     try:
         result = compute_run(model, data, n, attacks, config, masks_dir, schedule.attack_steps, arch, seed,
                              _device(device), tracker(quiet), weights=weights, chunk=schedule.chunk, store=store)
     finally:
         store.close()
     _finish(result, out)
-    after_commit(store.remove)  # once the mask files and the JSON are in place
+    if resume_dir is None:
+        after_commit(store.remove)  # once the mask files and the JSON are in place
 
 
 @masks_app.command("correlate")

@@ -28,7 +28,7 @@ CONVERGED_SHARE = 0.95  # of the masks must meet the stopping rule before the st
 
 def _paths(data: str) -> dict[str, str]:
     return {"model": f"{{checkpoints}}/resnet20-{data}-seed0.safetensors", "masks": f"{{out}}/masks-{data}.json",
-            "dir": f"{{out}}/masks-{data}", "corr": f"{{out}}/correlation-{data}.json"}
+            "dir": f"{{out}}/masks-{data}", "chunks": f"{{out}}/chunks-{data}", "corr": f"{{out}}/correlation-{data}.json"}
 
 
 def _stages(data: str) -> tuple[Stage, ...]:
@@ -36,7 +36,8 @@ def _stages(data: str) -> tuple[Stage, ...]:
     return (
         Stage(f"masks-{data}",
               ("masks", "compute", p["model"], "--data", data, "--n", n, "--attacks", attacks, "--lambda", "0.01",
-               "--max-steps", MAX_STEPS, "--masks-dir", p["dir"], "--seed", "{seed}", "-q", "-o", p["masks"]),
+               "--max-steps", MAX_STEPS, "--masks-dir", p["dir"], "--resume-dir", p["chunks"], "--seed", "{seed}", "-q",
+               "-o", p["masks"]),
               ("masks", "compute", p["model"], "--data", "digits", "--n", "40", "--attacks", "pgd:8/255,deepfool",
                "--lambda", "0.01", "--min-steps", "5", "--max-steps", "10", "--attack-steps", "3", "--masks-dir",
                p["dir"], "--seed", "{seed}", "-q", "-o", p["masks"]),
