@@ -133,6 +133,47 @@ EQUIVALENT: dict[str, str] = {
 
 DETECTED = {"killed", "timeout", "segfault"}
 
+# Targets whose only mutmut mutants are wording (a headline) or a lookup no core calls: a record whose verdict is a
+# constant and a property, which mutmut cannot mutate, so only their PLANTED mutants are run.
+PLANTED_ONLY = {"collisions-result"}
+
+# What mutmut 3 cannot mutate: it leaves module-level constants and decorated functions (properties) alone, and the
+# verdicts' thresholds live there.  Each of these is planted by hand, one at a time, in a copy of the target's
+# sources, and the target's tests are run on it: (file, original text, mutant text), the original found exactly once.
+PLANTED: dict[str, list[tuple[str, str, str]]] = {
+    "linalg": [("src/nullsight/linalg.py", "return self.row.shape[1]", "return self.row.shape[0]")],
+    "collisions-verify": [
+        ("src/nullsight/collisions/verify.py", "return [r <= EXACT_RTOL for r", "return [r < 1e3 * EXACT_RTOL for r"),
+        ("src/nullsight/collisions/verify.py", "return [r <= EXACT_RTOL for r", "return [r <= 1e-3 * EXACT_RTOL for r"),
+        ("src/nullsight/collisions/verify.py", "            if not layer.collides:", "            if layer.collides:"),
+    ],
+    "collisions-result": [
+        ("src/nullsight/collisions/result.py", "EXACT_RTOL = 1e-9", "EXACT_RTOL = 1e-3"),
+        ("src/nullsight/collisions/result.py", "EXACT_RTOL = 1e-9", "EXACT_RTOL = 1e-12"),
+        ("src/nullsight/collisions/result.py", "return self.max_rel_diff_fp64 <= EXACT_RTOL",
+         "return self.max_rel_diff_fp64 >= EXACT_RTOL"),
+    ],
+    "geometry": [
+        ("src/nullsight/geometry/hull.py", "return int((~self.converged).sum())", "return int(self.converged.sum())"),
+        ("src/nullsight/geometry/flip.py", "return self.distance.min(1).values", "return self.distance.max(1).values"),
+        ("src/nullsight/geometry/flip.py", "return self.distance.min(1).indices", "return self.distance.max(1).indices"),
+        ("src/nullsight/geometry/flip.py", "_MAX_HALVINGS = 40", "_MAX_HALVINGS = 2"),
+    ],
+    "masks": [
+        ("src/nullsight/masks/optimise.py", "return sum(self.keeps_target) / max(len(self.keeps_target), 1)",
+         "return sum(self.keeps_target) / max(len(self.keeps_target), 2)"),
+        ("src/nullsight/masks/correlation.py", "CONVERGED_WITHIN = 0.10", "CONVERGED_WITHIN = 0.5"),
+        ("src/nullsight/masks/correlation.py", "CONVERGED_WITHIN = 0.10", "CONVERGED_WITHIN = 0.01"),
+        ("src/nullsight/masks/correlation.py", "DISCARD_FRACTION = 0.1 ", "DISCARD_FRACTION = 0.3 "),
+    ],
+    "reproduce": [
+        ("src/nullsight/reproduce/verdicts.py", "ALPHA = 0.05", "ALPHA = 0.5"),
+        ("src/nullsight/reproduce/verdicts.py", "ALPHA = 0.05", "ALPHA = 0.005"),
+        ("src/nullsight/reproduce/stats.py", "CONFIDENCE = 0.95", "CONFIDENCE = 0.5"),
+    ],
+}
+
+
 
 def _status(code: int | None) -> str:
     from mutmut.stats import status_by_exit_code
@@ -213,6 +254,8 @@ def _refresh(target: str) -> Path | None:
 def run(target: str, max_children: int, command: str, survivors_only: bool = False) -> int:
     """Mutate ``target`` and run its tests on every mutant; with ``survivors_only``, rerun (with today's tests) only
     the mutants the last run left undetected, keeping its other verdicts, when the sources have not changed."""
+    if target in PLANTED_ONLY:
+        return 0
     work = _refresh(target) if survivors_only else None
     names = _undetected(work) if work is not None else []
     if work is None:
@@ -226,6 +269,47 @@ def run(target: str, max_children: int, command: str, survivors_only: bool = Fal
     rc = subprocess.call([str(mutmut), "run", "--max-children", str(max_children), *names], cwd=work, env=env)
     _save_verdicts(work)
     return rc
+
+
+def run_planted(target: str, command: str) -> int:
+    """Plant each of ``target``'s PLANTED mutants in turn in a copy of the sources and run the target's tests on it;
+    the outcomes go to ``planted.json`` beside mutmut's.  Returns how many survived."""
+    mutants, (_, tests) = PLANTED.get(target, []), TARGETS[target]
+    if not mutants:
+        return 0
+    work = ROOT / SCRATCH / target / "planted"
+    if work.exists():
+        shutil.rmtree(work)
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", ".hypothesis")
+    shutil.copytree(ROOT / "src", work / "src", ignore=ignore)
+    shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+    env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONHASHSEED="0", PYTHONPATH=str(work / "src"))
+    where = subprocess.run([sys.executable, "-c", "import nullsight; print(nullsight.__file__)"], cwd=work, env=env,
+                           capture_output=True, text=True).stdout.strip()
+    if not Path(where).is_relative_to(work):  # an install that shadows PYTHONPATH would test the unmutated tree
+        raise SystemExit(f"planted mutants: nullsight imports from {where}, not from the scratch copy")
+    outcomes = []
+    for file, old, new in mutants:
+        path = work / file
+        original = path.read_text()
+        if original.count(old) != 1:
+            raise SystemExit(f"planted mutant of {file}: {old!r} occurs {original.count(old)} times, not once")
+        path.write_text(original.replace(old, new))
+        try:
+            rc = subprocess.call([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+                                  "-o", "addopts=--import-mode=importlib", *[t for t in tests if (work / t).exists()]],
+                                 cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        finally:
+            path.write_text(original)
+        outcomes.append({"file": file, "original": old, "mutant": new, "exit_code": rc,
+                         "status": "killed" if rc == 1 else "survived" if rc == 0 else f"error (pytest exit {rc})"})
+    (work.parent / "planted.json").write_text(json.dumps({"command": command, "mutants": outcomes}, indent=1))
+    return sum(o["status"] != "killed" for o in outcomes)
+
+
+def _planted(target: str) -> list[dict]:
+    path = ROOT / SCRATCH / target / "planted.json"
+    return json.loads(path.read_text())["mutants"] if path.exists() else []
 
 
 def _diff(work: Path, name: str, source: Path) -> str:
@@ -244,10 +328,17 @@ def collect(target: str) -> dict | None:
     """The outcome of ``target``'s last run (None when it was never run)."""
     work = ROOT / SCRATCH / target
     metas = sorted((work / "mutants").rglob("*.py.meta")) if (work / "mutants").exists() else []
-    if not metas:
+    planted = _planted(target)
+    if not metas and not planted:
         return None
     counts: dict[str, int] = {}
     survivors, equivalent = [], []
+    for p in planted:  # hand-planted where mutmut cannot reach (constants, properties): killed or survived
+        status = "killed" if p["status"] == "killed" else "survived"
+        counts[status] = counts.get(status, 0) + 1
+        if status != "killed":
+            survivors.append({"mutant": f"planted: {p['file']}", "status": p["status"],
+                              "diff": f"- {p['original']}\n+ {p['mutant']}"})
     for name, (source, code) in _verdicts(work).items():
         status = _status(code)
         counts[status] = counts.get(status, 0) + 1
@@ -265,7 +356,11 @@ def collect(target: str) -> dict | None:
     mutate, tests = TARGETS[target]
     logged = (work / "command.txt").read_text().splitlines() if (work / "command.txt").exists() else []
     commands = list(dict.fromkeys(logged))  # in order, each once (an interrupted rerun logs its command too)
+    if planted:
+        commands.append(json.loads((work / "planted.json").read_text())["command"])
+        commands = list(dict.fromkeys(commands))
     return {"target": target, "commands": commands, "mutated": mutate, "tests": tests, "mutants": total,
+            "planted": len(planted),
             "counts": counts, "killed": killed, "equivalent": len(equivalent), "not_checked": not_checked,
             "score": round(killed / denominator, 4) if denominator else None,
             "survivors": survivors, "equivalent_survivors": equivalent}
@@ -331,6 +426,9 @@ def main(argv: list[str] | None = None) -> int:
             rc = run(target, args.max_children, command, args.survivors)
             if rc not in (0,):
                 print(f"mutmut exited with {rc} on {target}", file=sys.stderr)
+            if not args.survivors or _planted(target) and any(p["status"] != "killed" for p in _planted(target)):
+                alive = run_planted(target, command)
+                print(f"{target}: {alive} of {len(PLANTED.get(target, []))} planted mutants survived", file=sys.stderr)
     out = report(command)
     print(f"score {out['score']}: {out['killed']} of {out['non_equivalent_mutants']} non-equivalent mutants killed; "
           f"{out['surviving']} surviving; not run: {', '.join(t['target'] for t in out['not_run']) or 'none'}")
