@@ -87,11 +87,20 @@ def sampling() -> str:
     text = (f"Measured (Fashion-MNIST, NULA at width 0.25, {base['n']:,} test images): under an antialiased ×0.25 "
             f"resize the base model keeps {acc['base']['resize-aa-0.25']:.1%} and the resolution-robust one "
             f"{acc['robust']['resize-aa-0.25']:.1%} (clean {acc['base']['clean']:.1%} and {acc['robust']['clean']:.1%})")
+    base_pad, robust_pad = load_json(RESULTS / "004/eval-base-pad.json"), load_json(RESULTS / "004/eval-robust-pad.json")
+    if base_pad is not None and robust_pad is not None:  # zero-padded 28 -> 32: the native high frequencies kept
+        pad = {name: {r["name"]: r["accuracy"] for r in d["rows"]} for name, d in (("base", base_pad),
+                                                                                  ("robust", robust_pad))}
+        text += (f". On zero-padded input (28 → 32, which keeps the native high frequencies) a plain bilinear ×0.5 "
+                 f"resize leaves the base model {pad['base']['resize-0.5']:.1%} and the robust one "
+                 f"{pad['robust']['resize-0.5']:.1%}, and ×2 decimation {pad['base']['decimate-2']:.1%} and "
+                 f"{pad['robust']['decimate-2']:.1%} (clean {pad['base']['clean']:.1%} and "
+                 f"{pad['robust']['clean']:.1%})")
     kernels = load_json(RESULTS / "004/kernels.json")
     if kernels is not None:
         ops = kernels["operators"]
         attained = sum(o["nullity"] == o["n"] - o["m"] for o in ops)
-        text += (f"; {attained} of {len(ops)} downsampling operators have dim ker(D) = n − m exactly at "
+        text += (f". Of {len(ops)} downsampling operators, {attained} have dim ker(D) = n − m exactly at "
                  f"{kernels['size']} × {kernels['size']}")
     return text + ".\n"
 
