@@ -115,3 +115,18 @@ def test_kclass_trend_points_intervals_and_control():
     assert every.draws == 1 and every.idcor_low is None and every.control == every.idcor  # the control is the set
     assert trend.rho is not None and -1 <= trend.rho <= 1 and 0 <= trend.p_value <= 1
     assert trend.control_rho is not None
+
+
+def test_twonn_of_duplicate_points_is_a_clear_error_and_kclass_skips_such_subsets():
+    from nullsight.masks.correlation import TooFewDistinctPoints, twonn
+    from nullsight.masks.kclass import kclass_points
+
+    with pytest.raises(TooFewDistinctPoints, match="fewer than 2 are left once duplicate points are dropped"):
+        twonn(np.ones((8, 5)))
+    rng = np.random.default_rng(0)
+    essential, adversarial = rng.random((40, 16)), rng.random((40, 16))
+    labels = np.repeat(np.arange(4), 10)
+    essential[labels == 3] = 1.0  # class 3: identical masks, as an all-kept essential set gives
+    adversarial[labels == 3] = 0.5
+    points = kclass_points(essential, adversarial, labels, ks=[1], draws=4, permutations=5, seed=0)
+    assert points and points[0].k == 1 and 0 < points[0].draws < 4  # the draws of {3} skipped, not crashed on

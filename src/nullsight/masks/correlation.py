@@ -117,6 +117,10 @@ def idcor_preprocess(x: np.ndarray) -> np.ndarray:
     return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
 
 
+class TooFewDistinctPoints(InvalidInputError):
+    """TwoNN had fewer than two points left once the duplicates (zero nearest-neighbour distance) were dropped."""
+
+
 def twonn(x: np.ndarray) -> float:
     """TwoNN intrinsic dimension (Facco et al. 2017) from scikit-dimension (linear fit, 10% largest ratios dropped)."""
     import warnings
@@ -125,7 +129,14 @@ def twonn(x: np.ndarray) -> float:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return float(skdim.id.TwoNN(discard_fraction=DISCARD_FRACTION).fit(np.asarray(x, dtype=np.float64)).dimension_)
+        try:
+            return float(skdim.id.TwoNN(discard_fraction=DISCARD_FRACTION).fit(np.asarray(x, dtype=np.float64))
+                         .dimension_)
+        except ValueError as exc:
+            if "Fewer than 2 points" not in str(exc):
+                raise
+            raise TooFewDistinctPoints(f"TwoNN cannot estimate a dimension from {len(x)} points: fewer than 2 are "
+                                       "left once duplicate points are dropped (identical masks?)") from None
 
 
 def sq_distances(x: np.ndarray | torch.Tensor) -> torch.Tensor:

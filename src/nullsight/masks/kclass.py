@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .correlation import idcor
+from .correlation import TooFewDistinctPoints, idcor
 from .result import KClassPoint, KClassTrend
 
 MIN_PAIRS = 6
@@ -52,11 +52,17 @@ def kclass_points(essential: np.ndarray, adversarial: np.ndarray, labels: np.nda
             rows = np.isin(labels, subset)
             if rows.sum() < MIN_PAIRS:
                 continue
-            results.append(idcor(essential[rows], adversarial[rows], permutations, seed + d))
+            try:
+                results.append(idcor(essential[rows], adversarial[rows], permutations, seed + d))
+            except TooFewDistinctPoints:  # a subset of near-identical masks: no dimension to estimate
+                continue
             sizes.append(int(rows.sum()))
             if sizes[-1] < len(labels):
                 pick = rng.choice(len(labels), size=sizes[-1], replace=False)
-                controls.append(_control(essential[pick], adversarial[pick]))
+                try:
+                    controls.append(_control(essential[pick], adversarial[pick]))
+                except TooFewDistinctPoints:
+                    controls.append(float("nan"))
             else:
                 controls.append(results[-1].coefficient)  # every pair: the control is the set itself
         if not results:
