@@ -174,39 +174,43 @@ def _train(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, config:
             order = torch.tensor(list(sampler))
         else:
             order = torch.randperm(len(x), generator=generator)
-        total_loss, correct, seen = 0.0, 0, 0
+        losses: list[torch.Tensor] = []  # per step, on the device: no host round trip, and no op beyond the step's
+        predictions: list[torch.Tensor] = []
+        sizes: list[int] = []
         batches: Iterable[int] = range(0, len(order), config.batch_size)
         if show:
             batches = track(batches, epoch_status(epoch, config.epochs, history, rate), len(batches))  # type: ignore[misc]
         began = time.perf_counter()
         chunk = (-1, x[:0], y[:0])  # (first position, images, labels): GATHER_BATCHES shuffled batches at a time
+        buffer = x.new_empty((min(len(x), GATHER_BATCHES * config.batch_size), *x.shape[1:]))
         for start in batches:
             if start >= chunk[0] + len(chunk[1]) or chunk[0] < 0:  # one gather per chunk; batches are views of it
+                _check_finite(losses, max(chunk[0], 0) // config.batch_size, epoch, resume)
                 index = order[start : start + GATHER_BATCHES * config.batch_size]
-                chunk = (start, x[index], y[index])
+                buffer = torch.index_select(x, 0, index, out=buffer[: len(index)])  # reused: no fresh pages per chunk
+                chunk = (start, buffer, y[index].to(device))
             offset = start - chunk[0]
             xb = chunk[1][offset : offset + config.batch_size]
-            yb = chunk[2][offset : offset + config.batch_size].to(device)
+            yb = chunk[2][offset : offset + config.batch_size]
             xb = augment(xb, generator).to(device).contiguous(memory_format=layout)
             optimiser.zero_grad(set_to_none=True)
             logits = net(xb)
             loss = loss_fn(logits, yb)
-            if not torch.isfinite(loss):
-                if resume is not None and distributed.is_main_process():
-                    Path(resume).unlink(missing_ok=True)  # resuming would diverge again
-                raise InvalidInputError(f"training diverged: the loss is {float(loss.detach())} at epoch {epoch + 1}, step "
-                                        f"{start // config.batch_size + 1} (lower --lr); nothing was written")
             loss.backward()
             optimiser.step()
             if isinstance(scheduler, torch.optim.lr_scheduler.OneCycleLR):
                 scheduler.step()
-            total_loss += loss.detach() * len(yb)  # tensors: no host round trip per step
-            correct += (logits.detach().argmax(1) == yb).sum()
-            seen += len(yb)
+            losses.append(loss.detach())
+            predictions.append(logits.detach())  # the argmax once per epoch
+            sizes.append(len(yb))
+        _check_finite(losses, max(chunk[0], 0) // config.batch_size, epoch, resume)
+        seen = sum(sizes)
+        total_loss = float(torch.stack(losses).double() @ torch.tensor(sizes, dtype=torch.float64, device=device))
+        correct = int((torch.cat(predictions).argmax(1).cpu() == y[order]).sum())  # the batches' order
         if isinstance(scheduler, torch.optim.lr_scheduler.CosineAnnealingLR):
             scheduler.step()
         rate = seen / max(time.perf_counter() - began, 1e-9)
-        history.append({"epoch": epoch + 1, "loss": float(total_loss) / seen, "train_accuracy": int(correct) / seen})
+        history.append({"epoch": epoch + 1, "loss": total_loss / seen, "train_accuracy": correct / seen})
         rates.append(rate)
         if resume is not None and distributed.is_main_process():
             _save_state(resume, model, optimiser, scheduler, generator, epoch + 1, history, config)
@@ -216,6 +220,22 @@ def _train(model: nn.Module, inputs: torch.Tensor, labels: torch.Tensor, config:
         Path(resume).unlink(missing_ok=True)
     model.eval()
     return TrainResult(history=history, n_train=len(x), world_size=distributed.world_size(), rates=rates)
+
+
+def _check_finite(losses: list[torch.Tensor], first_step: int, epoch: int, resume: Path | None) -> None:
+    """Refuse a diverged run: the losses of the steps since the last check (checked once per gathered chunk, so the
+    loop adds no host round trip per step), the first non-finite one named by its step."""
+    recent = losses[first_step:]
+    if not recent:
+        return
+    finite = torch.isfinite(torch.stack(recent))
+    if bool(finite.all()):
+        return
+    bad = int((~finite).nonzero()[0, 0])
+    if resume is not None and distributed.is_main_process():
+        Path(resume).unlink(missing_ok=True)  # resuming would diverge again
+    raise InvalidInputError(f"training diverged: the loss is {float(recent[bad])} at epoch {epoch + 1}, step "
+                            f"{first_step + bad + 1} (lower --lr); nothing was written")
 
 
 def epoch_status(epoch: int, epochs: int, history: list[dict[str, float]], rate: float | None) -> str:
