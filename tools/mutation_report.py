@@ -63,7 +63,10 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
                   "src/nullsight/sampling/augment.py"], ["tests/sampling"]),
     "layers": (["src/nullsight/layers/*"], ["tests/layers"]),
     "nula": (["src/nullsight/models/nula.py"], ["tests/models", "tests/layers"]),
-    "reproduce": (["src/nullsight/reproduce/verdicts.py", "src/nullsight/reproduce/stats.py"], ["tests/reproduce"]),
+    # the verdict and statistics tests only: tests/reproduce/test_recipes.py trains each seed's quick recipe, minutes
+    # per mutant
+    "reproduce": (["src/nullsight/reproduce/verdicts.py", "src/nullsight/reproduce/stats.py"],
+                  ["tests/reproduce/test_verdicts.py", "tests/reproduce/test_verdicts_thresholds.py"]),
 }
 
 # Survivors that cannot change behaviour, by mutant name, with the reason (names are stable while the source is).
