@@ -63,10 +63,11 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
                   "src/nullsight/sampling/augment.py"], ["tests/sampling"]),
     "layers": (["src/nullsight/layers/*"], ["tests/layers"]),
     "nula": (["src/nullsight/models/nula.py"], ["tests/models", "tests/layers"]),
-    # the verdict and statistics tests only: tests/reproduce/test_recipes.py trains each seed's quick recipe, minutes
-    # per mutant
+    # the verdict and statistics tests and the seeds' claim rules: tests/reproduce/test_recipes.py trains each seed's
+    # quick recipe, minutes per mutant
     "reproduce": (["src/nullsight/reproduce/verdicts.py", "src/nullsight/reproduce/stats.py"],
-                  ["tests/reproduce/test_verdicts.py", "tests/reproduce/test_verdicts_thresholds.py"]),
+                  ["tests/reproduce/test_verdicts.py", "tests/reproduce/test_verdicts_thresholds.py",
+                   "tests/masks/test_recipe_rules.py", "tests/sampling/test_recipe.py"]),
 }
 
 # Survivors that cannot change behaviour, by mutant name, with the reason (names are stable while the source is).
@@ -260,6 +261,8 @@ def run(target: str, max_children: int, command: str, survivors_only: bool = Fal
     if target in PLANTED_ONLY:
         return 0
     work = _refresh(target) if survivors_only else None
+    if work is not None:
+        _save_verdicts(work)  # before mutmut resets them: a run killed before its end never saved its own
     names = _undetected(work) if work is not None else []
     if work is None:
         work = prepare(target)
