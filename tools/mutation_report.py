@@ -66,7 +66,8 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
     # the verdict and statistics tests and the seeds' claim rules: tests/reproduce/test_recipes.py trains each seed's
     # quick recipe, minutes per mutant
     "reproduce": (["src/nullsight/reproduce/verdicts.py", "src/nullsight/reproduce/stats.py"],
-                  ["tests/reproduce/test_verdicts.py", "tests/reproduce/test_verdicts_thresholds.py",
+                  ["tests/reproduce/test_stats.py", "tests/reproduce/test_verdicts.py",
+                   "tests/reproduce/test_verdicts_thresholds.py",
                    "tests/masks/test_recipe_rules.py", "tests/sampling/test_recipe.py"]),
 }
 
