@@ -23,12 +23,13 @@ DATA = {  # test images, attacks (MNIST needs larger PGD budgets: 8/255 barely m
     "mnist": ("1000", "fmn,deepfool,pgd:8/255,pgd:32/255,pgd:64/255"),
 }
 MAX_STEPS = "2000"
+RESUME = "resume/003"  # the committed resume state of the long mask runs (relative to the repository; not a result)
 CONVERGED_SHARE = 0.95  # of the masks must meet the stopping rule before the step cap
 
 
 def _paths(data: str) -> dict[str, str]:
     return {"model": f"{{checkpoints}}/resnet20-{data}-seed0.safetensors", "masks": f"{{out}}/masks-{data}.json",
-            "dir": f"{{out}}/masks-{data}", "chunks": f"{{out}}/chunks-{data}", "corr": f"{{out}}/correlation-{data}.json"}
+            "dir": f"{{out}}/masks-{data}", "chunks": f"{RESUME}/chunks-{data}", "corr": f"{{out}}/correlation-{data}.json"}
 
 
 def _stages(data: str) -> tuple[Stage, ...]:
