@@ -96,6 +96,8 @@ def session(tmp_path_factory, browser_launch):
             page.fill("#f-text", "")
             page.locator("#atlas a.detail-link", has_text=name).first.click()
             page.wait_for_selector("#detail:not([hidden])")
+            # the previous model's detail is visible until the hash change lands: wait for this one's
+            page.wait_for_function("name => document.getElementById('detail').dataset.architecture === name", arg=name)
             return page.evaluate("""() => ({
                 title: document.querySelector('#detail h3').textContent,
                 architecture: document.getElementById('detail').dataset.architecture,

@@ -1,6 +1,7 @@
 """Checkpoints load only through safetensors or weights_only pickles; everything else is refused."""
 
 import os
+import random
 
 import pytest
 import torch
@@ -76,13 +77,30 @@ def test_safetensors_recognised_by_header_whatever_the_suffix(tmp_path):
     assert sniff(tmp_path / "p.safetensors") == "pickle" and load_state_dict(tmp_path / "p.safetensors")
 
 
-@pytest.mark.parametrize("content", [os.urandom(2048), b"", b"{" * 100, b"PK"])
+@pytest.mark.parametrize("content", [random.Random(0).randbytes(2048), b"", b"{" * 100, b"PK"])
 def test_unreadable_bytes_are_called_unreadable(tmp_path, content):
     path = tmp_path / "w.pth"
     path.write_bytes(content)
     with pytest.raises(CheckpointError) as info:
         load_state_dict(path)
     assert not isinstance(info.value, UnsafeCheckpointError) and "would run code" not in str(info.value)
+
+
+def test_garbage_after_a_pickle_header_is_corrupt_not_hostile(tmp_path):
+    """Random bytes behind the pickle PROTO opcode fail in the weights-only unpickler in several ways (an unknown
+    opcode, IndexError, KeyError, UnicodeDecodeError): each is one CheckpointError calling the file unreadable,
+    never a refusal that calls it a hostile pickle (1 random file in 256 starts with that byte)."""
+    path = tmp_path / "w.pth"
+    rng = random.Random(0)
+    messages = set()
+    for _ in range(300):
+        path.write_bytes(b"\x80" + rng.randbytes(1023))
+        with pytest.raises(CheckpointError) as info:
+            load_state_dict(path)
+        assert not isinstance(info.value, UnsafeCheckpointError), info.value
+        assert "unreadable checkpoint" in str(info.value)
+        messages.add(str(info.value).split(": ")[1].split(" ")[0])
+    assert {"not", "IndexError"} <= messages  # both the unknown opcode and an unpickler crash were met
 
 
 @pytest.mark.parametrize("name", ["layers.1.bias", "layers.5.weight"])

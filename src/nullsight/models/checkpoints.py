@@ -9,7 +9,6 @@ from __future__ import annotations
 import pickle
 import struct
 import warnings
-import zipfile
 from pathlib import Path
 from typing import Mapping
 
@@ -170,6 +169,9 @@ def _load_pickle_safely(path: Path) -> object:
                 return torch.load(handle, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         message = str(exc)
+        if "Unsupported operand" in message:  # a byte that is no pickle opcode: garbage, not a hostile pickle
+            raise CheckpointError(f"corrupt or unreadable checkpoint {path}: not a valid pickle "
+                                  f"({_weights_unpickler_reason(message)})") from None
         if "Unsupported global" in message or "GLOBAL" in message:
             culprit = _unsupported_global(message)
             raise UnsafeCheckpointError(
@@ -181,8 +183,13 @@ def _load_pickle_safely(path: Path) -> object:
                 f"refusing to load {path}: it is a pickle holding more than tensors, and loading it could run code; "
                 "re-save it as a plain state_dict or as .safetensors") from None
         raise CheckpointError(f"corrupt checkpoint {path}: {one_line(exc)}") from None
-    except (RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise CheckpointError(f"corrupt or unreadable checkpoint {path}: {one_line(exc)}") from None
+    except Exception as exc:  # noqa: BLE001 - a damaged pickle fails in the unpickler's own ways (IndexError, KeyError, ...)
+        raise CheckpointError(f"corrupt or unreadable checkpoint {path}: {type(exc).__name__}: {one_line(exc)}") from None
+
+
+def _weights_unpickler_reason(message: str) -> str:
+    """The line of torch's weights-only refusal that says what it met (``Unsupported operand 7``)."""
+    return next((line.strip() for line in message.splitlines() if line.strip().startswith("Unsupported")), "")
 
 
 def _unsupported_global(message: str) -> str:
