@@ -91,3 +91,53 @@ def test_value_and_shown():
     assert Measurement(0.951234, 10, "t", low=0.887, high=0.984).shown() == "0.951 [0.887, 0.984]"
     assert Measurement(0.12, 10, "t", p=0.00312).shown() == "0.12 (p = 0.0031)"
     assert Measurement(0.12, 10, "t", low=0.1).shown() == "0.12"  # an interval needs both ends
+
+
+def test_defaults_are_pinned():
+    """The defaults the claims tables rely on: seed 0, an empty note, and intervals from two samples on."""
+    x = [0.1, 0.4, 0.35, 0.8, 0.2, 0.55]
+    assert mean(x) == mean(x, seed=0)
+    assert auc([0.1, 0.3, 0.2, 0.6], [0.5, 0.9, 0.4]) == auc([0.1, 0.3, 0.2, 0.6], [0.5, 0.9, 0.4], seed=0)
+    assert value(3.0).note == "" and difference(0.9, 0.8, 100, 100).note == ""
+    two = mean([1.0, 3.0])
+    assert two.n == 2 and two.test == "bootstrap BCa 95%" and two.low is not None and two.high is not None
+
+
+def test_boolean_samples_are_numbers():
+    """Outcomes given as booleans (attacked or not, moved or not) are read as 0/1."""
+    flags = [True, False, True, True, False, True, True, False]
+    as_floats = [float(f) for f in flags]
+    assert mean(flags) == mean(as_floats)
+    assert auc([False, False, True], [True, True, False]) == auc([0.0, 0.0, 1.0], [1.0, 1.0, 0.0])
+    assert paired([False, False, True, False], [True, True, True, True]) == paired([0.0, 0.0, 1.0, 0.0],
+                                                                                [1.0, 1.0, 1.0, 1.0])
+
+
+def test_empty_and_single_samples_are_clean():
+    """No numpy warning escapes from an empty sample; one positive or one negative is enough for an AUC."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert math.isnan(mean([]).value) and math.isnan(mean([float("nan")]).value)
+    one_pos = auc([0.1, 0.2, 0.3], [0.9])
+    assert one_pos.value == 1.0 and one_pos.n == 4 and one_pos.low == 1.0
+    one_neg = auc([0.5], [0.1, 0.9])
+    assert one_neg.value == 0.5 and one_neg.n == 3
+    assert difference(1.0, 0.0, 1, 1).n == 1 and difference(1.0, 0.0, 1, 1).value == 1.0
+    empty = difference(0.5, 0.5, 0, 10)
+    assert math.isnan(empty.value) and empty.test == "difference of proportions"
+    assert paired([], []).test == "Wilcoxon signed-rank, two-sided (no pairs)"
+    assert paired([1.0, 2.0], [1.0, 2.0]).test == "Wilcoxon signed-rank, two-sided (all differences zero)"
+
+
+def test_auc_interval_is_pinned():
+    """The percentile bootstrap's 2,000 resamples and its 2.5/97.5 points, pinned for one seeded input (a regression
+    value: any change to the resampling moves it)."""
+    rng = np.random.default_rng(11)
+    neg, pos = rng.normal(0.0, 1.0, 30), rng.normal(1.0, 1.0, 25)
+    m = auc(neg, pos, seed=4)
+    boot_rng = np.random.default_rng(4)
+    boot = [roc_auc_score([0] * 30 + [1] * 25, np.concatenate([boot_rng.choice(neg, 30), boot_rng.choice(pos, 25)]))
+            for _ in range(2000)]
+    assert (m.low, m.high) == pytest.approx(tuple(np.percentile(boot, [2.5, 97.5])), abs=1e-12)
