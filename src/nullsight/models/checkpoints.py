@@ -169,9 +169,9 @@ def _load_pickle_safely(path: Path) -> object:
                 return torch.load(handle, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         message = str(exc)
-        if "Unsupported operand" in message:  # a byte that is no pickle opcode: garbage, not a hostile pickle
-            raise CheckpointError(f"corrupt or unreadable checkpoint {path}: not a valid pickle "
-                                  f"({_weights_unpickler_reason(message)})") from None
+        if not _is_wellformed_pickle(path):  # garbage behind a pickle's first byte, not a hostile pickle
+            raise CheckpointError(f"corrupt or unreadable checkpoint {path}: not a well-formed pickle "
+                                  f"({_weights_unpickler_reason(message) or one_line(exc)})") from None
         if "Unsupported global" in message or "GLOBAL" in message:
             culprit = _unsupported_global(message)
             raise UnsafeCheckpointError(
@@ -185,6 +185,26 @@ def _load_pickle_safely(path: Path) -> object:
         raise CheckpointError(f"corrupt checkpoint {path}: {one_line(exc)}") from None
     except Exception as exc:  # noqa: BLE001 - a damaged pickle fails in the unpickler's own ways (IndexError, KeyError, ...)
         raise CheckpointError(f"corrupt or unreadable checkpoint {path}: {type(exc).__name__}: {one_line(exc)}") from None
+
+
+def _is_wellformed_pickle(path: Path) -> bool:
+    """Whether the file's pickle (the file itself, or the ``data.pkl`` of a zip save) reads as a sequence of pickle
+    opcodes up to its STOP: read op by op with :mod:`pickletools`, nothing of it is run.  A real pickle that torch's
+    weights-only loader refuses (an unknown global, a FRAME it does not take) passes; random bytes do not."""
+    import pickletools
+    import zipfile
+
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                stream = archive.read(next(n for n in archive.namelist() if n.endswith("data.pkl")))
+        else:
+            stream = path.read_bytes()
+        for _ in pickletools.genops(stream):  # stops after STOP
+            pass
+    except Exception:  # noqa: BLE001 - any failure to parse means "not a pickle"
+        return False
+    return True
 
 
 def _weights_unpickler_reason(message: str) -> str:
