@@ -67,7 +67,7 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
     # quick recipe, minutes per mutant
     "reproduce": (["src/nullsight/reproduce/verdicts.py", "src/nullsight/reproduce/stats.py"],
                   ["tests/reproduce/test_stats.py", "tests/reproduce/test_verdicts.py",
-                   "tests/reproduce/test_verdicts_thresholds.py",
+                   "tests/reproduce/test_verdicts_thresholds.py", "tests/reproduce/test_verdict_reasons.py",
                    "tests/masks/test_recipe_rules.py", "tests/sampling/test_recipe.py"]),
 }
 
@@ -82,6 +82,22 @@ EQUIVALENT: dict[str, str] = {
     "nullsight.reproduce.stats.x_paired__mutmut_23": 'float("NAN") is float("nan"): the same NaN',
     "nullsight.reproduce.stats.x_proportion__mutmut_18": "confidence_level=0.95 (CONFIDENCE) is scipy's default for proportion_ci",
     "nullsight.reproduce.stats.x_proportion__mutmut_19": 'method="exact" (Clopper-Pearson) is scipy\'s default for proportion_ci',
+    "nullsight.reproduce.stats.x_auc__mutmut_4": "one sample left as numbers or booleans instead of float: "
+    "mannwhitneyu reads both as float (NaN handling, ranks) whatever their dtype",
+    "nullsight.reproduce.stats.x_auc__mutmut_6": "one sample left as numbers or booleans instead of float: "
+    "mannwhitneyu reads both as float (NaN handling, ranks) whatever their dtype",
+    "nullsight.reproduce.stats.x_auc__mutmut_8": "one sample left as numbers or booleans instead of float: "
+    "mannwhitneyu reads both as float (NaN handling, ranks) whatever their dtype",
+    "nullsight.reproduce.stats.x_auc__mutmut_10": "one sample left as numbers or booleans instead of float: "
+    "mannwhitneyu reads both as float (NaN handling, ranks) whatever their dtype",
+    "nullsight.reproduce.stats.x_paired__mutmut_4": "one side left as numbers or booleans instead of float: "
+    "its difference with the other (float) side is float all the same",
+    "nullsight.reproduce.stats.x_paired__mutmut_6": "one side left as numbers or booleans instead of float: "
+    "its difference with the other (float) side is float all the same",
+    "nullsight.reproduce.stats.x_paired__mutmut_8": "one side left as numbers or booleans instead of float: "
+    "its difference with the other (float) side is float all the same",
+    "nullsight.reproduce.stats.x_paired__mutmut_10": "one side left as numbers or booleans instead of float: "
+    "its difference with the other (float) side is float all the same",
     "nullsight.reproduce.stats.x_mean__mutmut_39": 'in the all-equal branch (at least 2 samples, ptp 0) x[1] equals x[0]',
     "nullsight.reproduce.stats.x_mean__mutmut_43": 'in the all-equal branch (at least 2 samples, ptp 0) x[1] equals x[0]',
     "nullsight.reproduce.stats.x_mean__mutmut_45": 'in the all-equal branch (at least 2 samples, ptp 0) x[1] equals x[0]',

@@ -97,7 +97,8 @@ def test_defaults_are_pinned():
     """The defaults the claims tables rely on: seed 0, an empty note, and intervals from two samples on."""
     x = [0.1, 0.4, 0.35, 0.8, 0.2, 0.55]
     assert mean(x) == mean(x, seed=0)
-    assert auc([0.1, 0.3, 0.2, 0.6], [0.5, 0.9, 0.4]) == auc([0.1, 0.3, 0.2, 0.6], [0.5, 0.9, 0.4], seed=0)
+    neg, pos = [i * 0.37 % 1 for i in range(25)], [i * 0.61 % 1 + 0.2 for i in range(20)]  # seeds 0 and 1 differ
+    assert auc(neg, pos) == auc(neg, pos, seed=0) != auc(neg, pos, seed=1)
     assert value(3.0).note == "" and difference(0.9, 0.8, 100, 100).note == ""
     two = mean([1.0, 3.0])
     assert two.n == 2 and two.test == "bootstrap BCa 95%" and two.low is not None and two.high is not None
