@@ -22,3 +22,7 @@ def test_gates_rescale_channels():
 def test_parameter_count():
     c, r = 256, 16
     assert sum(p.numel() for p in SqueezeExcite(c).parameters()) == 2 * c * (c // r) + c // r + c
+
+
+def test_the_reduction_is_the_one_given():
+    assert SqueezeExcite(64, reduction=4).fc1.out_channels == se_bottleneck(64, 4) == 16

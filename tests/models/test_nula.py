@@ -79,3 +79,58 @@ def test_to_rgb_converts_like_pil():
 def test_bad_width():
     with pytest.raises(InvalidInputError):
         Nula(width=0)
+
+
+def test_a_block_adds_its_shortcut_and_has_se_by_default():
+    """forward = SiLU(SE(BN(conv2(SiLU(BN(conv1(down(x))))))) + shortcut(down(x))), with SE unless se=False."""
+    from nullsight.models.nula import NulaBlock
+
+    torch.manual_seed(0)
+    block = NulaBlock(4, 6).double().eval()
+    assert isinstance(block.se, SqueezeExcite) and not isinstance(NulaBlock(4, 6, se=False).se, SqueezeExcite)
+    x = torch.randn(2, 4, 8, 8, dtype=torch.float64)
+    act = torch.nn.functional.silu
+    residual = block.se(block.bn2(block.conv2(act(block.bn1(block.conv1(x))))))
+    assert torch.allclose(block(x), act(residual + block.shortcut(x)), atol=1e-12)
+
+
+@pytest.mark.parametrize("width,channels", [(0.25, (32, 32, 64, 128)), (0.5, (64, 64, 128, 256)),
+                                            (0.001, (1, 1, 1, 1))])
+def test_width_scales_every_channel_count(width, channels):
+    model = Nula(width=width)
+    got = (model.stem[0].out_channels, model.stage1.conv2.out_channels, model.stage2.conv2.out_channels,
+           model.stage3.conv2.out_channels)
+    assert got == channels
+    assert isinstance(model.stem[2], torch.nn.SiLU) and model.stem[0].bias is None
+
+
+def test_default_name_is_the_cards_model():
+    assert nula_name() == "nula"
+    assert nula_name(0.25) == "nula-w0.25"
+
+
+def test_to_rgb_of_gray_with_alpha_and_batches():
+    la = torch.rand(3, 2, 4, 4)  # L with alpha: luminance replicated, alpha dropped (PIL's LA -> RGB)
+    assert torch.equal(to_rgb(la), la[:, :1].expand(3, 3, 4, 4))
+    assert to_rgb(torch.rand(2, 1, 4, 4)).shape == (2, 3, 4, 4)
+    with pytest.raises(InvalidInputError, match=r"expected images \(B, C, H, W\), got shape \(1, 4, 4\)"):
+        to_rgb(torch.rand(1, 4, 4))
+
+
+def test_bad_width_message():
+    with pytest.raises(InvalidInputError, match="NULA width must be positive, got -1"):
+        Nula(width=-1)
+
+
+def test_a_registered_downsampling_layer_is_built_with_the_blocks_input_channels():
+    from nullsight.layers.factory import DOWNSAMPLE_LAYERS
+    from nullsight.models.nula import NulaBlock
+
+    name = "test-nula-records-channels"
+    if name not in DOWNSAMPLE_LAYERS:  # registered once per process; the builder keeps what it was called with
+        seen: list[int] = []
+        builder = lambda channels: seen.append(channels) or torch.nn.Identity()  # noqa: E731
+        builder.seen = seen
+        DOWNSAMPLE_LAYERS.register(name)(builder)
+    NulaBlock(5, 7, downsample=name)
+    assert DOWNSAMPLE_LAYERS.get(name).seen[-1:] == [5]

@@ -67,6 +67,8 @@ CASES = [  # each rule as a factory: built inside the test, not at collection
      "significant (p = 0.01) but in the opposite direction"),
     (lambda: significant(direction=-1), _m(0.4, p=0.01), NOT_REPRODUCED,
      "significant (p = 0.01) but in the opposite direction"),
+    (lambda: significant(direction=1), _m(-0.4, p=0.05), NOT_REPRODUCED,  # p at alpha, the wrong way
+     "significant (p = 0.05) but in the opposite direction"),
     (lambda: significant(), _m(0.4, p=0.06), NOT_REPRODUCED, "p = 0.06 > 0.05"),
     (lambda: significant(alpha=0.01), _m(0.4, p=0.02), NOT_REPRODUCED, "p = 0.02 > 0.01"),
     (lambda: significant(), _m(0.4), NOT_TESTABLE, "no p-value"),
