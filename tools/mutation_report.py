@@ -34,6 +34,7 @@ OUT = Path("results/mutation.json")
 # call the mutated function.  The numerical cores only: what a capability declares (capability, recipe), presents
 # (report, figures) or carries (result records, runners that wire loaders to cores) is tested by the contract and CLI
 # suites, and its string mutants would swamp the score with wording.
+_SLOW_DETECTOR_CLI = "tests/collisions/test_detection.py::test_cli_collides_a_detector_on_an_image_file"
 TARGETS: dict[str, tuple[list[str], list[str]]] = {
     "linalg": (["src/nullsight/linalg.py"], ["tests/test_linalg.py", "tests/test_linalg_thresholds.py",
                                              "tests/test_linalg_contract.py", "tests/test_operators.py",
@@ -44,10 +45,12 @@ TARGETS: dict[str, tuple[list[str], list[str]]] = {
                                                    "tests/test_operators_contract.py",
                                                    "tests/test_operators_certificates.py", "tests/audit/test_core.py",
                                                    "tests/audit/test_layer_types.py"]),
-    "collisions-search": (["src/nullsight/collisions/search.py"], ["tests/collisions/test_collision_core.py",
-                                                                   "tests/collisions/test_recurrent.py"]),
-    "collisions-verify": (["src/nullsight/collisions/verify.py"], ["tests/collisions/test_collision_core.py",
-                                                                   "tests/collisions/test_fig5.py"]),
+    # the whole collision suite (about 35 s) but its one 26 s test, a detector collided end to end through the CLI,
+    # which the detection unit tests cover in seconds
+    "collisions-search": (["src/nullsight/collisions/search.py"], [
+        "tests/collisions", f"--deselect={_SLOW_DETECTOR_CLI}"]),
+    "collisions-verify": (["src/nullsight/collisions/verify.py"], [
+        "tests/collisions", f"--deselect={_SLOW_DETECTOR_CLI}"]),
     "collisions-result": (["src/nullsight/collisions/result.py"], ["tests/collisions/test_collision_core.py",
                                                                    "tests/collisions/test_result.py"]),
     "stego": (["src/nullsight/stego/projector.py", "src/nullsight/stego/hide.py",
@@ -244,8 +247,13 @@ def _config(mutate: list[str], tests: list[str]) -> str:
     lines = ["", "[tool.mutmut]", 'source_paths = ["src"]', f"only_mutate = {json.dumps(mutate)}",
              f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
              'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-o", "addopts=--import-mode=importlib"]',
-             "use_git_change_detection = false", ""]
+             "use_git_change_detection = false", 'also_copy = ["examples"]', ""]
     return "\n".join(lines)
+
+
+def _selection(tests: list[str]) -> list[str]:
+    """The target's pytest arguments: the test paths that exist, and options (``--deselect=...``) as they are."""
+    return [t for t in tests if t.startswith("-") or (ROOT / t.split("::")[0]).exists()]
 
 
 def prepare(target: str) -> Path:
@@ -258,8 +266,9 @@ def prepare(target: str) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", ".hypothesis")
     shutil.copytree(ROOT / "src", work / "src", ignore=ignore)
     shutil.copytree(ROOT / "tests", work / "tests", ignore=ignore)
+    shutil.copytree(ROOT / "examples", work / "examples", ignore=ignore)  # the README's factories some tests import
     pyproject = (ROOT / "pyproject.toml").read_text()
-    (work / "pyproject.toml").write_text(pyproject + _config(mutate, [t for t in tests if (ROOT / t).exists()]))
+    (work / "pyproject.toml").write_text(pyproject + _config(mutate, _selection(tests)))
     return work
 
 
@@ -306,7 +315,7 @@ def _refresh(target: str) -> Path | None:
     shutil.rmtree(work / "tests")
     shutil.copytree(ROOT / "tests", work / "tests", ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"))
     pyproject = (ROOT / "pyproject.toml").read_text()
-    (work / "pyproject.toml").write_text(pyproject + _config(mutate, [t for t in tests if (ROOT / t).exists()]))
+    (work / "pyproject.toml").write_text(pyproject + _config(mutate, _selection(tests)))
     return work
 
 
