@@ -57,7 +57,7 @@ def test_no_measurement_is_not_testable():
 
 def test_recipe_scale_and_claims():
     """The full protocol: 2,000 Fashion-MNIST and 1,000 MNIST test images, masks capped at 2,000 steps, 1,000
-    permutations; a convergence claim per data set and Table 1 / Fig. 4 claims per attack."""
+    permutations; a convergence claim per mask set and Table 1 / Fig. 4 claims per attack."""
     assert MAX_STEPS == "2000" and CONVERGED_SHARE == 0.95
     commands = {s.name: s.command for s in RECIPE.stages}
     for data, n in (("fashion-mnist", "2000"), ("mnist", "1000")):
@@ -66,7 +66,7 @@ def test_recipe_scale_and_claims():
         corr = commands[f"correlate-{data}"]
         assert corr[corr.index("--permutations") + 1] == "1000" and corr[corr.index("--kclass-permutations") + 1] == "200"
     ids = [c.id for c in RECIPE.claims]
-    assert "003-A3-mnist" in ids and "003-T1-fashion-mnist-fmn" in ids and "003-F4-mnist-pgd@64/255" in ids
+    assert "003-A3-mnist-essential" in ids and "003-A3-fashion-mnist-pgd@1/255" in ids and "003-T1-fashion-mnist-fmn" in ids and "003-F4-mnist-pgd@64/255" in ids
     assert all(c.rule is table1_rule for c in RECIPE.claims if c.id.startswith("003-T1"))
 
 
