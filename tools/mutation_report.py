@@ -394,6 +394,11 @@ def _diff(work: Path, name: str, source: Path) -> str:
         os.chdir(here)
 
 
+def _changed_lines(diff: str) -> str:
+    """A unified diff without its context lines: the file names, the hunk headers and the changed lines."""
+    return "\n".join(line for line in diff.splitlines() if not line.startswith(" "))
+
+
 def collect(target: str) -> dict | None:
     """The outcome of ``target``'s last run (None when it was never run)."""
     work = ROOT / SCRATCH / target
@@ -452,6 +457,9 @@ def report(command: str) -> dict:
     denominator = sum(r["mutants"] - r["equivalent"] - r["not_checked"] for r in runs)
     from importlib.metadata import version
 
+    for r in runs:  # the changed lines only: context lines would push the report past the 200 kB result limit
+        for entry in r["survivors"] + r.get("equivalent_survivors", []):
+            entry["diff"] = _changed_lines(entry["diff"])
     out = {
         "tool": f"mutmut {version('mutmut')}",
         "command": command,  # this report's; each target names the run that produced it
