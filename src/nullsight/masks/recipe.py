@@ -151,8 +151,7 @@ def _claims(data: str) -> tuple[Claim, ...]:
                     f"{protocol}; stopping rule: loss improved by under 0.1% over 50 steps, cap {MAX_STEPS} steps; "
                     f"reproduced when at least {CONVERGED_SHARE:.0%} of the masks stop before the cap",
                     needs=(p["masks"],)) for name in ("essential", *labels)]
-    for attack in attacks.split(","):
-        label = AttackSpec.parse(attack).label
+    for label in labels:
         claims.append(Claim(f"003-T1-{data}-{label}", f"Essential and adversarial ({label}) masks are correlated "
                             "(Table 1: IdCor)", "p = 0.01", _idcor(p["corr"], label), table1_rule,
                             f"{protocol}; also needs IdCor above its shuffled null and TwoNN converged",
