@@ -35,3 +35,21 @@ def browser_launch():
         pytest.skip("no chromium on PATH (apt-get install chromium): the browser checks did not run")
     return sync_api.sync_playwright, lambda pw: pw.chromium.launch(executable_path=executable,
                                                                      args=["--no-sandbox", "--disable-gpu"])
+
+
+@pytest.fixture
+def recording_downsample():
+    """The name of a downsampling layer registered for tests, and the channel counts its builder was called with.
+
+    Registered once per process (the registry refuses a name twice; a test run twice in one process finds it)."""
+    from torch import nn
+
+    from nullsight.layers.factory import DOWNSAMPLE_LAYERS
+
+    name = "test-records-channels"
+    if name not in DOWNSAMPLE_LAYERS:
+        seen: list[int] = []
+        builder = lambda channels: seen.append(channels) or nn.Identity()
+        builder.seen = seen
+        DOWNSAMPLE_LAYERS.register(name)(builder)
+    return name, DOWNSAMPLE_LAYERS.get(name).seen

@@ -18,15 +18,8 @@ def test_unknown_names_suggest():
         create_downsample("blurr", 8)
 
 
-def test_a_registered_downsampling_layer_gets_the_channel_count():
+def test_a_registered_downsampling_layer_gets_the_channel_count(recording_downsample):
     """A builder added to the registry (a plugin's layer) is called with the block's input channels."""
-    from nullsight.layers.factory import DOWNSAMPLE_LAYERS
-
-    name = "test-records-channels"
-    if name not in DOWNSAMPLE_LAYERS:  # registered once per process; the builder keeps what it was called with
-        seen: list[int] = []
-        builder = lambda channels: seen.append(channels) or nn.Identity()  # noqa: E731
-        builder.seen = seen
-        DOWNSAMPLE_LAYERS.register(name)(builder)
+    name, seen = recording_downsample
     create_downsample(name, 24)
-    assert DOWNSAMPLE_LAYERS.get(name).seen[-1:] == [24]
+    assert seen[-1:] == [24]

@@ -122,15 +122,9 @@ def test_bad_width_message():
         Nula(width=-1)
 
 
-def test_a_registered_downsampling_layer_is_built_with_the_blocks_input_channels():
-    from nullsight.layers.factory import DOWNSAMPLE_LAYERS
+def test_a_registered_downsampling_layer_is_built_with_the_blocks_input_channels(recording_downsample):
     from nullsight.models.nula import NulaBlock
 
-    name = "test-nula-records-channels"
-    if name not in DOWNSAMPLE_LAYERS:  # registered once per process; the builder keeps what it was called with
-        seen: list[int] = []
-        builder = lambda channels: seen.append(channels) or torch.nn.Identity()  # noqa: E731
-        builder.seen = seen
-        DOWNSAMPLE_LAYERS.register(name)(builder)
+    name, seen = recording_downsample
     NulaBlock(5, 7, downsample=name)
-    assert DOWNSAMPLE_LAYERS.get(name).seen[-1:] == [5]
+    assert seen[-1:] == [5]
